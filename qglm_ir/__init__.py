@@ -1,0 +1,35 @@
+"""qglm: a compiler toolchain for hybrid quantum-classical model programs.
+
+The import package is ``qglm_ir``. Importing it registers every dialect; the
+heavy libraries (quimb, qiskit, cirq) are only imported by the modules that
+need them.
+"""
+
+from . import dialects  # noqa: F401  (registers every op)
+from .builder import KernelBuilder, ModuleBuilder
+from .core import (
+    Block,
+    Builder,
+    Location,
+    Module,
+    Operation,
+    QglmError,
+    Region,
+    Value,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Block",
+    "Builder",
+    "KernelBuilder",
+    "Location",
+    "Module",
+    "ModuleBuilder",
+    "Operation",
+    "QglmError",
+    "Region",
+    "Value",
+    "__version__",
+]

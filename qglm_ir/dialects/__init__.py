@@ -1,0 +1,5 @@
+"""Dialects of the qglm IR. Importing this package registers every op."""
+
+from . import arith, builtin, func, param, q, scf, tensor  # noqa: F401
+
+__all__ = ["arith", "builtin", "func", "param", "q", "scf", "tensor"]
