@@ -1,0 +1,60 @@
+"""The pass interface shared by every pass and by the pass manager.
+
+A pass is a frozen dataclass whose fields are its typed options. It has a
+kebab-case class attribute ``name`` (also its module file name with ``_`` for
+``-`` and its spelling in pipeline text, e.g. ``route{trials=8}``), keeps no
+state between runs, and returns a :class:`PassResult`. Its docstring states
+what it *requires* and what it *guarantees*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..core.module import Module
+
+if TYPE_CHECKING:  # pragma: no cover
+    pass
+
+
+@dataclass
+class PassContext:
+    """What a pass may read besides the module: target and determinism settings.
+
+    ``device`` is a ``qglm_ir.targets`` device model (or ``None`` without one);
+    ``basis`` the target gate names (``None`` = keep the gate set); ``seed``
+    drives every random choice so compiles are reproducible. ``report`` is a
+    free-form dict a pass may add sections to (e.g. ``layout``, ``qec``).
+    """
+
+    device: Any = None
+    basis: tuple[str, ...] | None = None
+    seed: int = 0
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PassResult:
+    """Whether the pass changed the module, and its statistics (counts, timings)."""
+
+    changed: bool
+    stats: dict[str, int | float | str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Pass:
+    """Base class. Subclasses set ``name`` and implement :meth:`run`.
+
+    Class attribute ``preserves`` says which equivalence translation validation
+    should check after it: ``"unitary"`` (the kernels' tensor networks are
+    equal up to global phase), ``"observable"`` (only measurement
+    distributions and returned values are equal, e.g. dead-gate removal) or
+    ``"layout"`` (equal once the recorded initial/final layouts are applied).
+    """
+
+    name: ClassVar[str] = ""
+    preserves: ClassVar[str] = "unitary"
+
+    def run(self, module: Module, ctx: PassContext) -> PassResult:  # pragma: no cover
+        raise NotImplementedError
