@@ -33,3 +33,13 @@ __all__ = [
     "Value",
     "__version__",
 ]
+
+
+def __getattr__(name: str):
+    # ``qglm_ir.compile`` is loaded on first use so ``import qglm_ir`` stays light
+    # (the pass machinery is only imported when something is compiled).
+    if name == "compile":
+        from .api import compile
+
+        return compile
+    raise AttributeError(f"module 'qglm_ir' has no attribute {name!r}")

@@ -26,3 +26,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("QGLM_HYPOTHESIS_PROFILE", "ci"))
+
+# Every pass run by the pass manager in tests is followed by the verifier.
+os.environ.setdefault("QGLM_VERIFY_EACH", "1")

@@ -1,0 +1,247 @@
+"""The public compile entry point: ``qglm_ir.compile(program, ...) -> Module``.
+
+:func:`compile` copies its input (``module.clone()``) before running any pass,
+so the caller's program is never mutated. :func:`compile_with_report` returns
+the same module plus the report dict the CLI writes with ``--report``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .core.errors import DeviceError, Location, ParseError, QglmError
+from .core.module import Module
+from .metrics import esp as esp_of
+from .metrics import kernels, module_metrics
+from .passes.base import Pass, PassContext
+from .passes.manager import PassManager, PipelineItem, Repeat
+from .passes.pipeline import format_pass, parse_pipeline
+from .passes.presets import build_preset
+from .report import build_report
+
+
+@dataclass
+class CompileResult:
+    """A compiled module and its report (see :mod:`qglm_ir.report`)."""
+
+    module: Module
+    report: dict[str, Any]
+
+
+def load_device(spec: str) -> Any:
+    """A device model from a spec string via :func:`qglm_ir.targets.load_device`.
+
+    Raises :class:`DeviceError` while device support is not installed.
+    """
+    try:
+        from .targets import load_device as _load
+    except ImportError:
+        raise DeviceError(
+            f"--device {spec}: device targets are not available yet in this version of qglm",
+            help="compile without --device, or give --basis GATES to target a gate set",
+        ) from None
+    return _load(spec)
+
+
+def parse_basis(basis: str | Iterable[str] | None) -> tuple[str, ...] | None:
+    """Validate target gate names (``"cx,rz,sx,x"`` or a list) against the gate table."""
+    if basis is None:
+        return None
+    from .dialects.gates import GATES
+
+    text = basis if isinstance(basis, str) else ",".join(basis)
+    names: list[str] = []
+    col = 1
+    for part in text.split(","):
+        name = part.strip()
+        lead = len(part) - len(part.lstrip())
+        if name not in GATES:
+            close = difflib.get_close_matches(name, list(GATES), n=3, cutoff=0.5)
+            raise ParseError(
+                f"unknown gate '{name}' in the basis" if name else "empty gate name in the basis",
+                Location("<basis>", 1, col + lead, max(1, len(name)), text),
+                help=f"did you mean {', '.join(repr(c) for c in close)}?" if close else "gates: " + " ".join(GATES),
+            )
+        if name not in names:
+            names.append(name)
+        col += len(part) + 1
+    return tuple(names)
+
+
+def as_module(program: Any) -> Module:
+    """Accept a Module, a path to a program file, a Qiskit ``QuantumCircuit`` or a ``cirq.Circuit``."""
+    if isinstance(program, Module):
+        return program
+    if isinstance(program, (str, os.PathLike)):
+        from .frontends.loader import load_program
+
+        return load_program(program)
+    cls = type(program)
+    mod = cls.__module__ or ""
+    if mod.startswith("qiskit") and cls.__name__ == "QuantumCircuit":
+        from .frontends.interop import from_qiskit
+
+        return from_qiskit(program)
+    if mod.startswith("cirq") and cls.__name__ == "Circuit":
+        from .frontends.interop import from_cirq
+
+        return from_cirq(program)
+    raise TypeError(f"cannot compile a {cls.__name__}: give a Module, a file path, a QuantumCircuit or a cirq.Circuit")
+
+
+def _pipeline(
+    passes: str | Sequence[Pass | str] | None, level: int, device: bool, basis: bool
+) -> tuple[list[PipelineItem], list[str]]:
+    if passes is None:
+        preset = build_preset(level, device=device, basis=basis)
+        return preset.items, preset.warnings
+    if isinstance(passes, str):
+        return list(parse_pipeline(passes, "--passes")), []
+    items: list[PipelineItem] = []
+    for p in passes:
+        if isinstance(p, str):
+            items.extend(parse_pipeline(p, "--passes"))
+        elif isinstance(p, (Pass, Repeat)):
+            items.append(p)
+        else:
+            raise TypeError(f"passes must be Pass instances or pipeline text, got {p!r}")
+    return items, []
+
+
+def _pipeline_text(items: list[PipelineItem]) -> str:
+    return ",".join(i.name if isinstance(i, Repeat) else format_pass(i) for i in items)
+
+
+def _verify(module: Module) -> None:
+    try:
+        from .verify import verify
+    except ImportError:  # the verifier may not be installed in a partial checkout
+        return
+    verify(module)
+
+
+def _device_esp(device: Any, module: Module) -> float | None:
+    """ESP of the compiled module when the device has calibration.
+
+    Uses the device model's ``gate_error(gate, qubits)`` and
+    ``measure_error(qubit)``. Mapped kernels address physical qubits by wire
+    index, so no layout is applied here; an unmapped program's ESP is what it
+    would be on the first qubits of the device.
+    """
+    if device is None or not getattr(device, "has_calibration", False):
+        return None
+    gate_error = getattr(device, "gate_error", None)
+    measure_error = getattr(device, "measure_error", None)
+    if not callable(gate_error) or not callable(measure_error):
+        return None
+
+    def error_of(name: str, qubits: tuple[int, ...]) -> float | None:
+        if any(q < 0 for q in qubits):
+            return None
+        return measure_error(qubits[0]) if name == "measure" else gate_error(name, qubits)
+
+    ks = kernels(module)
+    if not ks:
+        return None
+    p = 1.0
+    for k in ks:
+        p *= esp_of(k, error_of)
+    return p
+
+
+def compile_with_report(
+    program: Any,
+    device: Any = None,
+    optimization_level: int = 2,
+    passes: str | Sequence[Pass | str] | None = None,
+    seed: int = 0,
+    basis: str | Iterable[str] | None = None,
+    *,
+    validate: bool = False,
+    verify_each: bool | None = None,
+    print_ir_after_all: bool = False,
+    print_ir_after: Iterable[str] = (),
+    ir_printer: Callable[[str, str], None] | None = None,
+    on_pass_start: Callable[[str], None] | None = None,
+    input_name: str | None = None,
+) -> CompileResult:
+    """Compile ``program`` into a new module and report what happened.
+
+    ``device`` is a device model or a spec string (``line:5``...); ``passes``
+    overrides the ``optimization_level`` preset with pipeline text or pass
+    instances; ``basis`` sets the target gate set without a device (a device
+    brings its own). The input is verified first and never mutated.
+    """
+    t0 = time.perf_counter()
+    if isinstance(program, (str, os.PathLike)) and input_name is None:
+        input_name = str(program)
+    source = as_module(program)
+    _verify(source)
+    device_spec = device if isinstance(device, str) else getattr(device, "spec", None)
+    if isinstance(device, str):
+        device = load_device(device)
+    gates = parse_basis(basis)
+    if gates is None and device is not None:
+        from .dialects.gates import GATES
+
+        native = tuple(g for g in getattr(device, "basis_gates", ()) if g in GATES)
+        gates = native or None
+    items, warnings = _pipeline(passes, optimization_level, device is not None, gates is not None)
+    module = source.clone()
+    before = module_metrics(module)
+    ctx = PassContext(device=device, basis=gates, seed=seed)
+    pm = PassManager(
+        items,
+        verify_each=verify_each,
+        validate=validate,
+        print_ir_after_all=print_ir_after_all,
+        print_ir_after=print_ir_after,
+        ir_printer=ir_printer,
+        on_pass_start=on_pass_start,
+    )
+    result = pm.run(module, ctx)
+    after = module_metrics(module)
+    layout = ctx.report.get("layout")
+    if layout is not None:
+        layout = {"initial": layout.get("initial"), "final": layout.get("final")}
+    report = build_report(
+        input=input_name,
+        device=device_spec,
+        basis=gates,
+        seed=seed,
+        optimization_level=optimization_level if passes is None else None,
+        pipeline=_pipeline_text(items),
+        records=[r.as_dict() for r in result.records],
+        before=before,
+        after=after,
+        esp=_device_esp(device, module),
+        layout=layout,
+        seconds=time.perf_counter() - t0,
+        validated=result.validated,
+        warnings=warnings + result.notes,
+    )
+    return CompileResult(module, report)
+
+
+def compile(
+    program: Any,
+    device: Any = None,
+    optimization_level: int = 2,
+    passes: str | Sequence[Pass | str] | None = None,
+    seed: int = 0,
+    basis: str | Iterable[str] | None = None,
+) -> Module:
+    """Compile ``program`` and return a new :class:`Module`; the input is never mutated.
+
+    Raises a :class:`QglmError` subclass for bad input (parse, verify, device,
+    pipeline errors). See :func:`compile_with_report` for the options.
+    """
+    return compile_with_report(program, device, optimization_level, passes, seed, basis).module
+
+
+__all__ = ["CompileResult", "QglmError", "as_module", "compile", "compile_with_report", "load_device", "parse_basis"]

@@ -1,0 +1,523 @@
+"""``qglmc``: the qglm compiler driver.
+
+Subcommands: ``compile``, ``check``, ``opt``, ``run``, ``devices``, ``passes``
+(run ``qglmc CMD --help``). Exit codes: 0 success; 1 bad input (a located
+diagnostic on stderr); 2 bad usage; 3 internal error (a short bug-report
+message; the traceback only with ``--debug``). Output files are written
+atomically: all artifacts are produced in memory (or in temporary files next
+to their destination) first and moved into place only when everything
+succeeded, so an error never leaves a partial or stale file.
+
+This module imports nothing heavy at import time, so ``qglmc --help`` is fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+TARGETS = ("ir", "qiskit", "cirq", "qasm3", "qasm2", "cfg", "all")
+# target -> (file suffix used by --target all, binary?)
+ARTIFACTS: dict[str, tuple[str, bool]] = {
+    "ir": (".qglmir", False),
+    "qiskit": (".qpy", True),
+    "cirq": (".cirq.json", False),
+    "qasm3": (".qasm3", False),
+    "qasm2": (".qasm2", False),
+    "cfg": (".cfg.json", False),
+}
+BUG_REPORT = "this is a bug in qglm; please report it with the input and command line (rerun with --debug for details)"
+
+
+class UsageError(Exception):
+    """Bad command-line usage (exit 2)."""
+
+
+class TargetUnavailable(Exception):
+    """A backend that is not installed in this version (exit 1)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse would sys.exit(2); we return codes instead
+        raise UsageError(f"{self.prog}: error: {message}")
+
+
+# --------------------------------------------------------------------- output
+def atomic_write(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same directory and ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _qpy_bytes(module: Any, kernel: str | None) -> bytes:
+    """QPY bytes via the backend's ``write_qpy`` into a scratch file."""
+    write_qpy = _backend("qiskit", "write_qpy")
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "out.qpy"
+        write_qpy(module, str(p), kernel=kernel)
+        return p.read_bytes()
+
+
+def _backend(target: str, func: str) -> Callable[..., Any]:
+    import importlib
+
+    module_name = f"qglm_ir.backends.{target}"
+    try:
+        mod = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and module_name.startswith(exc.name):
+            raise TargetUnavailable(f"target {target} not available yet in this version of qglm") from None
+        raise
+    fn = getattr(mod, func, None)
+    if fn is None:
+        raise TargetUnavailable(f"target {target} not available yet ({module_name}.{func} is missing)")
+    return fn
+
+
+def render_target(target: str, module: Any, kernel: str | None) -> str | bytes:
+    """The artifact of one target, in memory."""
+    if target == "ir":
+        from .text import print_module
+
+        return print_module(module)
+    if target == "qiskit":
+        return _qpy_bytes(module, kernel)
+    if target == "cirq":
+        return _backend("cirq", "to_cirq_json")(module, kernel=kernel)
+    if target == "qasm3":
+        return _backend("qasm3", "to_qasm3")(module, kernel=kernel)
+    if target == "qasm2":
+        return _backend("qasm2", "to_qasm2")(module, kernel=kernel)
+    if target == "cfg":
+        return _backend("cfg", "to_cfg_json")(module)
+    raise AssertionError(target)
+
+
+# ------------------------------------------------------------------ progress
+class _Progress:
+    """A transient rich spinner on stderr, shown only once work has taken over a second."""
+
+    def __init__(self, enabled: bool, label: str):
+        self.enabled = enabled and sys.stderr.isatty()
+        self.label = label
+        self._status: Any = None
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._timer is None:
+                return
+            from rich.console import Console
+
+            self._status = Console(file=sys.stderr).status(self.label)
+            self._status.start()
+
+    def update(self, label: str) -> None:
+        with self._lock:
+            self.label = label
+            if self._status is not None:
+                self._status.update(label)
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            self._timer = threading.Timer(1.0, self._start)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._status is not None:
+                self._status.stop()
+                self._status = None
+
+
+# ---------------------------------------------------------------- arguments
+def _add_input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", metavar="INPUT", help="program: .qglm, .py, .qasm or .qglmir")
+    p.add_argument("--entry", metavar="NAME", help="function to compile from a .py input")
+    p.add_argument(
+        "-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
+        help="compile-time constant for a .qglm input (repeatable)",
+    )
+
+
+def _add_pass_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="seed for every random choice (default 0)")
+    p.add_argument("--validate", action="store_true", help="check every pass by tensor-network equivalence")
+    p.add_argument("--verify-each", action="store_true", help="run the IR verifier after every pass")
+    p.add_argument("--print-ir-after-all", action="store_true", help="print the IR to stderr after every pass")
+    p.add_argument(
+        "--print-ir-after", action="append", default=[], metavar="PASS", help="print the IR after PASS (repeatable)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``qglmc`` (public for docs and shell completion)."""
+    from . import __version__
+
+    parser = _Parser(prog="qglmc", description="qglm: compiler for hybrid quantum-classical model programs")
+    parser.add_argument("--version", action="version", version=f"qglmc {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no summary or progress on stderr")
+    # The same two flags after the subcommand (`qglmc compile x -q`); SUPPRESS keeps
+    # a flag given before the subcommand from being reset by the subparser default.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="no summary or progress on stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _sub_add = sub.add_parser
+
+    def add_parser(name: str, **kw: Any) -> argparse.ArgumentParser:
+        return _sub_add(name, parents=[common], **kw)
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]
+
+    c = sub.add_parser("compile", help="compile a program to IR, Qiskit, Cirq, OpenQASM or a CFG")
+    _add_input_options(c)
+    c.add_argument("-o", "--output", metavar="OUT", help="output file (a directory for --target all)")
+    c.add_argument("--target", choices=TARGETS, default="ir", help="artifact to produce (default: ir)")
+    c.add_argument("--kernel", metavar="NAME", help="kernel to emit when the program has several")
+    c.add_argument("--device", metavar="SPEC", help="target device (e.g. line:5, heavy-hex:3)")
+    c.add_argument("--basis", metavar="GATES", help="target gate set without a device, e.g. cx,rz,sx,x")
+    c.add_argument("-O", dest="opt", type=int, choices=(0, 1, 2, 3), default=None, help="optimization level (default 2)")
+    c.add_argument("--passes", metavar="PIPELINE", help="explicit pipeline instead of -O, e.g. cancel,route{trials=8}")
+    c.add_argument("--report", metavar="FILE.json", help="write the compile report as JSON")
+    _add_pass_options(c)
+
+    k = sub.add_parser("check", help="parse and verify only")
+    _add_input_options(k)
+
+    o = sub.add_parser("opt", help="run a pass pipeline on textual IR (like mlir-opt)")
+    o.add_argument("input", metavar="INPUT.qglmir")
+    o.add_argument("--passes", required=True, metavar="PIPELINE", help="pipeline to run, e.g. canonicalize,cancel")
+    o.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
+    o.add_argument("--basis", metavar="GATES", help="target gate set for passes that use one")
+    _add_pass_options(o)
+
+    r = sub.add_parser("run", help="compile and execute a program with the reference engine")
+    _add_input_options(r)
+    r.add_argument("--input", dest="inputs", action="append", default=[], metavar="NAME=FILE.npy",
+                   help="bind a program input to a NumPy array file (repeatable)")
+    r.add_argument("--shots", type=int, default=1024, metavar="N", help="shots per kernel invocation (default 1024)")
+    r.add_argument("--simulator", choices=("tn", "aer", "cirq"), default="tn", help="simulator (default tn)")
+    r.add_argument("--seed", type=int, default=0, metavar="N")
+    r.add_argument("--device", metavar="SPEC")
+    r.add_argument("-O", dest="opt", type=int, choices=(0, 1, 2, 3), default=2)
+
+    sub.add_parser("devices", help="list the built-in device specs")
+    sub.add_parser("passes", help="list the available passes")
+    return parser
+
+
+# ------------------------------------------------------------------ commands
+def _defines(items: Sequence[str]) -> dict[str, Any]:
+    from .frontends.loader import parse_define
+
+    out: dict[str, Any] = {}
+    for item in items:
+        try:
+            name, value = parse_define(item)
+        except ValueError as exc:
+            raise UsageError(f"qglmc: error: -D {exc}") from None
+        out[name] = value
+    return out
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from .frontends.loader import load_program
+
+    return load_program(args.input, entry=args.entry, defines=_defines(args.defines) or None)
+
+
+def cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from .verify import verify
+
+    module = _load(args)
+    verify(module)
+    if not args.quiet:
+        n = sum(1 for _ in module.walk()) - 1
+        err.write(f"{args.input}: ok ({n} ops)\n")
+    return EXIT_OK
+
+
+def _compile(
+    args: argparse.Namespace, passes: str | None, level: int, device: str | None, basis: str | None, err: IO[str]
+) -> Any:
+    from .api import compile_with_report
+
+    def print_ir(pass_name: str, text: str) -> None:
+        err.write(f"// -----// IR Dump After {pass_name} //----- //\n{text}")
+        if not text.endswith("\n"):
+            err.write("\n")
+
+    program = _load(args) if args.command != "opt" else _load_ir(args.input)
+    with _Progress(not args.quiet, "compiling") as progress:
+        return compile_with_report(
+            program,
+            device=device,
+            optimization_level=level,
+            passes=passes,
+            seed=args.seed,
+            basis=basis,
+            validate=args.validate,
+            verify_each=args.verify_each or None,
+            print_ir_after_all=args.print_ir_after_all,
+            print_ir_after=args.print_ir_after,
+            ir_printer=print_ir,
+            on_pass_start=lambda name: progress.update(f"compiling: {name}"),
+            input_name=args.input,
+        )
+
+
+def _load_ir(path: str) -> Any:
+    from .frontends.loader import InputError, load_program
+
+    if Path(path).suffix.lower() != ".qglmir":
+        raise InputError(f"qglmc opt reads textual IR (.qglmir), not '{path}'", help="use qglmc compile for other inputs")
+    return load_program(path)
+
+
+def _emit(text: str | bytes, output: str | None, out: IO[str]) -> None:
+    if output is None:
+        assert isinstance(text, str)
+        out.write(text)
+        out.flush()
+    else:
+        atomic_write(Path(output), text)
+
+
+def _check_print_after(args: argparse.Namespace) -> None:
+    from .passes.registry import close_matches, pass_names
+
+    for name in args.print_ir_after:
+        if name not in pass_names():
+            close = close_matches(name)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise UsageError(f"qglmc {args.command}: error: --print-ir-after: unknown pass '{name}'{hint}")
+
+
+def cmd_opt(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    _check_print_after(args)
+    result = _compile(args, args.passes, 2, None, args.basis, err)
+    from .text import print_module
+
+    _emit(print_module(result.module), args.output, out)
+    return EXIT_OK
+
+
+def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    if args.passes is not None and args.opt is not None:
+        raise UsageError("qglmc compile: error: give either -O or --passes, not both")
+    _check_print_after(args)
+    if args.target == "all" and not args.output:
+        raise UsageError("qglmc compile: error: --target all needs -o DIRECTORY")
+    if args.target == "qiskit" and not args.output:
+        raise UsageError("qglmc compile: error: --target qiskit writes binary QPY and needs -o FILE")
+    if args.device is not None:
+        from .api import load_device
+
+        load_device(args.device)  # refuse an unusable --device before doing any work
+    level = 2 if args.opt is None else args.opt
+    result = _compile(args, args.passes, level, args.device, args.basis, err)
+    report = result.report
+    files: list[tuple[Path, str | bytes]] = []
+    if args.target == "all":
+        outdir = Path(args.output)
+        if outdir.exists() and not outdir.is_dir():
+            raise UsageError(f"qglmc compile: error: -o {outdir} must be a directory for --target all")
+        stem = Path(args.input).stem
+        for target, (suffix, _) in ARTIFACTS.items():
+            try:
+                files.append((outdir / f"{stem}{suffix}", render_target(target, result.module, args.kernel)))
+            except TargetUnavailable as exc:
+                report["warnings"].append(f"{exc}; skipped")
+            except Exception as exc:
+                from .core.errors import BackendError
+
+                if not isinstance(exc, BackendError):
+                    raise
+                report["warnings"].append(f"target {target}: {exc.message}; skipped")
+        from .report import dumps
+
+        files.append((outdir / "report.json", dumps(report)))
+    else:
+        try:
+            artifact = render_target(args.target, result.module, args.kernel)
+        except TargetUnavailable as exc:
+            err.write(f"qglmc: error: {exc}\n")
+            return EXIT_INPUT
+        if args.output:
+            files.append((Path(args.output), artifact))
+        else:
+            _emit(artifact, None, out)
+    if args.report:
+        from .report import dumps
+
+        files.append((Path(args.report), dumps(report)))
+    for path, data in files:  # every artifact exists in memory: now move them into place
+        atomic_write(path, data)
+    if not args.quiet:
+        from .report import render_summary
+
+        render_summary(report, err)
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    import importlib
+
+    try:
+        engine = importlib.import_module("qglm_ir.engine")
+        run = engine.run
+    except (ModuleNotFoundError, AttributeError):
+        from .core.errors import QglmError
+
+        raise QglmError(
+            "qglmc run is not available yet: the execution engine (qglm_ir.engine) is not installed",
+            help="use qglmc compile --target qiskit or cirq and run the circuit there",
+        ) from None
+    import numpy as np
+
+    from .frontends.loader import InputError
+
+    inputs: dict[str, Any] = {}
+    for item in args.inputs:
+        name, sep, path = item.partition("=")
+        if not sep or not name:
+            raise UsageError(f"qglmc run: error: --input expects NAME=FILE.npy, got {item!r}")
+        try:
+            inputs[name] = np.load(path, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"cannot load input '{name}' from '{path}': {exc}") from None
+    from .api import compile_with_report
+
+    module = compile_with_report(_load(args), device=args.device, optimization_level=args.opt, seed=args.seed).module
+    result = run(module, inputs, args.shots, args.simulator, args.seed)
+    out.write(json.dumps(_jsonable(result), indent=2, sort_keys=True) + "\n")
+    return EXIT_OK
+
+
+def _jsonable(x: Any) -> Any:
+    if hasattr(x, "tolist"):
+        return x.tolist()
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    return x
+
+
+def cmd_devices(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    try:
+        from .targets import builtin_device_specs
+    except ImportError:
+        from .core.errors import QglmError
+
+        raise QglmError("device targets are not available yet in this version of qglm") from None
+    for spec, summary in builtin_device_specs():
+        out.write(f"{spec:<20} {summary}\n")
+    return EXIT_OK
+
+
+def cmd_passes(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from .passes.registry import iter_passes
+
+    for name, cls, text in iter_passes():
+        out.write(f"{name:<18} {text if cls is not None else '(unavailable) ' + text}\n")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, IO[str], IO[str]], int]] = {
+    "compile": cmd_compile,
+    "check": cmd_check,
+    "opt": cmd_opt,
+    "run": cmd_run,
+    "devices": cmd_devices,
+    "passes": cmd_passes,
+}
+
+
+@contextlib.contextmanager
+def _no_sigpipe_noise() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError:  # `qglmc compile x | head` is not an error
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
+    """Run ``qglmc`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser.parse_args(argv)
+    except UsageError as exc:
+        err.write(f"{exc}\nrun 'qglmc --help' for usage\n")
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help / --version
+        return int(exc.code or 0) if isinstance(exc.code, int) or exc.code is None else EXIT_USAGE
+    if args.command is None:
+        err.write(parser.format_help())
+        return EXIT_USAGE
+    from .core.errors import QglmError
+    from .passes.manager import InternalPassError, ValidationError
+
+    start = time.perf_counter()
+    try:
+        with _no_sigpipe_noise():
+            return COMMANDS[args.command](args, out, err)
+    except UsageError as exc:
+        err.write(f"{exc}\n")
+        return EXIT_USAGE
+    except ValidationError as exc:
+        err.write(exc.render(getattr(args, "input", "<input>")) + "\n")
+        return EXIT_INTERNAL
+    except QglmError as exc:
+        err.write(exc.render(getattr(args, "input", "<input>")) + "\n")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        err.write("qglmc: interrupted\n")
+        return 130
+    except Exception as exc:  # anything else is our bug, not the user's
+        what = str(exc) if isinstance(exc, InternalPassError) else f"{type(exc).__name__}: {exc}"
+        err.write(f"qglmc: internal error: {what}\n{BUG_REPORT}\n")
+        if args.debug:
+            traceback.print_exception(exc, file=err)
+        return EXIT_INTERNAL
+    finally:
+        if args.debug:
+            err.write(f"qglmc: {args.command} took {time.perf_counter() - start:.3f} s\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

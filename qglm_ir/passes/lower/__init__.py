@@ -1,0 +1,1 @@
+"""Lowering passes: canonicalization and the steps from the high-level IR to executable form."""
