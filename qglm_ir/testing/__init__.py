@@ -4,14 +4,7 @@
 compares two kernels with the tensor-network semantics.
 """
 
+from .equivalence import assert_equivalent, assert_not_equivalent
 from .strategies import ALL_GATES, kernels, modules
 
-__all__ = ["ALL_GATES", "assert_equivalent", "kernels", "modules"]
-
-
-def __getattr__(name: str):  # lazy: the semantics import quimb
-    if name == "assert_equivalent":
-        from .equivalence import assert_equivalent
-
-        return assert_equivalent
-    raise AttributeError(name)
+__all__ = ["ALL_GATES", "assert_equivalent", "assert_not_equivalent", "kernels", "modules"]
