@@ -259,10 +259,7 @@ def cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from .verify import verify
 
     module = _load(args)
-    verify(module)
-    if not args.quiet:
-        n = sum(1 for _ in module.walk()) - 1
-        err.write(f"{args.input}: ok ({n} ops)\n")
+    verify(module)  # like a compiler's -fsyntax-only: silent on success
     return EXIT_OK
 
 

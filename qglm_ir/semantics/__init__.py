@@ -47,3 +47,6 @@ __all__ = [
     "trace",
     "unitary",
 ]
+
+# Registers the evaluators of stats.* ops, which call back into this API.
+from . import stats_eval  # noqa: E402, F401

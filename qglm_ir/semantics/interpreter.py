@@ -48,7 +48,12 @@ MAX_ITERATIONS = 1_000_000
 MAX_CALL_DEPTH = 64
 
 # Gates that act as the identity (dropped), and per gate: (num_params, spec, constant matrix).
-_IDENTITY_OPS = frozenset({"q.id", "q.barrier", "q.delay"})
+# Noise annotations describe the device for noisy simulation (the engine); the
+# ideal semantics every pass is checked against treats them as identities.
+_IDENTITY_OPS = frozenset(
+    {"q.id", "q.barrier", "q.delay"}
+    | {f"noise.{c}" for c in ("bit_flip", "phase_flip", "depolarizing", "amplitude_damping", "phase_damping")}
+)
 _TERMINATORS = frozenset({"scf.yield", "scf.condition", "func.return"})
 _GATES: dict[str, tuple[int, Any, np.ndarray | None]] = {
     spec.ir_name: (spec.num_params, spec, spec.matrix() if spec.num_params == 0 else None)
