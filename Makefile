@@ -12,8 +12,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[test]"
 	touch $(STAMP)
 
+DEMO_OUT ?= build/demo
+
+# Compile the text-classifier example for a built-in device; write every target + report.json.
 demo: $(STAMP)
-	$(PY) -m qglm_ir.demo
+	$(VENV)/bin/qglmc compile examples/text_classifier.qglm --target all -o $(DEMO_OUT) --seed 7
+	@echo "artifacts in $(DEMO_OUT):" && ls $(DEMO_OUT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check qglm_ir tests benchmarks

@@ -42,4 +42,8 @@ def __getattr__(name: str):
         from .api import compile
 
         return compile
+    if name in ("kernel", "model", "function"):
+        from .frontends.python import decorators
+
+        return getattr(decorators, name)
     raise AttributeError(f"module 'qglm_ir' has no attribute {name!r}")

@@ -91,6 +91,8 @@ def as_module(program: Any) -> Module:
         from .frontends.interop import from_cirq
 
         return from_cirq(program)
+    if hasattr(program, "__qglm_module__"):  # a @qglm_ir.kernel / @qglm_ir.model function
+        return program.__qglm_module__()
     raise TypeError(f"cannot compile a {cls.__name__}: give a Module, a file path, a QuantumCircuit or a cirq.Circuit")
 
 

@@ -109,8 +109,8 @@ def load_program(
     is an :class:`InputError` rather than silently ignored.
     """
     ext = input_kind(path)
-    if defines and ext != ".qglm":
-        raise InputError(f"-D definitions only apply to .qglm inputs, not {ext}")
+    if defines and ext not in (".qglm", ".py"):
+        raise InputError(f"-D definitions only apply to .qglm and .py inputs, not {ext}")
     if entry is not None and ext != ".py":
         raise InputError(f"--entry only applies to .py inputs, not {ext}")
     text = read_text(path)  # read first: a missing file is reported before a missing frontend
@@ -121,7 +121,7 @@ def load_program(
     elif ext == ".py":
         if entry is None:
             raise InputError("a .py input needs --entry NAME (the function to compile)")
-        module = fn(name, entry)
+        module = fn(name, entry, defines=dict(defines) if defines else None)
     else:
         module = fn(text, filename=name)
     if not isinstance(module, Module):
