@@ -132,7 +132,7 @@ def test_missing_file_and_unknown_extension(tmp_path):
 
 def test_option_only_for_other_frontends(fake_ir_frontend):
     code, _, err = qglmc("compile", str(fake_ir_frontend), "-D", "N=3")
-    assert code == 1 and "-D definitions only apply to .qglm inputs" in err
+    assert code == 1 and "-D definitions only apply to .qglm and .py inputs" in err
     code, _, err = qglmc("compile", str(fake_ir_frontend), "--entry", "f")
     assert code == 1 and "--entry only applies to .py inputs" in err
 
