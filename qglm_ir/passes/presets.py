@@ -31,7 +31,7 @@ OPT_PASSES: dict[int, tuple[str, ...]] = {
     2: ("cancel", "merge-rotations", "fuse-1q", "cancel", "remove-dead"),
     3: ("cancel", "merge-rotations", "fuse-1q", "fuse-2q", "cancel", "remove-dead"),
 }
-LOWER_PASSES: tuple[str, ...] = ("canonicalize",)
+LOWER_PASSES: tuple[str, ...] = ("inline", "canonicalize")
 MAPPING_PASSES: tuple[str, ...] = ("layout", "route", "fix-direction", "to-basis")
 BASIS_PASSES: tuple[str, ...] = ("to-basis",)
 CLEANUP_PASSES: tuple[str, ...] = ("cancel",)

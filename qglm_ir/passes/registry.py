@@ -22,6 +22,7 @@ from .base import Pass
 BUILTIN_PASSES: dict[str, str] = {
     # lower
     "canonicalize": "qglm_ir.passes.lower.canonicalize:Canonicalize",
+    "inline": "qglm_ir.passes.lower.inline:Inline",
     # optimize
     "cancel": "qglm_ir.passes.optimize.cancel:Cancel",
     "merge-rotations": "qglm_ir.passes.optimize.merge_rotations:MergeRotations",

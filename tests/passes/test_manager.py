@@ -232,12 +232,12 @@ def _with_single_x() -> Module:
 
 # ------------------------------------------------------------------ presets
 def test_preset_names():
-    assert presets.preset_names(0) == ["canonicalize"]
-    assert presets.preset_names(1) == ["canonicalize", "cancel", "merge-rotations"]
+    assert presets.preset_names(0) == ["inline", "canonicalize"]
+    assert presets.preset_names(1) == ["inline", "canonicalize", "cancel", "merge-rotations"]
     o3 = presets.preset_names(3, device=True)
-    assert isinstance(o3[1], tuple) and "fuse-2q" in o3[1]
-    assert o3[2:] == ["layout", "route", "fix-direction", "to-basis", "cancel"]
-    assert presets.preset_names(0, basis=True) == ["canonicalize", "to-basis"]
+    assert isinstance(o3[2], tuple) and "fuse-2q" in o3[2]
+    assert o3[3:] == ["layout", "route", "fix-direction", "to-basis", "cancel"]
+    assert presets.preset_names(0, basis=True) == ["inline", "canonicalize", "to-basis"]
     with pytest.raises(PassError):
         presets.preset_names(4)
 
