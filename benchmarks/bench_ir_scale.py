@@ -93,7 +93,7 @@ def main() -> None:
     for n in args.sizes:
         state: dict = {"n": n}
         for name, fn in steps():
-            t, _ = _timed(lambda fn=fn: fn(state))
+            t, _ = _timed(lambda fn=fn, state=state: fn(state))
             times[name].append(t)
         n_ops = sum(1 for _ in state["module"].walk())
         line = [f"N={n:>9,d} gates ({n_ops:,d} ops)"]
@@ -105,7 +105,7 @@ def main() -> None:
             state = {"n": n}
             cells = []
             for name, fn in steps():
-                peak, _ = _peak(lambda fn=fn: fn(state))
+                peak, _ = _peak(lambda fn=fn, state=state: fn(state))
                 mems[name].append(peak / n_ops)
                 cells.append(f"{name} {peak / n_ops:6.0f} B/op")
             print(f"{'':>30}peak memory: " + "  ".join(cells), flush=True)
