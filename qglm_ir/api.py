@@ -227,6 +227,8 @@ def compile_with_report(
         validated=result.validated,
         warnings=warnings + result.notes,
     )
+    if "qec" in ctx.report:  # the qec policy explains every per-qubit decision
+        report["qec"] = ctx.report["qec"]
     return CompileResult(module, report)
 
 

@@ -17,9 +17,14 @@ per pass run: wall time, whether it changed anything, its statistics and notes.
     for kernels with measurements it compares outcome distributions);
   - ``"observable"``: :func:`qglm_ir.semantics.outcome_distribution` of both
     kernels must agree (e.g. removing gates before a final measurement);
-  - ``"layout"``: not checked here (the permutation of wires that mapping
-    introduces needs the recorded layouts); the record gets a note saying so,
-    and the pipeline counts as not fully validated.
+  - ``"layout"``: :func:`qglm_ir.passes.mapping.check.equivalent_up_to_layout`
+    applies the kernel's recorded ``initial_layout``/``final_layout`` and then
+    compares (mapping passes);
+  - ``"logical"``: :func:`qglm_ir.passes.qec.check.logical_report`: the
+    noiseless returned values agree (error-protection passes add spare qubits,
+    encoders and decoders, so unitaries are not comparable);
+  - ``"mitigation"``: not checkable with noiseless semantics (readout
+    mitigation deliberately changes host values); recorded as not validated.
 
   Kernels with classical inputs are evaluated at seeded random inputs (f64 in
   [-pi, pi], i64 in [0, 3], random bits), identical before and after. A kernel
@@ -249,11 +254,13 @@ class PassManager:
         self, p: Pass, name: str, before: Module, after: Module, record: PassRecord, result: PipelineResult
     ) -> None:
         preserves = getattr(p, "preserves", "unitary")
-        if preserves == "layout":
-            note = f"{name}: preserves semantics only up to the qubit layout; not validated"
-            record.notes.append(note)
-            result.notes.append(note)
-            result.validated = False
+        if preserves == "mitigation":
+            # Readout mitigation deliberately changes host values (it inverts the
+            # device's confusion matrix), so the noiseless semantics cannot judge it.
+            self._not_validated(f"{name}: rewrites results to undo readout noise; not validated", record, result)
+            return
+        if preserves == "logical":
+            self._validate_logical(name, before, after, record, result)
             return
         try:
             from .. import semantics
@@ -267,13 +274,19 @@ class PassManager:
                 record.notes.append(f"kernel @{kname} was removed; not validated")
                 result.validated = False
                 continue
-            if k_old.properties.get("function_type") != k_new.properties.get("function_type"):
+            if preserves != "layout" and k_old.properties.get("function_type") != k_new.properties.get(
+                "function_type"
+            ):
                 record.notes.append(f"kernel @{kname} changed its signature; not validated")
                 result.validated = False
                 continue
             inputs = _random_inputs(k_old, seed=zlib.crc32(str(kname).encode()))
             try:
-                if preserves == "observable":
+                if preserves == "layout":
+                    from .mapping.check import equivalent_up_to_layout
+
+                    ok = equivalent_up_to_layout(k_old, k_new, inputs=inputs, atol=self.validation_atol)
+                elif preserves == "observable":
                     ok = _same_distribution(
                         semantics.outcome_distribution(k_old, inputs=inputs),
                         semantics.outcome_distribution(k_new, inputs=inputs),
@@ -294,6 +307,30 @@ class PassManager:
                     help=f"compare with --print-ir-after={name}; this is a compiler bug, please report it",
                 )
         record.notes.append(f"validated ({preserves})")
+
+    def _not_validated(self, note: str, record: PassRecord, result: PipelineResult) -> None:
+        record.notes.append(note)
+        result.notes.append(note)
+        result.validated = False
+
+    def _validate_logical(
+        self, name: str, before: Module, after: Module, record: PassRecord, result: PipelineResult
+    ) -> None:
+        """Error-protection passes add spare qubits and decoding: compare the noiseless
+        logical results (returned values), not the unitaries."""
+        from .qec.check import logical_report
+
+        for kname, (ok, why) in logical_report(before, after, self.validation_atol).items():
+            if ok is False:
+                raise ValidationError(
+                    f"translation validation failed: pass '{name}' changed the logical result of "
+                    f"kernel @{kname} ({why})",
+                    None,
+                    help=f"compare with --print-ir-after={name}; this is a compiler bug, please report it",
+                )
+            if ok is None:
+                self._not_validated(f"kernel @{kname} not validated after {name}: {why}", record, result)
+        record.notes.append("validated (logical)")
 
 
 def _random_inputs(kernel: Operation, seed: int) -> list[Any]:

@@ -34,6 +34,12 @@ BUILTIN_PASSES: dict[str, str] = {
     "layout": "qglm_ir.passes.mapping.layout:Layout",
     "route": "qglm_ir.passes.mapping.route:Route",
     "fix-direction": "qglm_ir.passes.mapping.fix_direction:FixDirection",
+    # qec: error suppression and correction
+    "dd": "qglm_ir.passes.qec.dd:DynamicalDecoupling",
+    "redundant-readout": "qglm_ir.passes.qec.redundant_readout:RedundantReadout",
+    "rep-code": "qglm_ir.passes.qec.rep_code:RepetitionCode",
+    "readout-mitigation": "qglm_ir.passes.qec.readout_mitigation:ReadoutMitigation",
+    "qec": "qglm_ir.passes.qec.policy:QecPolicy",
 }
 
 _registered: dict[str, type[Pass]] = {}

@@ -1,0 +1,104 @@
+"""What the engine needs to know about a called kernel, and the simulator protocol.
+
+A *readout* is the tuple of classical bits a host reads from one run of a
+kernel (see :mod:`qglm_ir.dialects.stats`): its returned ``i1`` values, or, if
+it returns none, the Z measurement of every output wire at the end. Outcomes
+are integers ``sum(b_j << j)`` (little-endian, like Qiskit).
+
+A simulator turns ``(kernel, classical inputs, parameter values)`` into either
+exact readout probabilities or sampled outcomes; the engine derives every
+statistic (expval, probs, counts, sample, run) from those two primitives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..core.ir import Operation
+from ..core.types import Type
+from ..dialects import stats as stats_dialect
+
+
+@dataclass(frozen=True)
+class KernelSpec:
+    """A called kernel: its op, classical inputs, readout and the features simulators care about."""
+
+    name: str
+    kernel: Operation
+    inputs: tuple[tuple[str, Type], ...]  # classical arguments: (name, type)
+    source: str  # "returns" or "wires"
+    width: int  # readout bits
+    num_wires: int
+    noisy: bool  # has noise.* annotations
+    measures: bool  # measures or resets mid-circuit (no exact readout from a single state)
+
+    @classmethod
+    def of(cls, kernel: Operation) -> KernelSpec:
+        body = kernel.regions[0].blocks[0]
+        inputs = tuple((a.name_hint or f"arg{i}", a.type)
+                       for i, a in enumerate(a for a in body.args if not a.type.is_qubit))
+        width = stats_dialect.readout_width(kernel)
+        ftype = kernel.properties.get("function_type")
+        bits = sum(1 for t in getattr(ftype, "results", ()) if str(t) == "i1")
+        noisy = measures = False
+        for op in kernel.walk():
+            if op.name.startswith("noise."):
+                noisy = True
+            elif op.name in ("q.measure", "q.reset", "func.call"):
+                measures = True  # a callee may measure; treat calls conservatively
+        return cls(
+            name=str(kernel.properties.get("sym_name")),
+            kernel=kernel,
+            inputs=inputs,
+            source="returns" if bits else "wires",
+            width=width,
+            num_wires=stats_dialect.kernel_output_wires(kernel),
+            noisy=noisy,
+            measures=measures,
+        )
+
+
+class Simulator(Protocol):
+    """What the engine asks of a simulator (see the module docstring)."""
+
+    name: str
+
+    def exact(self, spec: KernelSpec, args: list[Any], params: dict[str, Any]) -> np.ndarray | None:
+        """Exact readout probabilities (length ``2^width``), or ``None`` if this simulator cannot give them."""
+        ...
+
+    def sample(self, spec: KernelSpec, args: list[Any], params: dict[str, Any], shots: int, seed: int) -> np.ndarray:
+        """``shots`` readout outcomes (int64 array), reproducible for a given ``seed``."""
+        ...
+
+
+def symbol_values(spec: KernelSpec, args: list[Any], params: dict[str, Any]) -> dict[str, float]:
+    """Values of a backend circuit's symbols: ``x`` for scalars, ``x[i]`` for tensor elements (row-major)."""
+    out: dict[str, float] = {}
+    named = [(name, v) for (name, _), v in zip(spec.inputs, args)] + list(params.items())
+    for name, v in named:
+        arr = np.asarray(v)
+        if arr.ndim == 0:
+            out[name] = float(arr)
+        else:
+            for i, x in enumerate(arr.reshape(-1)):
+                out[f"{name}[{i}]"] = float(x)
+    return out
+
+
+def outcomes_from_bits(bits: np.ndarray) -> np.ndarray:
+    """``(shots, k)`` bits (column j = readout bit j) -> little-endian outcome integers."""
+    bits = np.asarray(bits, dtype=np.int64)
+    if bits.ndim != 2:
+        raise ValueError("expected a (shots, k) bit array")
+    return (bits << np.arange(bits.shape[1], dtype=np.int64)[None, :]).sum(axis=1) if bits.shape[1] else \
+        np.zeros(bits.shape[0], dtype=np.int64)
+
+
+def normalized(probs: np.ndarray) -> np.ndarray:
+    """Clip rounding noise (tiny negatives) and renormalize."""
+    p = np.clip(np.asarray(probs, dtype=np.float64), 0.0, None)
+    return p / p.sum()
