@@ -1,14 +1,14 @@
 """Optimization-level presets: ``-O0`` .. ``-O3`` as lists of named passes.
 
-* ``-O0``: lowering only (``canonicalize``).
+* ``-O0``: lowering only (``inline``, ``canonicalize``).
 * ``-O1``: plus gate cancellation and rotation merging.
 * ``-O2`` (default): plus single-qubit fusion and dead-gate removal.
 * ``-O3``: the ``-O2`` optimizations plus two-qubit block resynthesis, repeated
   until a fixed point (at most :data:`O3_MAX_ITERATIONS` rounds).
 
-With a device, ``layout,route,fix-direction,to-basis`` follow (then ``cancel``
-from ``-O1`` on, to clean up what routing and translation leave); with only a
-basis, ``to-basis`` (then ``cancel`` from ``-O1``). Optimization passes not
+With a device, the mapping passes of :data:`MAPPING_BY_LEVEL` follow (then
+``cancel`` from ``-O1`` on, to clean up what routing and translation leave);
+with only a basis, ``to-basis`` (then ``cancel`` from ``-O1``). Optimization passes not
 importable yet are skipped here, and only here, with a warning for the report;
 the mapping and basis passes a device or basis asks for are required (a
 program silently left unmapped would be wrong), and an explicit ``--passes``
@@ -32,7 +32,17 @@ OPT_PASSES: dict[int, tuple[str, ...]] = {
     3: ("cancel", "merge-rotations", "fuse-1q", "fuse-2q", "cancel", "remove-dead"),
 }
 LOWER_PASSES: tuple[str, ...] = ("inline", "canonicalize")
-MAPPING_PASSES: tuple[str, ...] = ("layout", "route", "fix-direction", "to-basis")
+# Mapping by level. fix-direction must follow the last pass that can emit 2q
+# gates and precede the final to-basis (its H/1q fix-ups need translating);
+# from -O1 the 1q gates routing and fixing leave are fused; -O3 also
+# resynthesizes 2q blocks after routing, so swaps merge with their neighbours.
+MAPPING_BY_LEVEL: dict[int, tuple[str, ...]] = {
+    0: ("layout", "route", "to-basis", "fix-direction", "to-basis"),
+    1: ("layout", "route", "to-basis", "fix-direction", "fuse-1q", "to-basis"),
+    2: ("layout", "route", "to-basis", "fix-direction", "fuse-1q", "to-basis"),
+    3: ("layout", "route", "to-basis", "fuse-2q", "fix-direction", "fuse-1q", "to-basis"),
+}
+MAPPING_PASSES: tuple[str, ...] = ("layout", "route", "fix-direction", "to-basis")  # required with a device
 BASIS_PASSES: tuple[str, ...] = ("to-basis",)
 CLEANUP_PASSES: tuple[str, ...] = ("cancel",)
 
@@ -55,7 +65,7 @@ def preset_names(level: int, *, device: bool = False, basis: bool = False) -> li
     else:
         names.extend(OPT_PASSES[level])
     if device:
-        names.extend(MAPPING_PASSES)
+        names.extend(MAPPING_BY_LEVEL[level])
     elif basis:
         names.extend(BASIS_PASSES)
     if (device or basis) and level >= 1:

@@ -1,0 +1,23 @@
+"""Mapping stage: put a kernel on a device.
+
+Passes (registered by name in :mod:`qglm_ir.passes.registry`):
+
+* ``layout`` (:class:`.layout.Layout`): noise-aware initial placement (VF2, else
+  bidirectional SABRE); rewrites kernels onto the device's physical qubits and
+  records ``initial_layout`` / ``final_layout``;
+* ``route`` (:class:`.route.Route`): LightSABRE-style swap insertion, ``scf``
+  regions included; updates ``final_layout``; on calibrated devices then moves
+  the routed circuit to its lowest-error isomorphic placement (post-layout);
+* ``fix-direction`` (:class:`.fix_direction.FixDirection`): flips ``cx``/``ecr``
+  that only exist in the other direction on the device.
+
+Recommended order with a device: ``layout,route,to-basis,fuse-2q,fix-direction,
+fuse-1q,to-basis,cancel`` (swaps are lowered before 2q resynthesis so they can
+merge with neighbouring gates; directions are fixed after basis translation,
+which creates the ``cx``/``ecr`` gates to flip).
+
+Helpers: :func:`.esp.esp` (estimated success probability),
+:func:`.check.coupling_violations` and :func:`.check.equivalent_up_to_layout`.
+Submodules are imported lazily by the pass registry; nothing heavy is
+imported here.
+"""

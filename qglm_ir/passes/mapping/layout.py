@@ -1,0 +1,556 @@
+"""``layout``: choose physical qubits for a kernel's wires (noise-aware) and apply them.
+
+Requires: a device in the pass context; kernels in the shapes of
+:mod:`.wires` (all qubits allocated, or all passed as arguments).
+
+Guarantees: every kernel with qubits gets exactly ``device.num_qubits`` wires,
+wire ``p`` = physical qubit ``p`` (allocs in physical order, or qubit block
+arguments / returned qubits in physical order; unused physical qubits are idle
+ancillas in |0>); properties ``initial_layout`` (physical qubit of program
+input wire ``v``) and ``final_layout`` (physical qubit of program output wire
+``k``; equal to the initial one until ``route`` inserts swaps). Gates on three
+qubits are decomposed first (:mod:`.decompose`). No program qubit is placed
+on an unusable qubit (error 1.0, ``usable=False``, or listed in ``reserve``)
+and interacting qubits are placed in one usable connected component. A
+kernel that already carries ``initial_layout`` is left alone.
+
+Search, in order (``strategy=auto``):
+
+1. **VF2**: if the interaction graph (program qubits joined by 2q gates) is a
+   subgraph of the usable coupling graph, no swap is needed. On a calibrated
+   device up to ``vf2_candidates`` embeddings (``rustworkx.vf2_mapping`` on 16
+   seeded relabelings of the coupling graph, so candidates cover the whole
+   chip; each search bounded by ``vf2_call_limit``) are scored by calibrated
+   error, ``sum -log(1 - e)`` over gates and measurements with their counts,
+   and the best is kept; uncalibrated devices take the first embedding.
+2. **SABRE** (bidirectional): ``trials`` seeded starts (half a random compact
+   region, half a random spread over the largest usable component); each does
+   ``iterations`` forward+backward routing passes of the 2q-gate DAG with the
+   SABRE core, feeding the final layout of one pass to the next; the start
+   whose final forward pass needs the fewest swaps (ties: lower error cost) wins.
+
+Wires without two-qubit gates go to the free usable qubits with the lowest
+readout + 1q error.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+import numpy as np
+
+from ...core.errors import PassError
+from ...core.ir import BlockArgument, Operation
+from ...core.module import Module
+from ...core.types import qubit
+from ...targets.device import Device
+from ..base import Pass, PassContext, PassResult
+from .decompose import decompose_wide_gates
+from .engine import build_succ, sabre_route, sabre_route_py
+from .graph import DeviceGraph, device_graph
+from .route import is_routed_2q
+from .wires import (
+    KernelWires,
+    analyze,
+    kernel_body,
+    kernel_name,
+    kernels_of,
+    set_function_results,
+    walk_gates,
+)
+
+
+@dataclass
+class Interactions:
+    """What the layout search needs to know about a kernel's wires."""
+
+    n: int
+    pairs: list[tuple[int, int]]  # 2q gates in program order (regions inlined once)
+    one_q: np.ndarray  # 1q gate count per wire
+    measures: np.ndarray  # measurement count per wire
+
+
+def interactions(kernel: Operation, kw: KernelWires) -> Interactions:
+    n = kw.num_wires
+    pairs: list[tuple[int, int]] = []
+    one_q = np.zeros(n, dtype=np.int64)
+    meas = np.zeros(n, dtype=np.int64)
+    vid = kw.vid
+    for op in walk_gates(kernel_body(kernel)):
+        if is_routed_2q(op):
+            a, b = (vid[v] for v in op.operands if v.type.is_qubit)
+            pairs.append((a, b))
+        elif op.name == "q.measure":
+            meas[vid[op.operands[0]]] += 1
+        elif op.name.startswith("q.") and op.name not in ("q.barrier", "q.alloc", "q.dealloc", "q.delay"):
+            qs = [v for v in op.operands if v.type.is_qubit]
+            if len(qs) == 1:
+                one_q[vid[qs[0]]] += 1
+    return Interactions(n, pairs, one_q, meas)
+
+
+def _cost(e: float | None) -> float:
+    if e is None:
+        return 0.0
+    if e >= 1.0:
+        return math.inf
+    return -math.log1p(-e)
+
+
+def layout_cost(device: Device, inter: Interactions, layout: list[int]) -> float:
+    """``sum -log(1 - error)`` of the program's gates and measurements under ``layout`` (0 if uncalibrated)."""
+    if not device.has_calibration:
+        return 0.0
+    total = 0.0
+    counts: dict[tuple[int, int], int] = {}
+    for a, b in inter.pairs:
+        key = (a, b) if a < b else (b, a)
+        counts[key] = counts.get(key, 0) + 1
+    for (a, b), c in counts.items():
+        total += c * _cost(device.coupler_error(layout[a], layout[b]))
+    for v in range(inter.n):
+        p = layout[v]
+        if inter.one_q[v]:
+            total += inter.one_q[v] * _cost(device.single_qubit_error(p))
+        if inter.measures[v]:
+            total += inter.measures[v] * _cost(device.measure_error(p))
+    return total
+
+
+def _qubit_cost(device: Device, p: int) -> float:
+    return _cost(device.measure_error(p)) + _cost(device.single_qubit_error(p))
+
+
+def _place_rest(device: Device, graph: DeviceGraph, layout: dict[int, int], n: int) -> list[int]:
+    """Complete a partial layout: wires without a place get the best free usable qubits."""
+    used = set(layout.values())
+    free = sorted((p for p in graph.usable if p not in used), key=lambda p: (_qubit_cost(device, p), p))
+    out = []
+    it = iter(free)
+    for v in range(n):
+        if v in layout:
+            out.append(layout[v])
+        else:
+            try:
+                out.append(next(it))
+            except StopIteration:
+                raise PassError(f"the program needs {n} qubits but the device has only {len(graph.usable)} usable "
+                                "qubits") from None
+    return out
+
+
+def vf2_layout(device: Device, graph: DeviceGraph, inter: Interactions, call_limit: int,
+               candidates: int, seed: int = 0) -> list[int] | None:
+    """A swap-free layout by subgraph matching, the lowest-error one among ``candidates``; or None."""
+    if not inter.pairs:
+        return _place_rest(device, graph, {}, inter.n)
+    placed = vf2_search(device, graph, inter, call_limit, candidates, seed)
+    return None if placed is None else _place_rest(device, graph, placed, inter.n)
+
+
+def vf2_search(device: Device, graph: DeviceGraph, inter: Interactions, call_limit: int,
+               candidates: int, seed: int = 0) -> dict[int, int] | None:
+    """Placement of the wires that have 2q gates (wire -> physical qubit), or None.
+
+    VF2 enumerates embeddings in a structured order, so consecutive ones differ only in
+    their last nodes. To spread the candidates over the whole device, the search runs on
+    several seeded relabelings of the coupling graph and takes a slice of each.
+    """
+    import rustworkx as rx
+
+    active = sorted({v for e in inter.pairs for v in e})
+    if not active:
+        return {}
+    if not graph.components or len(active) > len(graph.components[0]):
+        return None
+    index = {v: i for i, v in enumerate(active)}
+    im = rx.PyGraph()
+    im.add_nodes_from(active)
+    weights: dict[tuple[int, int], int] = {}
+    for a, b in inter.pairs:
+        key = (min(index[a], index[b]), max(index[a], index[b]))
+        weights[key] = weights.get(key, 0) + 1
+    for (a, b) in weights:
+        im.add_edge(a, b, None)
+    calibrated = device.has_calibration
+    rounds = 16 if calibrated else 1
+    per_round = max(1, candidates // rounds) if calibrated else 1
+    scorer = _VF2Scorer(device, graph, inter, active, weights) if calibrated else None
+    rng = np.random.default_rng(seed)
+    best: tuple[float, dict[int, int]] | None = None
+    N = graph.num_qubits
+    for r in range(rounds):
+        perm = np.arange(N) if r == 0 else rng.permutation(N)  # label -> physical qubit
+        inv = np.empty(N, dtype=np.int64)
+        inv[perm] = np.arange(N)
+        cm = rx.PyGraph()
+        cm.add_nodes_from(range(N))
+        cm.add_edges_from_no_data([(int(inv[a]), int(inv[b])) for a, b in graph.edges])
+        try:
+            mappings = rx.vf2_mapping(cm, im, subgraph=True, induced=False, id_order=False, call_limit=call_limit)
+            for k, m in enumerate(mappings):
+                placed = {active[iv]: int(perm[p]) for p, iv in m.items()}
+                cost = scorer.cost(placed) if scorer is not None else 0.0
+                if best is None or cost < best[0]:
+                    best = (cost, placed)
+                if k + 1 >= per_round:
+                    break
+        except Exception:  # noqa: BLE001  (rustworkx raises on degenerate inputs; fall back to SABRE)
+            return None
+        if best is None:
+            return None  # no embedding at all (or the call limit hit first)
+    assert best is not None
+    return best[1]
+
+
+def post_layout(kernel: Operation, device: Device, graph: DeviceGraph, call_limit: int = 1_000_000,
+                candidates: int = 2048, seed: int = 0) -> bool:
+    """Noise-aware re-placement of a routed kernel (like Qiskit's ``VF2PostLayout``).
+
+    Requires: a mapped and routed kernel (wire ``p`` = physical ``p``). Finds, among
+    embeddings of the kernel's physical interaction graph (its 2q gates and swaps, a
+    swap weighing 3) into the usable coupling graph, the one with the lowest calibrated
+    error, and relabels every physical qubit accordingly when that beats the current
+    placement. Guarantees: couplers stay couplers (usable ones), the layouts are
+    relabelled consistently, so equivalence up to layout is preserved; coupler
+    *direction* may change (run ``fix-direction`` after). Returns whether it relabelled.
+    """
+    if not device.has_calibration:
+        return False
+    kw = analyze(kernel)
+    n = kw.num_wires
+    if n != device.num_qubits:
+        return False
+    inter = interactions(kernel, kw)
+    for op in walk_gates(kernel_body(kernel)):
+        if op.name == "q.swap":
+            a, b = (kw.vid[v] for v in op.operands)
+            inter.pairs.extend([(a, b), (a, b)])  # a swap is three 2q gates
+    placed = vf2_search(device, graph, inter, call_limit, candidates, seed)
+    if placed is None:
+        return False
+    busy = [v for v in range(n) if v not in placed and (inter.one_q[v] or inter.measures[v])]
+    used = set(placed.values())
+    free = sorted((p for p in graph.usable if p not in used), key=lambda p: (_qubit_cost(device, p), p))
+    if len(free) < len(busy):
+        return False
+    for v, p in zip(busy, free):
+        placed[v] = p
+    used = set(placed.values())
+    rest = iter(p for p in range(n) if p not in used)
+    sigma = [placed[v] if v in placed else next(rest) for v in range(n)]
+    if layout_cost(device, inter, sigma) >= layout_cost(device, inter, list(range(n))) - 1e-12:
+        return False
+    _relabel(kernel, kw, sigma)
+    return True
+
+
+def _relabel(kernel: Operation, kw: KernelWires, sigma: list[int]) -> None:
+    """Move physical wire ``p`` of a mapped kernel to ``sigma[p]`` (a permutation)."""
+    body = kernel_body(kernel)
+    n = len(sigma)
+    inv = [0] * n
+    for p, q in enumerate(sigma):
+        inv[q] = p
+    if kw.mode == "alloc":
+        anchor = kw.allocs[-1].next
+        for a in kw.allocs:
+            a.detach()
+        for q in range(n):
+            body.insert_before(kw.allocs[inv[q]], anchor)
+        term = body.terminator
+        deallocs = sorted(kw.deallocs, key=lambda d: sigma[kw.vid[d.operands[0]]])
+        for d in deallocs:
+            d.detach()
+            body.insert_before(d, term)
+    else:
+        qargs = [a for a in body.args if a.type.is_qubit]
+        cargs = [a for a in body.args if not a.type.is_qubit]
+        body.args[:] = [*(qargs[inv[q]] for q in range(n)), *cargs]
+        for i, a in enumerate(body.args):
+            a.index = i
+        term = body.terminator
+        assert term is not None
+        qs = [v for v in term.operands if v.type.is_qubit]
+        classical = [v for v in term.operands if not v.type.is_qubit]
+        term.set_operands([*(qs[inv[q]] for q in range(n)), *classical])
+    for key in ("initial_layout", "final_layout"):
+        lay = kernel.properties.get(key)
+        if isinstance(lay, tuple):
+            kernel.set_property(key, tuple(sigma[p] for p in lay))
+
+
+class _VF2Scorer:
+    """Vectorized ``sum -log(1 - e)`` of an embedding of the active (interacting) wires."""
+
+    def __init__(self, device: Device, graph: DeviceGraph, inter: Interactions, active: list[int],
+                 weights: dict[tuple[int, int], int]):
+        N = graph.num_qubits
+        self.edge_cost = np.zeros((N, N))
+        for a, b in graph.edges:
+            self.edge_cost[a, b] = self.edge_cost[b, a] = _cost(device.coupler_error(a, b))
+        self.node_cost_1q = np.array([_cost(device.single_qubit_error(p)) for p in range(N)])
+        self.node_cost_m = np.array([_cost(device.measure_error(p)) for p in range(N)])
+        self.active = active
+        self.ea = np.array([active[a] for a, _ in weights], dtype=np.int64)
+        self.eb = np.array([active[b] for _, b in weights], dtype=np.int64)
+        self.ew = np.array(list(weights.values()), dtype=np.float64)
+        self.n1 = inter.one_q[active].astype(np.float64)
+        self.nm = inter.measures[active].astype(np.float64)
+
+    def cost(self, placed: dict[int, int]) -> float:
+        lay = np.zeros(max(self.active) + 1, dtype=np.int64)
+        for v, p in placed.items():
+            lay[v] = p
+        phys = lay[self.active]
+        return float(np.dot(self.ew, self.edge_cost[lay[self.ea], lay[self.eb]])
+                     + np.dot(self.n1, self.node_cost_1q[phys]) + np.dot(self.nm, self.node_cost_m[phys]))
+
+
+def _flat_dag(inter: Interactions):
+    m = len(inter.pairs)
+    node_a = np.fromiter((a for a, _ in inter.pairs), dtype=np.int64, count=m)
+    node_b = np.fromiter((b for _, b in inter.pairs), dtype=np.int64, count=m)
+    last = np.full(inter.n, -1, dtype=np.int64)
+    preds: list[list[int]] = []
+    rpreds: list[list[int]] = [[] for _ in range(m)]
+    for i, (a, b) in enumerate(inter.pairs):
+        ps = [int(x) for x in (last[a], last[b]) if x >= 0]
+        preds.append(ps)
+        for p in ps:
+            rpreds[m - 1 - p].append(m - 1 - i)
+        last[a] = last[b] = i
+    fwd = build_succ(m, preds)
+    bwd = build_succ(m, rpreds)
+    return node_a, node_b, fwd, node_a[::-1].copy(), node_b[::-1].copy(), bwd
+
+
+def sabre_layout(device: Device, graph: DeviceGraph, inter: Interactions, trials: int, iterations: int,
+                 seed: int, engine: str = "auto") -> tuple[list[int], int]:
+    """Bidirectional SABRE layout search; returns ``(layout, swaps of its forward routing)``."""
+    core = sabre_route_py if engine == "python" else sabre_route
+    if not graph.components:
+        raise PassError("the device has no usable qubits")
+    comp = sorted(graph.components[0])
+    n = inter.n
+    active = sorted({v for e in inter.pairs for v in e})
+    if len(active) > len(comp):
+        raise PassError(
+            f"the program's {len(active)} interacting qubits do not fit in the device's largest usable connected "
+            f"component ({len(comp)} qubits)")
+    fa, fb, fwd, ra, rb, bwd = _flat_dag(inter)
+    N = graph.num_qubits
+    comp_arr = np.array(comp, dtype=np.int64)
+    best: tuple[int, float, list[int]] | None = None
+    for t in range(max(1, trials)):
+        rng = np.random.default_rng(seed * 1_000_003 + t)
+        if t % 2 == 0:
+            start = int(rng.choice(comp_arr))
+            order = [start]
+            seen = {start}
+            head = 0
+            while len(order) < len(active) and head < len(order):
+                nbrs = list(graph.neighbors(order[head]))
+                rng.shuffle(nbrs)
+                for q in nbrs:
+                    if q not in seen:
+                        seen.add(q)
+                        order.append(int(q))
+                head += 1
+            region = np.array(order[: len(active)], dtype=np.int64)
+            rng.shuffle(region)
+        else:
+            region = rng.choice(comp_arr, size=len(active), replace=False)
+        v2p = np.full(n, -1, dtype=np.int64)
+        for v, p in zip(active, region):
+            v2p[v] = p
+        # wires without 2q gates sit anywhere free for the search (they never move)
+        free = iter(p for p in range(N) if p not in set(region.tolist()))
+        for v in range(n):
+            if v2p[v] < 0:
+                v2p[v] = next(free)
+        swaps = 0
+        for it in range(max(1, iterations)):
+            s = seed * 7919 + t * 131 + it * 17 + 1
+            res = core(fa, fb, *fwd, v2p, N, graph.adj, graph.nb_ptr, graph.nb_idx, graph.dist, graph.hops,
+                       20, 0.5, 0.001, 5, s, max(10, 10 * N))
+            res = core(ra, rb, *bwd, res[4], N, graph.adj, graph.nb_ptr, graph.nb_idx, graph.dist, graph.hops,
+                       20, 0.5, 0.001, 5, s + 7, max(10, 10 * N))
+            v2p = res[4]
+        res = core(fa, fb, *fwd, v2p, N, graph.adj, graph.nb_ptr, graph.nb_idx, graph.dist, graph.hops,
+                   20, 0.5, 0.001, 5, seed + t, max(10, 10 * N))
+        swaps = int(res[5])
+        partial = {v: int(v2p[v]) for v in active}
+        lay = _place_rest(device, graph, partial, n)
+        cost = layout_cost(device, inter, lay)
+        key = (swaps, cost)
+        if best is None or key < (best[0], best[1]):
+            best = (swaps, cost, lay)
+    assert best is not None
+    return best[2], best[0]
+
+
+def record_layout(ctx: PassContext, kernel: str, initial: list[int] | None, final: list[int],
+                  method: str | None = None) -> None:
+    """Keep ``ctx.report["layout"]`` current: ``initial``/``final`` of the first mapped kernel
+    (what ``--report`` shows) and ``kernels[name]`` with ``method``, ``initial``, ``final``."""
+    if not isinstance(ctx.report, dict):
+        return
+    rep = ctx.report.setdefault("layout", {})
+    entry = rep.setdefault("kernels", {}).setdefault(kernel, {})
+    if method is not None:
+        entry["method"] = method
+    if initial is not None:
+        entry["initial"] = list(initial)
+    entry["final"] = list(final)
+    first = next(iter(rep["kernels"]))
+    rep["initial"] = rep["kernels"][first].get("initial")
+    rep["final"] = rep["kernels"][first]["final"]
+
+
+def auto_effort(num_2q: int, trials: int, iterations: int) -> tuple[int, int]:
+    """Layout search effort: the given values, or (0 = automatic) up to 32 trials of 4
+    forward-backward iterations for small programs, fewer iterations past 2k and 5k
+    two-qubit gates and trials scaled so a search routes about 200k gates (at least 4)."""
+    if iterations <= 0:
+        iterations = 4 if num_2q <= 2_000 else (2 if num_2q <= 5_000 else 1)
+    if trials <= 0:
+        budget = 200_000 // max(1, num_2q * (2 * iterations + 1))
+        trials = max(4, min(32, budget))
+    return trials, iterations
+
+
+def apply_layout(kernel: Operation, kw: KernelWires, layout: list[int], num_qubits: int) -> None:
+    """Rewrite ``kernel`` onto ``num_qubits`` physical wires with program wire ``v`` on ``layout[v]``."""
+    body = kernel_body(kernel)
+    if kw.mode == "alloc":
+        anchor = kw.allocs[0]
+        new_allocs = []
+        for _p in range(num_qubits):
+            a = Operation("q.alloc", [], [qubit], loc=anchor.loc)
+            body.insert_before(a, anchor)
+            new_allocs.append(a)
+        for v, old in enumerate(kw.allocs):
+            old.results[0].replace_all_uses_with(new_allocs[layout[v]].results[0])
+            old.erase()
+        used = set(layout)
+        term = body.terminator
+        for p in range(num_qubits):
+            if p not in used:
+                body.insert_before(Operation("q.dealloc", [new_allocs[p].results[0]], []), term)
+    elif kw.mode == "args":
+        qargs = [a for a in body.args if a.type.is_qubit]
+        cargs = [a for a in body.args if not a.type.is_qubit]
+        phys: list[BlockArgument | None] = [None] * num_qubits
+        for v, a in enumerate(qargs):
+            phys[layout[v]] = a
+        new_args: list[BlockArgument] = []
+        for a in phys:
+            new_args.append(a if a is not None else BlockArgument(qubit, body, 0))
+        body.args[:] = [*new_args, *cargs]
+        for i, a in enumerate(body.args):
+            a.index = i
+        term = body.terminator
+        assert term is not None
+        returned = [v for v in term.operands if v.type.is_qubit]
+        classical = [v for v in term.operands if not v.type.is_qubit]
+        ends: list = list(new_args)
+        for v in returned:
+            ends[layout[kw.vid[v]]] = v
+        term.set_operands([*ends, *classical])
+    set_function_results(kernel)
+
+
+@dataclass(frozen=True)
+class Layout(Pass):
+    """Place program qubits on physical qubits (VF2 exact match, else bidirectional SABRE).
+
+    Requires: a device; kernels whose qubits are all allocated or all arguments.
+    Guarantees: kernels get ``device.num_qubits`` wires (wire p = physical p),
+    ``initial_layout``/``final_layout`` properties, no program qubit on an
+    unusable or reserved qubit; 3-qubit gates decomposed; equivalent once the
+    layouts are applied. Options: ``strategy`` (auto|vf2|sabre|trivial),
+    ``trials``/``iterations`` of the SABRE search (0 = automatic, see :func:`auto_effort`), ``vf2_call_limit`` and
+    ``vf2_candidates``, ``error_weight`` for error-weighted distances,
+    ``reserve`` physical qubits to keep free (``reserve=3|7``), ``seed``.
+    """
+
+    name: ClassVar[str] = "layout"
+    preserves: ClassVar[str] = "layout"
+
+    strategy: Literal["auto", "vf2", "sabre", "trivial"] = "auto"
+    trials: int = 0
+    iterations: int = 0
+    vf2_call_limit: int = 5_000_000
+    vf2_candidates: int = 2048
+    error_weight: float = 0.5
+    reserve: tuple[int, ...] = ()
+    seed: int | None = None
+    engine: Literal["auto", "python"] = "auto"
+
+    def __post_init__(self) -> None:
+        if self.trials < 0 or self.iterations < 0:
+            raise ValueError("trials and iterations must be >= 0 (0 = automatic)")
+        if self.vf2_candidates < 1 or self.vf2_call_limit < 1:
+            raise ValueError("vf2-candidates and vf2-call-limit must be at least 1")
+
+    def run(self, module: Module, ctx: PassContext) -> PassResult:
+        device = ctx.device
+        if device is None:
+            raise PassError("'layout' needs a device", help="pass --device (e.g. --device heavy-hex:3)")
+        bad = [p for p in self.reserve if not 0 <= p < device.num_qubits]
+        if bad:
+            raise PassError(f"reserved qubit {bad[0]} is not on device {device.name} ({device.num_qubits} qubits)")
+        seed = ctx.seed if self.seed is None else self.seed
+        graph = device_graph(device, self.error_weight if device.has_calibration else 0.0, tuple(sorted(self.reserve)))
+        changed = False
+        methods: dict[str, str] = {}
+        for kernel in kernels_of(module):
+            if kernel.properties.get("initial_layout") is not None:
+                continue
+            decomposed = decompose_wide_gates(kernel)
+            kw = analyze(kernel)
+            if kw.mode == "none":
+                changed = changed or decomposed > 0
+                continue
+            inter = interactions(kernel, kw)
+            if inter.n > len(graph.usable):
+                raise PassError(
+                    f"kernel @{kernel_name(kernel)} needs {inter.n} qubits but device {device.name} has "
+                    f"{len(graph.usable)} usable", kernel.loc)
+            lay, method = self._choose(device, graph, inter, seed)
+            if any(p not in graph.usable for p in lay):  # pragma: no cover - guarded by construction
+                raise PassError(f"internal error: layout {lay} uses an unusable qubit")
+            final = [lay[v] for v in kw.out_vids]
+            apply_layout(kernel, kw, lay, device.num_qubits)
+            kernel.set_property("initial_layout", tuple(lay))
+            kernel.set_property("final_layout", tuple(final))
+            if self.reserve:
+                kernel.set_property("reserved_qubits", tuple(sorted(self.reserve)))
+            methods[kernel_name(kernel)] = method
+            record_layout(ctx, kernel_name(kernel), list(lay), final, method)
+            changed = True
+        stats: dict[str, int | float | str] = {"kernels": len(methods)}
+        if methods:
+            stats["method"] = ",".join(sorted(set(methods.values())))
+        return PassResult(changed, stats)
+
+    def _choose(self, device: Device, graph: DeviceGraph, inter: Interactions, seed: int) -> tuple[list[int], str]:
+        if self.strategy == "trivial":
+            lay = list(range(inter.n))
+            if any(p not in graph.usable for p in lay):
+                raise PassError("trivial layout would use an unusable or reserved qubit",
+                                help="use strategy=auto")
+            return lay, "trivial"
+        if self.strategy in ("auto", "vf2"):
+            lay = vf2_layout(device, graph, inter, self.vf2_call_limit, self.vf2_candidates, seed)
+            if lay is not None:
+                return lay, "vf2"
+            if self.strategy == "vf2":
+                raise PassError("no swap-free (VF2) layout exists for this kernel on this device",
+                                help="use strategy=auto or strategy=sabre")
+        trials, iterations = auto_effort(len(inter.pairs), self.trials, self.iterations)
+        lay, _swaps = sabre_layout(device, graph, inter, trials, iterations, seed, self.engine)
+        return lay, "sabre"

@@ -1,0 +1,403 @@
+"""``route``: insert swaps so every two-qubit gate acts on a coupler (LightSABRE-style).
+
+Requires: ``layout`` ran (the kernel carries ``initial_layout`` and has
+``device.num_qubits`` wires, wire ``p`` = physical qubit ``p``); every gate
+acts on at most two qubits; a device in the pass context.
+
+Guarantees: every two-qubit gate (and two-qubit ``q.unitary``) of every
+kernel, inside ``scf`` regions too, acts on a usable coupler of the device
+(direction is ``fix-direction``'s job); inserted swaps are ``q.swap`` gates
+(``to-basis`` lowers them); the kernel is equivalent to its input once the
+layouts are applied, and ``final_layout`` is updated: program output wire
+``k`` ends on physical qubit ``final_layout[k]``.
+
+How: each block is turned into a DAG of its ops (qubit wires and SSA uses,
+values captured by nested regions included) and handed to the SABRE core
+(:mod:`.engine`) ``trials`` times with different seeds; the run with the
+fewest swaps is replayed into the IR, re-threading qubit operands through
+the physical wires. An ``scf`` op runs as one node; its regions are routed
+recursively starting from the layout at the op, and **each region restores
+that layout before its terminator** (token swapping on the coupling graph),
+so a loop body starts every iteration from the same layout and both branches
+of an ``scf.if`` leave the qubits where the other branch would. When routing
+inside a region needs a physical qubit the region does not carry, the qubit
+is threaded through the ``scf`` op (a new operand, block argument, yield
+operand and result).
+"""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+import numpy as np
+
+from ...core.errors import PassError
+from ...core.ir import Block, Operation, OpResult, Value
+from ...core.module import Module
+from ...core.types import qubit
+from ..base import Pass, PassContext, PassResult
+from .engine import build_succ, sabre_route, sabre_route_py
+from .graph import DeviceGraph, device_graph
+from .wires import SCF_OFFSETS, analyze, kernel_name, kernels_of, term_offset
+
+
+@dataclass(frozen=True)
+class RouteOptions:
+    """Knobs of the SABRE search (see :mod:`.engine`)."""
+
+    trials: int = 0
+    lookahead: int = 20
+    lookahead_weight: float = 0.5
+    decay: float = 0.001
+    decay_reset: int = 5
+    seed: int = 0
+    engine: str = "auto"
+
+
+def is_routed_2q(op: Operation) -> bool:
+    """Whether ``op`` needs a coupler: a gate or ``q.unitary`` on exactly two qubits."""
+    if not op.name.startswith("q.") or op.name in ("q.barrier", "q.measure", "q.reset", "q.delay"):
+        return False
+    n = 0
+    for v in op.operands:
+        if v.type.is_qubit:
+            n += 1
+    return n == 2
+
+
+class _Scope:
+    """Current SSA value of each physical qubit inside one block being rebuilt."""
+
+    __slots__ = ("values", "extend")
+
+    def __init__(self, values: dict[int, Value], extend=None):
+        self.values = values
+        self.extend = extend
+
+    def get(self, p: int) -> Value:
+        v = self.values.get(p)
+        if v is None:
+            if self.extend is None:
+                raise PassError(f"internal error: physical qubit {p} has no value")
+            v = self.extend(p)
+            self.values[p] = v
+        return v
+
+
+class _Router:
+    """Routes one kernel in place."""
+
+    def __init__(self, kernel: Operation, graph: DeviceGraph, opts: RouteOptions):
+        self.kernel = kernel
+        self.g = graph
+        self.opts = opts
+        self.kw = analyze(kernel)
+        self.vid = self.kw.vid
+        n = graph.num_qubits
+        self.v2p = np.arange(n, dtype=np.int64)
+        self.p2v = np.arange(n, dtype=np.int64)
+        self.swaps = 0
+        self.restore_swaps = 0
+        self._swapper = None
+        self._seed_counter = 0
+        self._core = sabre_route_py if opts.engine == "python" else sabre_route
+
+    # ------------------------------------------------------------------ DAG
+    def _dag(self, block: Block, nodes: list[Operation]):
+        index = {op: i for i, op in enumerate(nodes)}
+        preds: list[list[int]] = []
+        node_a = np.full(len(nodes), -1, dtype=np.int64)
+        node_b = np.full(len(nodes), -1, dtype=np.int64)
+        vid = self.vid
+        for i, op in enumerate(nodes):
+            ps: list[int] = []
+            for v in op.operands:
+                if isinstance(v, OpResult):
+                    j = index.get(v.op)
+                    if j is not None:
+                        ps.append(j)
+            if op.regions:
+                for r in op.regions:
+                    for b in r.blocks:
+                        for inner in _walk(b):
+                            for v in inner.operands:
+                                if isinstance(v, OpResult):
+                                    j = index.get(v.op)
+                                    if j is not None:
+                                        ps.append(j)
+            preds.append(ps)
+            if is_routed_2q(op):
+                qs = [v for v in op.operands if v.type.is_qubit]
+                node_a[i] = vid[qs[0]]
+                node_b[i] = vid[qs[1]]
+        ptr, idx, npred = build_succ(len(nodes), preds)
+        return node_a, node_b, ptr, idx, npred
+
+    def _search(self, node_a, node_b, ptr, idx, npred):
+        g = self.g
+        o = self.opts
+        best = None
+        if not np.any(node_b >= 0):
+            trials = 1
+        elif o.trials > 0:
+            trials = o.trials
+        else:  # automatic: 16 trials for small blocks, fewer (>= 4) past ~6k ops
+            trials = max(4, min(16, 100_000 // max(1, len(node_a))))
+        for t in range(trials):
+            seed = o.seed * 7919 + self._seed_counter * 104729 + t * 1_000_003 + 1
+            res = self._core(node_a, node_b, ptr, idx, npred, self.v2p, g.num_qubits, g.adj, g.nb_ptr,
+                             g.nb_idx, g.dist, g.hops, o.lookahead, o.lookahead_weight, o.decay,
+                             o.decay_reset, seed, max(10, 10 * g.num_qubits))
+            if res[6] != 0:
+                bad = [i for i in range(len(node_a)) if node_b[i] >= 0
+                       and g.hops[self.v2p[node_a[i]], self.v2p[node_b[i]]] >= 1e8]
+                raise PassError(
+                    f"kernel @{kernel_name(self.kernel)}: a two-qubit gate joins qubits in disconnected parts "
+                    "of the device's usable coupling graph",
+                    help=f"{len(bad)} gate(s) affected; use a layout that keeps interacting qubits connected",
+                )
+            if best is None or res[5] < best[5]:
+                best = res
+        self._seed_counter += 1
+        return best
+
+    # --------------------------------------------------------------- rebuild
+    def _swap(self, block: Block, anchor: Operation | None, scope: _Scope, a: int, b: int) -> None:
+        op = Operation("q.swap", [scope.get(a), scope.get(b)], [qubit, qubit])
+        block.insert_before(op, anchor)
+        scope.values[a] = op.results[0]
+        scope.values[b] = op.results[1]
+        x, y = self.p2v[a], self.p2v[b]
+        self.p2v[a], self.p2v[b] = y, x
+        self.v2p[y], self.v2p[x] = a, b
+        self.swaps += 1
+
+    def route_block(self, block: Block, scope: _Scope, top: bool) -> None:
+        term = block.terminator
+        nodes = [op for op in block if op is not term and not (top and op.name in ("q.alloc", "q.dealloc"))]
+        deallocs = [op for op in block if top and op.name == "q.dealloc"]
+        arrays = self._dag(block, nodes)
+        kind, ea, eb, count, _v2p, _swaps, _status = self._search(*arrays)
+        for op in nodes:
+            op.detach()
+        for op in deallocs:
+            op.detach()
+        vid = self.vid
+        for k in range(int(count)):
+            if kind[k] == 1:
+                self._swap(block, term, scope, int(ea[k]), int(eb[k]))
+                continue
+            op = nodes[int(ea[k])]
+            phys = [int(self.v2p[vid[v]]) if v.type.is_qubit else None for v in op.operands]
+            for i, p in enumerate(phys):
+                if p is not None:
+                    op.set_operand(i, scope.get(p))
+            block.insert_before(op, term)
+            if op.regions:
+                self._route_scf(op, scope, phys[SCF_OFFSETS[op.name][0]:])
+                continue
+            for r in op.results:
+                if r.type.is_qubit:
+                    scope.values[int(self.v2p[vid[r]])] = r
+        if top:
+            n = self.g.num_qubits
+            if self.kw.mode == "alloc":
+                if len(deallocs) != n:
+                    raise PassError(f"kernel @{kernel_name(self.kernel)} has {len(deallocs)} deallocs for {n} "
+                                    "physical qubits; run 'layout' first")
+                for p, d in enumerate(deallocs):
+                    d.set_operand(0, scope.get(p))
+                    block.insert_before(d, term)
+            elif self.kw.mode == "args" and term is not None:
+                for p in range(n):
+                    term.set_operand(p, scope.get(p))
+
+    def _route_scf(self, op: Operation, outer: _Scope, carried: list[int | None]) -> None:
+        """Route the regions of ``op`` (already placed, qubit operands threaded);
+        ``carried`` is the physical qubit of each carried position (None: classical)."""
+        _op_off, arg_off, _ = SCF_OFFSETS[op.name]
+        entry_v2p = self.v2p.copy()
+        vid = self.vid
+        carried = list(carried)
+        blocks = [r.block for r in op.regions]
+        # original vids of every region's carried yields, before routing mutates them
+        yield_vids: list[list[int | None]] = []
+        for ri, b in enumerate(blocks):
+            t = b.terminator
+            toff = term_offset(ri, op)
+            yield_vids.append([vid[y] if y.type.is_qubit else None for y in t.operands[toff:]])
+
+        scopes: list[_Scope] = []
+
+        def extend(p: int) -> Value:
+            outer_val = outer.get(p)
+            op.set_operands([*op.operands, outer_val])
+            res = OpResult(qubit, op, len(op.results))
+            op.results.append(res)
+            outer.values[p] = res
+            carried.append(p)
+            new_args = []
+            for ri, b in enumerate(blocks):
+                a = b.add_arg(qubit)
+                new_args.append(a)
+                t = b.terminator
+                t.set_operands([*t.operands, a])
+                if ri < len(scopes):
+                    scopes[ri].values.setdefault(p, a)
+            return new_args[current[0]]
+
+        current = [0]
+        for ri, b in enumerate(blocks):
+            current[0] = ri
+            values = {}
+            for k, p in enumerate(carried):
+                if p is not None:
+                    values[p] = b.args[arg_off + k]
+            sc = _Scope(values, extend)
+            scopes.append(sc)
+            self.route_block(b, sc, top=False)
+            self._restore(b, sc, entry_v2p)
+            t = b.terminator
+            toff = term_offset(ri, op)
+            for k, p in enumerate(carried):
+                if p is None:
+                    continue
+                if k < len(yield_vids[ri]) and yield_vids[ri][k] is not None:
+                    t.set_operand(toff + k, sc.get(int(self.v2p[yield_vids[ri][k]])))
+                else:
+                    t.set_operand(toff + k, sc.get(p))
+        # results continue the carried physical qubits
+        for k, p in enumerate(carried):
+            if p is not None:
+                outer.values[p] = op.results[k]
+
+    def _restore(self, block: Block, scope: _Scope, target_v2p: np.ndarray) -> None:
+        """Swap qubits back so the layout equals ``target_v2p`` before ``block``'s terminator."""
+        moved = np.nonzero(self.v2p != target_v2p)[0]
+        if moved.size == 0:
+            return
+        mapping = {int(self.v2p[v]): int(target_v2p[v]) for v in moved}
+        if self._swapper is None:
+            import rustworkx as rx
+            from qiskit.transpiler.passes.routing.algorithms import ApproximateTokenSwapper
+
+            gr = rx.PyGraph()
+            gr.add_nodes_from(range(self.g.num_qubits))
+            gr.add_edges_from_no_data(list(self.g.edges))
+            self._swapper = ApproximateTokenSwapper(gr, seed=self.opts.seed)
+        before = self.swaps
+        for a, b in self._swapper.map(mapping, trials=4):
+            self._swap(block, block.terminator, scope, int(a), int(b))
+        self.restore_swaps += self.swaps - before
+        if not np.array_equal(self.v2p, target_v2p):  # pragma: no cover - token swapper contract
+            raise PassError(f"kernel @{kernel_name(self.kernel)}: could not restore the layout at a region exit")
+
+
+def _walk(block: Block):
+    for op in block:
+        yield op
+        for r in op.regions:
+            for b in r.blocks:
+                yield from _walk(b)
+
+
+def route_kernel(kernel: Operation, graph: DeviceGraph, opts: RouteOptions) -> dict[str, int]:
+    """Route one laid-out kernel in place (see the module docstring); returns statistics."""
+    init = kernel.properties.get("initial_layout")
+    if not isinstance(init, tuple):
+        raise PassError(f"kernel @{kernel_name(kernel)} has no initial_layout", kernel.loc,
+                        help="run 'layout' before 'route'")
+    r = _Router(kernel, graph, opts)
+    if r.kw.num_wires != graph.num_qubits:
+        raise PassError(
+            f"kernel @{kernel_name(kernel)} has {r.kw.num_wires} wires but the device has {graph.num_qubits} qubits",
+            kernel.loc, help="run 'layout' with this device before 'route'")
+    body = kernel.regions[0].block
+    scope = _Scope({p: v for p, v in enumerate(r.kw.inputs)})
+    # The rebuild creates one object per swap and result; with millions of live IR objects
+    # the cyclic GC would rescan them again and again (it only finds garbage at the end).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        r.route_block(body, scope, top=True)
+    finally:
+        if was_enabled:
+            gc.enable()
+    final = kernel.properties.get("final_layout", init)
+    assert isinstance(final, tuple)
+    kernel.set_property("final_layout", tuple(int(r.v2p[p]) for p in final))
+    return {"swaps": r.swaps, "restore_swaps": r.restore_swaps}
+
+
+@dataclass(frozen=True)
+class Route(Pass):
+    """Insert swaps so every two-qubit gate sits on a usable coupler (SABRE with lookahead).
+
+    Requires: ``layout`` ran with the same device; gates act on <= 2 qubits.
+    Guarantees: every 2q gate acts on a usable coupler, inside ``scf`` regions
+    too (each region restores the layout it started with); ``final_layout``
+    records where every program wire ends; equivalent once layouts are applied.
+    Options: ``trials`` seeded searches per block (fewest swaps wins; 0 = automatic:
+    16, fewer for blocks past ~6k ops), ``lookahead``
+    size and ``lookahead_weight`` of the extended set, ``decay`` and
+    ``decay_reset``, ``error_weight`` for error-weighted distances on
+    calibrated devices, ``seed`` (default: the compile seed), ``engine``
+    (``auto`` = numba when available, ``python`` = reference implementation),
+    ``post_layout`` (calibrated devices: afterwards move the routed circuit to the
+    lowest-error isomorphic placement, like Qiskit's VF2PostLayout; coupler
+    direction may change, so run ``fix-direction`` after ``route``).
+    """
+
+    name: ClassVar[str] = "route"
+    preserves: ClassVar[str] = "layout"
+
+    trials: int = 0
+    lookahead: int = 20
+    lookahead_weight: float = 0.5
+    decay: float = 0.001
+    decay_reset: int = 5
+    error_weight: float = 0.5
+    seed: int | None = None
+    engine: Literal["auto", "python"] = "auto"
+    post_layout: bool = True
+
+    def __post_init__(self) -> None:
+        if self.trials < 0:
+            raise ValueError("trials must be >= 0 (0 = automatic)")
+        if self.lookahead < 0 or self.decay_reset < 1:
+            raise ValueError("lookahead must be >= 0 and decay-reset >= 1")
+        if self.error_weight < 0:
+            raise ValueError("error-weight must be >= 0")
+
+    def run(self, module: Module, ctx: PassContext) -> PassResult:
+        device = ctx.device
+        if device is None:
+            raise PassError("'route' needs a device", help="pass --device (e.g. --device heavy-hex:3)")
+        opts = RouteOptions(self.trials, self.lookahead, self.lookahead_weight, self.decay, self.decay_reset,
+                            ctx.seed if self.seed is None else self.seed, self.engine)
+        swaps = restore = relabelled = 0
+        changed = False
+        for kernel in kernels_of(module):
+            if kernel.properties.get("initial_layout") is None and not any(
+                    v.type.is_qubit for v in kernel.regions[0].block.args) and not any(
+                    op.name == "q.alloc" for op in kernel.regions[0].block):
+                continue  # a kernel without qubits needs no routing
+            reserved = kernel.properties.get("reserved_qubits", ())
+            graph = device_graph(device, self.error_weight if device.has_calibration else 0.0,
+                                 tuple(reserved) if isinstance(reserved, tuple) else ())
+            stats = route_kernel(kernel, graph, opts)
+            from .layout import post_layout, record_layout
+
+            if self.post_layout and device.has_calibration and post_layout(kernel, device, graph, seed=opts.seed):
+                relabelled += 1
+
+            final = kernel.properties["final_layout"]
+            assert isinstance(final, tuple)
+            record_layout(ctx, kernel_name(kernel), None, list(final))
+            swaps += stats["swaps"]
+            restore += stats["restore_swaps"]
+            changed = changed or stats["swaps"] > 0
+        return PassResult(changed or relabelled > 0,
+                          {"swaps": swaps, "restore_swaps": restore, "relabelled": relabelled})
