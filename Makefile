@@ -16,7 +16,7 @@ DEMO_OUT ?= build/demo
 
 # Compile the text-classifier example for a built-in device; write every target + report.json.
 demo: $(STAMP)
-	$(VENV)/bin/qglmc compile examples/text_classifier.qglm --target all -o $(DEMO_OUT) --seed 7
+	$(VENV)/bin/qglmc compile examples/text_classifier.qglm --device heavy-hex:3 -O3 --validate --target all -o $(DEMO_OUT) --seed 7
 	@echo "artifacts in $(DEMO_OUT):" && ls $(DEMO_OUT)
 
 lint: $(STAMP)
