@@ -72,9 +72,27 @@ def test_mapped_program_gets_protection_and_keeps_its_logic(qec_passes):
     entries = ctx.report["qec"]
     kernel = next(op for op in module.body if op.name == "q.kernel")
     assert {e["qubit"] for e in entries} == set(kernel.properties["initial_layout"])
-    assert any(e["chosen"] == "redundant-readout" for e in entries)
+    assert all(e["reason"] for e in entries)
     assert sum(len(e.get("spares", [])) for e in entries) <= 4
     verdict, note = logical_report(before, module)["bell"]
+    assert verdict is True, note
+
+
+@pytest.mark.needs_ibm
+def test_bad_readout_qubit_gets_redundant_readout_and_keeps_its_logic(qec_passes):
+    # Noise-aware routing already steers programs to well-read qubits, so place
+    # one on qubit 102 (about 6% readout error) by hand, as a pinned layout would.
+    from .helpers import mapped_readout_kernel
+
+    dev = sherbrooke()
+    module, _ = mapped_readout_kernel(dev.num_qubits, 102, "x")
+    before = module.clone()
+    ctx = PassContext(device=dev)
+    PassManager.from_pipeline("qec{policy=auto,budget=4}", verify_each=True).run(module, ctx)
+    (entry,) = ctx.report["qec"]
+    assert entry["qubit"] == 102 and entry["chosen"] == "redundant-readout", entry["reason"]
+    assert 1 <= len(entry.get("spares", [])) <= 4
+    verdict, note = logical_report(before, module)["k"]
     assert verdict is True, note
 
 
