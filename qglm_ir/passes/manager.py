@@ -292,6 +292,17 @@ class PassManager:
                         semantics.outcome_distribution(k_new, inputs=inputs),
                         self.validation_atol,
                     )
+                    if ok and _reads_wires(k_old):
+                        # No classical result: callers (stats ops) read every output wire in Z.
+                        import numpy as np
+
+                        ok = bool(
+                            np.allclose(
+                                semantics.probabilities(k_old, inputs=inputs),
+                                semantics.probabilities(k_new, inputs=inputs),
+                                atol=self.validation_atol,
+                            )
+                        )
                 else:
                     ok = semantics.equivalent(k_old, k_new, inputs=inputs, atol=self.validation_atol)
             except QglmError as err:
@@ -362,6 +373,12 @@ def _random_inputs(kernel: Operation, seed: int) -> list[Any]:
         else:
             values.append(None)
     return values
+
+
+def _reads_wires(kernel: Operation) -> bool:
+    """A kernel that returns no classical value is observed through the Z readout of its wires."""
+    ftype = kernel.properties.get("function_type")
+    return not any(not t.is_qubit for t in getattr(ftype, "results", ()))
 
 
 def _same_distribution(a: Any, b: Any, atol: float) -> bool:

@@ -166,9 +166,7 @@ def test_cli_call_signature_matches(classifier):
 
 @pytest.mark.parametrize("name,inputs", [
     ("text_classifier.qglm", classifier_inputs),
-    pytest.param("fallback.qglm", lambda: fallback_inputs(True), marks=pytest.mark.xfail(
-        strict=True, reason="remove-dead deletes every gate of @circuit (a kernel that returns nothing "
-                            "and deallocs its qubits), although stats.expval reads its output wires")),
+    ("fallback.qglm", lambda: fallback_inputs(True)),
 ])
 def test_compiled_program_gives_the_same_result(name, inputs):
     """What qglmc run does: compile at -O2, then run; must match the uncompiled program."""

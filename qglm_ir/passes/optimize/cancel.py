@@ -1,0 +1,151 @@
+"""``cancel``: remove pairs of mutually inverse gates, also across commuting gates."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import ClassVar
+
+from ...core.ir import Operation, Value
+from ...core.module import Module
+from ...dialects.gates import GATES, GateSpec
+from ..base import Pass, PassContext, PassResult
+from .angles import AngleFolder, same_angle
+from .commutation import embed, is_identity_up_to_phase, period
+from .peephole import DEFAULT_CAP, find_partner
+from .wires import (
+    Eraser,
+    gates_in_order,
+    gc_paused,
+    kernels,
+    prev_gate,
+    remove_gate,
+    spec_of,
+    sweep_dead_classical,
+)
+
+
+@dataclass(frozen=True)
+class Cancel(Pass):
+    """Remove gate pairs ``A ... B`` with ``B = A^-1`` and gates equal to the identity.
+
+    Finds, for every gate ``A``, the first gate ``B`` on exactly ``A``'s wires
+    such that every gate between them on those wires commutes with ``A`` (the
+    commutation table is derived from the gate-table matrices), and removes
+    both when ``B·A`` is the identity up to global phase: ``h·h``, ``cx·cx``,
+    ``s·sdg``, ``rz(a)·rz(-a)`` (symbolically: ``B``'s angle is ``arith.neg``
+    of ``A``'s), and any two constant gates whose product is the identity.
+    Also removes single gates that are the identity up to phase (``id``,
+    ``rz(0)``, ``rx(2pi)``, ``crz(4pi)``).
+
+    Requires: a verified module. Guarantees: every kernel's tensor network is
+    unchanged up to global phase (``preserves = "unitary"``); no gate is added,
+    so neither the gate count nor the 2q count grows; nothing is looked at across
+    a non-gate op (measurement, reset, barrier, delay, region op) on the same
+    wire, so feed-forward and region boundaries are respected; each block of
+    every ``scf`` region is treated as its own segment. Angles are folded per
+    :mod:`qglm_ir.passes.optimize.angles` (frozen parameters fold, trainable
+    ones stay symbolic). ``lookahead`` caps how many commuting gates a search
+    passes on each wire, which keeps the pass linear in the gate count.
+    """
+
+    name: ClassVar[str] = "cancel"
+    lookahead: int = DEFAULT_CAP
+
+    def run(self, module: Module, ctx: PassContext) -> PassResult:
+        with gc_paused():
+            return self._run(module, ctx)
+
+    def _run(self, module: Module, ctx: PassContext) -> PassResult:
+        folder = AngleFolder(module)
+        eraser = Eraser()
+        pairs = singles = 0
+        for kernel in kernels(module):
+            p, s = _cancel_kernel(kernel, folder, eraser, self.lookahead)
+            pairs += p
+            singles += s
+            if p or s:
+                sweep_dead_classical(kernel, eraser)
+        eraser.flush()
+        return PassResult(pairs + singles > 0, {"pairs_cancelled": pairs, "identities_removed": singles})
+
+
+def _angles(op: Operation, spec: GateSpec, folder: AngleFolder) -> list[float | Value]:
+    out: list[float | Value] = []
+    for v in op.operands[: spec.num_params]:
+        c = folder.const(v)
+        out.append(v if c is None else c)
+    return out
+
+
+def is_identity_gate(op: Operation, spec: GateSpec, folder: AngleFolder) -> bool:
+    """Whether gate ``op`` is the identity up to global phase (its angles must fold)."""
+    if spec.num_params == 0:
+        return spec.name == "id"
+    vals = folder.consts(op.operands[: spec.num_params])
+    if vals is None:
+        return False
+    if spec.num_params == 1:
+        t = period(spec.name)
+        if t is not None:
+            r = vals[0] % t
+            return min(r, t - r) < 1e-12
+    return is_identity_up_to_phase(spec.matrix(*vals))
+
+
+def is_inverse(
+    a: Operation, sa: GateSpec, b: Operation, sb: GateSpec, pattern: tuple[int, ...], folder: AngleFolder
+) -> bool:
+    """Whether ``b`` (qubit ``j`` on ``a``'s qubit ``pattern[j]``) is ``a``'s inverse up to phase."""
+    aa = _angles(a, sa, folder)
+    bb = _angles(b, sb, folder)
+    if len(sa.inverse) == 1:
+        term = sa.inverse[0]
+        if term.gate == sb.name and (pattern == term.qubits or (sb.symmetric and sa.symmetric)):
+            if all(same_angle(aa[idx], bb[i], sign) for i, (idx, sign) in enumerate(term.params)):
+                return True
+    if any(isinstance(x, Value) for x in aa) or any(isinstance(x, Value) for x in bb):
+        return False
+    return _numeric_inverse(sa.name, tuple(aa), sb.name, tuple(bb), pattern)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=1 << 16)
+def _numeric_inverse(
+    a: str, aa: tuple[float, ...], b: str, bb: tuple[float, ...], pattern: tuple[int, ...]
+) -> bool:
+    """Cached: circuits repeat the same few (gate, angle) pairs over and over."""
+    sa = GATES[a]
+    m = embed(GATES[b].matrix(*bb), pattern, sa.num_qubits) @ sa.matrix(*aa)
+    return is_identity_up_to_phase(m)
+
+
+def _cancel_kernel(kernel: Operation, folder: AngleFolder, eraser: Eraser, cap: int) -> tuple[int, int]:
+    pairs = singles = 0
+    work = deque(gates_in_order(kernel))
+    while work:
+        a = work.popleft()
+        if a.parent is None:
+            continue
+        sa = spec_of(a)
+        assert sa is not None
+        preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
+        if is_identity_gate(a, sa, folder):
+            remove_gate(a, sa, eraser)
+            singles += 1
+            work.extendleft(reversed(preds))
+            continue
+
+        def match(b: Operation, sb: GateSpec, pat: tuple[int, ...], a=a, sa=sa) -> bool:
+            return is_inverse(a, sa, b, sb, pat, folder)
+
+        hit = find_partner(a, sa, match, cap)
+        if hit is None:
+            continue
+        b, sb, _ = hit
+        remove_gate(b, sb, eraser)
+        remove_gate(a, sa, eraser)
+        pairs += 1
+        # The gates before A may now meet new neighbours: look at them again.
+        work.extendleft(reversed(preds))
+    return pairs, singles

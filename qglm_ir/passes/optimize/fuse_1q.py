@@ -1,0 +1,125 @@
+"""``fuse-1q``: contract maximal runs of single-qubit gates and resynthesize them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from ...core.ir import Operation, OpResult
+from ...core.module import Module
+from ..base import Pass, PassContext, PassResult
+from .angles import AngleFolder, ConstPool
+from .synthesis import euler_basis, synth_1q
+from .wires import Eraser, gates_in_order, gc_paused, kernels, replace_gates, spec_of, sweep_dead_classical
+
+
+def target_basis(ctx: PassContext) -> tuple[str, ...] | None:
+    """``ctx.basis``, else the device's native gates, else ``None``."""
+    if ctx.basis:
+        return tuple(ctx.basis)
+    b = getattr(ctx.device, "basis_gates", None)
+    return tuple(b) if b else None
+
+
+def gate_matrix(op: Operation, folder: AngleFolder) -> np.ndarray | None:
+    """The matrix of gate ``op`` when all its angles fold to constants, else ``None``."""
+    spec = spec_of(op)
+    if spec is None:
+        return None
+    if spec.num_params == 0:
+        return spec.matrix()
+    vals = folder.consts(op.operands[: spec.num_params])
+    return None if vals is None else spec.matrix(*vals)
+
+
+@dataclass(frozen=True)
+class Fuse1Q(Pass):
+    """Contract every maximal run of constant single-qubit gates and resynthesize it.
+
+    A run is a maximal chain of one-qubit gate-table gates on one wire, with no
+    other op between them on that wire, whose angles all fold to constants
+    (frozen parameters fold, per :mod:`qglm_ir.passes.optimize.angles`). Runs
+    with a symbolic angle are split at it: symbolic gates stay as they are.
+    Each run's 2x2 product is resynthesized with Qiskit's Euler decomposer in
+    the target's basis (``ctx.basis`` or the device's native gates: ``rz·sx·rz·sx·rz``
+    (+``x``), ``p·sx``, ``u``, ``rz·ry``, ``rz·rx``, ``rx·ry``; ``u`` without a
+    target). A run equal to the identity up to phase is dropped.
+
+    The new sequence replaces the run when it is shorter, or when the run uses
+    a gate outside the target basis; otherwise the run is left untouched.
+
+    Requires: a verified module; a basis with a universal 1q set (else
+    :class:`PassError`). Guarantees: tensor networks unchanged up to global phase;
+    2q gates untouched; with a target basis every fused run is in it; nothing
+    crosses a non-gate op or region boundary; linear time.
+    """
+
+    name: ClassVar[str] = "fuse-1q"
+
+    def run(self, module: Module, ctx: PassContext) -> PassResult:
+        with gc_paused():
+            return self._run(module, ctx)
+
+    def _run(self, module: Module, ctx: PassContext) -> PassResult:
+        basis = target_basis(ctx)
+        euler = euler_basis(basis)
+        allowed = frozenset(basis) if basis else None
+        folder = AngleFolder(module)
+        eraser = Eraser()
+        runs = before = after = 0
+        for kernel in kernels(module):
+            r, b, a = _fuse_kernel(kernel, folder, eraser, euler, allowed)
+            runs += r
+            before += b
+            after += a
+            if r:
+                sweep_dead_classical(kernel, eraser)
+        eraser.flush()
+        return PassResult(runs > 0, {"runs_fused": runs, "gates_before": before, "gates_after": after})
+
+
+def _fusable(op: Operation | None, folder: AngleFolder) -> np.ndarray | None:
+    if op is None:
+        return None
+    spec = spec_of(op)
+    if spec is None or spec.num_qubits != 1:
+        return None
+    return gate_matrix(op, folder)
+
+
+def _fuse_kernel(
+    kernel: Operation, folder: AngleFolder, eraser: Eraser, euler: str, allowed: frozenset[str] | None
+) -> tuple[int, int, int]:
+    runs = before = after = 0
+    pool = ConstPool(kernel)
+    for head in gates_in_order(kernel):
+        if head.parent is None:
+            continue
+        m = _fusable(head, folder)
+        if m is None:
+            continue
+        inp = head.operands[-1]
+        prev = inp.op if isinstance(inp, OpResult) else None
+        if _fusable(prev, folder) is not None:
+            continue  # not the head of its run
+        run = [head]
+        total = m
+        cur = head.results[0]
+        while cur.uses:
+            nxt = cur.uses[0]
+            mn = _fusable(nxt, folder)
+            if mn is None:
+                break
+            run.append(nxt)
+            total = mn @ total
+            cur = nxt.results[0]
+        seq = synth_1q(total, euler)
+        out_of_basis = allowed is not None and any(op.name[2:] not in allowed for op in run)
+        if len(seq) < len(run) or out_of_basis:
+            replace_gates(run[0], run, [inp], seq, [cur], eraser, pool)
+            runs += 1
+            before += len(run)
+            after += len(seq)
+    return runs, before, after

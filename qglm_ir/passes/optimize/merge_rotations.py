@@ -1,0 +1,208 @@
+"""``merge-rotations``: merge same-axis rotations, symbolically when angles are symbolic."""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import ClassVar
+
+import numpy as np
+
+from ...core.ir import Operation, Value
+from ...core.module import Module
+from ...core.types import qubit
+from ...dialects.gates import GATES, GateSpec
+from ..base import Pass, PassContext, PassResult
+from .angles import Angle, AngleEmitter, AngleFolder, ConstPool
+from .cancel import is_identity_gate
+from .commutation import is_identity_up_to_phase, period
+from .peephole import DEFAULT_CAP, find_partner
+from .wires import (
+    Eraser,
+    gates_in_order,
+    gc_paused,
+    kernels,
+    prev_gate,
+    remove_gate,
+    spec_of,
+    sweep_dead_classical,
+)
+
+_PROBE = 0.8731
+
+
+def _proportional(a: np.ndarray, b: np.ndarray) -> bool:
+    return is_identity_up_to_phase(b.conj().T @ a)
+
+
+@lru_cache(maxsize=1)
+def rotation_families() -> dict[str, tuple[int, float | None]]:
+    """Gate name -> (family id, fixed angle or None for the parametric members).
+
+    Derived from the gate table: one-angle gates ``r1``, ``r2`` share a family
+    when ``r1(t)`` is proportional to ``r2(t)`` (``rz`` and ``p``); a fixed gate
+    ``g`` joins the family of ``r`` with angle ``t`` when ``g`` is proportional
+    to ``r(t)`` for ``t`` a multiple of pi/4 (``s = rz(pi/2)``, ``cz = cp(pi)``,
+    ``sx = rx(pi/2)``). Within a family ``f(a)·f(b) = f(a+b)`` up to phase.
+    """
+    fam: dict[str, tuple[int, float | None]] = {}
+    reps: list[str] = []
+    for name, spec in GATES.items():
+        if spec.num_params != 1:
+            continue
+        for i, rep in enumerate(reps):
+            if GATES[rep].num_qubits == spec.num_qubits and _proportional(
+                spec.matrix(_PROBE), GATES[rep].matrix(_PROBE)
+            ):
+                fam[name] = (i, None)
+                break
+        else:
+            fam[name] = (len(reps), None)
+            reps.append(name)
+    for name, spec in GATES.items():
+        if spec.num_params != 0 or name == "id":
+            continue
+        for i, rep in enumerate(reps):
+            if GATES[rep].num_qubits != spec.num_qubits:
+                continue
+            for k in range(-3, 5):
+                t = k * math.pi / 4
+                if k != 0 and _proportional(spec.matrix(), GATES[rep].matrix(t)):
+                    fam[name] = (i, t)
+                    break
+            if name in fam:
+                break
+    return fam
+
+
+@dataclass(frozen=True)
+class MergeRotations(Pass):
+    """Merge rotations about one axis on the same qubits: ``rz(a)·rz(b) -> rz(a+b)``.
+
+    Families are derived from the gate table (see :func:`rotation_families`):
+    ``{rz, p, z, s, sdg, t, tdg}``, ``{rx, x, sx, sxdg}``, ``{ry, y}``,
+    ``{cp, cz}``, ``{rzz}``, ``{crz}``, ... Two members merge when they act on
+    the same qubits (in either order for symmetric gates) and every gate between
+    them on those wires commutes with the first (so controlled-phase chains and
+    ``rz`` on a CNOT control merge through). The merged angle is folded when
+    both angles are constants (frozen parameters included, per
+    :mod:`qglm_ir.passes.optimize.angles`), otherwise built with ``arith.add``
+    right before the merged gate, so trainable parameters stay symbolic.
+    A merged or single rotation whose constant angle is a multiple of its
+    period (identity up to phase) is removed.
+
+    The merged gate keeps the later gate's name when it is parametric, else the
+    earlier one's, else the family's gate in ``ctx.basis`` (or ``rz``/``rx``/...).
+
+    Requires: a verified module. Guarantees: tensor networks unchanged up to
+    global phase; gate and 2q counts never grow; no gate moves across a non-gate
+    op or region boundary; linear time (search capped by ``lookahead``).
+    """
+
+    name: ClassVar[str] = "merge-rotations"
+    lookahead: int = DEFAULT_CAP
+
+    def run(self, module: Module, ctx: PassContext) -> PassResult:
+        with gc_paused():
+            return self._run(module, ctx)
+
+    def _run(self, module: Module, ctx: PassContext) -> PassResult:
+        folder = AngleFolder(module)
+        eraser = Eraser()
+        basis = ctx.basis or getattr(ctx.device, "basis_gates", None)
+        merged = dropped = 0
+        for kernel in kernels(module):
+            m, d = _merge_kernel(kernel, folder, eraser, self.lookahead, tuple(basis or ()))
+            merged += m
+            dropped += d
+            if m or d:
+                sweep_dead_classical(kernel, eraser)
+        eraser.flush()
+        return PassResult(merged + dropped > 0, {"merged": merged, "identities_removed": dropped})
+
+
+def _angle(op: Operation, spec: GateSpec, fixed: float | None, folder: AngleFolder) -> Angle:
+    if fixed is not None:
+        return fixed
+    v = op.operands[0]
+    c = folder.const(v)
+    return v if c is None else c
+
+
+def _out_name(a: str, b: str, fam_id: int, basis: tuple[str, ...]) -> str:
+    fam = rotation_families()
+    if fam[b][1] is None:
+        return b
+    if fam[a][1] is None:
+        return a
+    members = [n for n, (f, t) in fam.items() if f == fam_id and t is None]
+    for n in members:
+        if n in basis:
+            return n
+    return members[0]
+
+
+def _merge_kernel(
+    kernel: Operation, folder: AngleFolder, eraser: Eraser, cap: int, basis: tuple[str, ...]
+) -> tuple[int, int]:
+    fam = rotation_families()
+    merged = dropped = 0
+    pool = ConstPool(kernel)
+    work = deque(op for op in gates_in_order(kernel) if op.name[2:] in fam)
+    while work:
+        a = work.popleft()
+        if a.parent is None:
+            continue
+        sa = spec_of(a)
+        assert sa is not None
+        fa = fam.get(sa.name)
+        if fa is None:
+            continue
+        preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
+        if is_identity_gate(a, sa, folder):
+            remove_gate(a, sa, eraser)
+            dropped += 1
+            work.extendleft(reversed(preds))
+            continue
+
+        def match(b: Operation, sb: GateSpec, pat: tuple[int, ...], fa=fa, sa=sa) -> bool:
+            fb = fam.get(sb.name)
+            if fb is None or fb[0] != fa[0]:
+                return False
+            return pat == tuple(range(len(pat))) or (sa.symmetric and sb.symmetric)
+
+        hit = find_partner(a, sa, match, cap)
+        if hit is None:
+            continue
+        b, sb, _ = hit
+        fb = fam[sb.name]
+        em = AngleEmitter(b, pool)
+        total = em.add(_angle(a, sa, fa[1], folder), _angle(b, sb, fb[1], folder))
+        name = _out_name(sa.name, sb.name, fa[0], basis)
+        remove_gate(a, sa, eraser)
+        merged += 1
+        if not isinstance(total, Value):
+            t = period(name)
+            if t is not None:
+                r = total % t
+                if min(r, t - r) < 1e-12:
+                    remove_gate(b, sb, eraser)
+                    dropped += 1
+                    work.extendleft(reversed(preds))
+                    continue
+        spec = GATES[name]
+        new = Operation(
+            spec.ir_name,
+            [em.value(total), *b.operands[sb.num_params :]],
+            [qubit] * spec.num_qubits,
+            loc=b.loc,
+        )
+        b.parent.insert_before(new, b)  # type: ignore[union-attr]
+        for old_r, new_r in zip(b.results, new.results):
+            old_r.replace_all_uses_with(new_r)
+        eraser.erase(b)
+        work.appendleft(new)
+        work.extendleft(reversed(preds))
+    return merged, dropped

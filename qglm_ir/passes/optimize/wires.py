@@ -1,0 +1,215 @@
+"""Wire-level helpers on linear-SSA qubit chains, shared by the optimization passes.
+
+A qubit value has exactly one user, so the next op on a wire is
+``value.uses[0]`` and the previous one is the op defining the value: walking
+a wire costs O(1) per op and needs no side tables. Region ops (``scf.*``),
+measurements, resets, barriers, delays, yields and returns end a chain, which
+is how every pass respects feed-forward and region boundaries without
+special cases: only gate-table ops are ever looked through.
+
+Erasing many ops is done through :class:`Eraser`, which defers pruning the use
+lists of classical operands (a shared constant can have a million uses, and
+pruning them one erase at a time would be quadratic).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+from ...core.ir import Operation, OpResult, Value
+from ...core.module import Module
+from ...core.opdef import PURE, QUANTUM, get_opdef
+from ...core.types import qubit
+from ...dialects.gates import GATES, GateSpec
+from .angles import Angle, AngleEmitter, ConstPool
+
+_SPECS: dict[str, GateSpec] = {spec.ir_name: spec for spec in GATES.values()}
+
+
+def spec_of(op: Operation) -> GateSpec | None:
+    """The gate-table entry of a gate op, else ``None``."""
+    return _SPECS.get(op.name)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic GC while a pass runs.
+
+    The IR is full of reference cycles (op <-> results), so every full
+    collection walks all of a million-op kernel; with allocation-heavy rewrites
+    that makes the pass quadratic. The pass frees nothing cyclic it needs
+    collected before it returns, and the previous GC state is restored.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def kernels(module: Module | Operation) -> Iterator[Operation]:
+    """Every ``q.kernel`` op at the top level of ``module``."""
+    for op in module.regions[0].block:
+        if op.name == "q.kernel":
+            yield op
+
+
+def gates_in_order(kernel: Operation) -> list[Operation]:
+    """Every gate op of ``kernel`` in pre-order (program order inside each block)."""
+    return [op for op in kernel.walk() if spec_of(op) is not None]
+
+
+def qubit_index(op: Operation, v: Value, num_params: int) -> int:
+    """Position of qubit operand ``v`` among ``op``'s qubit operands."""
+    ops = op.operands
+    for i in range(num_params, len(ops)):
+        if ops[i] is v:
+            return i - num_params
+    raise ValueError("value is not an operand of op")
+
+
+def prev_gate(v: Value) -> Operation | None:
+    """The gate that produced qubit value ``v`` (``None`` for block args / non-gates)."""
+    if isinstance(v, OpResult) and spec_of(v.op) is not None:
+        return v.op
+    return None
+
+
+class Eraser:
+    """Erases ops in O(1) each; use lists of classical operands are pruned in :meth:`flush`.
+
+    Requires: an erased op's results are unused. Until :meth:`flush` the use
+    lists of classical values may still name erased ops (:meth:`live_uses`
+    accounts for them); qubit values are always exact.
+    """
+
+    def __init__(self) -> None:
+        self.dead: set[Operation] = set()
+        self._touched: dict[Value, None] = {}
+        self.count = 0
+
+    def erase(self, op: Operation) -> None:
+        for r in op.results:
+            if r.uses and self.live_uses(r):
+                raise ValueError(f"cannot erase {op.name}: result #{r.index} still has uses")
+            r.uses = []  # only erased users were left
+        op.detach()
+        deferred = False
+        for v in op.operands:
+            if v.type is qubit or len(v.uses) <= 4:
+                v.uses.remove(op)
+            else:
+                self._touched[v] = None
+                deferred = True
+        if deferred:
+            # Only ops whose classical operand uses were not pruned need remembering.
+            self.dead.add(op)
+        op.operands = []
+        for r in op.regions:
+            for b in r.blocks:
+                for inner in b:
+                    inner.drop_all_references()
+        self.count += 1
+
+    def live_uses(self, v: Value) -> int:
+        if v not in self._touched:
+            return len(v.uses)
+        dead = self.dead
+        return sum(1 for u in v.uses if u not in dead)
+
+    def flush(self) -> None:
+        dead = self.dead
+        for v in self._touched:
+            v.uses = [u for u in v.uses if u not in dead]
+        self._touched.clear()
+        dead.clear()
+
+
+def remove_gate(op: Operation, spec: GateSpec, eraser: Eraser) -> None:
+    """Delete gate ``op``, wiring each input qubit straight to the matching output's user."""
+    np_ = spec.num_params
+    for k, r in enumerate(op.results):
+        r.replace_all_uses_with(op.operands[np_ + k])
+    eraser.erase(op)
+
+
+def replace_gates(
+    first: Operation,
+    old: Sequence[Operation],
+    wires: Sequence[Value],
+    new: Iterable[tuple[str, Sequence[Angle], Sequence[int]]],
+    outputs: Sequence[Value],
+    eraser: Eraser,
+    pool: ConstPool | None = None,
+) -> int:
+    """Replace the gates ``old`` (a convex piece of a block acting on ``wires``) by ``new``.
+
+    ``wires[i]`` is the qubit value entering the piece on local wire ``i`` and
+    ``outputs[i]`` the value leaving it (a result of some op in ``old``, or
+    ``wires[i]`` itself). ``new`` yields ``(gate, angles, local wires)``; the
+    new gates are inserted before ``first`` (which must precede every op of
+    ``old`` in the block). Returns the number of gates inserted.
+    """
+    cur = list(wires)
+    n = 0
+    for name, angles, qs in new:
+        spec = GATES[name]
+        em = AngleEmitter(first, pool)
+        vals = [em.value(a) for a in angles]
+        op = Operation(
+            spec.ir_name, [*vals, *(cur[q] for q in qs)], [qubit] * spec.num_qubits, loc=first.loc
+        )
+        first.parent.insert_before(op, first)  # type: ignore[union-attr]
+        for q, r in zip(qs, op.results):
+            cur[q] = r
+        n += 1
+    # Detach the outputs' users first so the old piece ends up unused.
+    for i, out in enumerate(outputs):
+        if out is not cur[i]:
+            out.replace_all_uses_with(cur[i])
+    # Erase from the back: ``old`` is in a valid order, so by the time an op
+    # goes every user of its results (a later op of ``old``) is gone already.
+    for op in reversed(old):
+        eraser.erase(op)
+    return n
+
+
+def sweep_dead_classical(kernel: Operation, eraser: Eraser) -> int:
+    """Erase pure, non-quantum ops of ``kernel`` whose results are unused; returns how many.
+
+    Linear: a worklist seeded with every unused pure op, following operands
+    whose live use count drops to zero.
+    """
+    counts: dict[Value, int] = {}
+    work: list[Operation] = []
+    for op in kernel.walk():
+        if op is not kernel and _removable(op) and all(not r.uses for r in op.results):
+            work.append(op)
+    removed = 0
+    while work:
+        op = work.pop()
+        if op.parent is None:
+            continue
+        operands = list(op.operands)
+        eraser.erase(op)
+        removed += 1
+        for v in dict.fromkeys(operands):
+            c = counts.get(v)
+            if c is None:
+                c = eraser.live_uses(v)  # already excludes the erased op
+            else:
+                c -= operands.count(v)
+            counts[v] = c
+            if c == 0 and isinstance(v, OpResult) and _removable(v.op):
+                if all((counts.get(r, eraser.live_uses(r)) == 0) for r in v.op.results):
+                    work.append(v.op)
+    return removed
+
+
+def _removable(op: Operation) -> bool:
+    d = get_opdef(op.name)
+    return d is not None and PURE in d.traits and QUANTUM not in d.traits and not op.regions
