@@ -34,12 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from qglm_ir import ModuleBuilder  # noqa: E402
 from qglm_ir.dialects.gates import GATES  # noqa: E402
 from qglm_ir.passes.base import PassContext  # noqa: E402
-from qglm_ir.passes.optimize.cancel import Cancel  # noqa: E402
-from qglm_ir.passes.optimize.fuse_1q import Fuse1Q  # noqa: E402
-from qglm_ir.passes.optimize.fuse_2q import Fuse2Q  # noqa: E402
-from qglm_ir.passes.optimize.merge_rotations import MergeRotations  # noqa: E402
-from qglm_ir.passes.optimize.remove_dead import RemoveDead  # noqa: E402
-from qglm_ir.passes.optimize.to_basis import ToBasis  # noqa: E402
+from qglm_ir.passes.manager import PassManager  # noqa: E402
+from qglm_ir.passes.presets import build_preset  # noqa: E402
 
 BASIS = ("cx", "rz", "sx", "x")
 BENCHMARKS = (
@@ -48,23 +44,11 @@ BENCHMARKS = (
     "wstate",
 )
 
-#: The recommended -O3 pipeline: a prologue, then a loop to a fixed point (capped).
-O3_PROLOGUE = (Cancel(), MergeRotations(), Fuse2Q(), ToBasis())
-O3_LOOP = (Cancel(), MergeRotations(), Fuse2Q(), Fuse1Q(), RemoveDead())
-O3_MAX_ROUNDS = 4
-
-
 def qglm_o3(module, basis=BASIS):
-    """Run the -O3 pipeline in place (what ``qglm_ir.compile(..., optimization_level=3)`` will wire)."""
-    ctx = PassContext(basis=tuple(basis))
-    for p in O3_PROLOGUE:
-        p.run(module, ctx)
-    for _ in range(O3_MAX_ROUNDS):
-        changed = False
-        for p in O3_LOOP:
-            changed |= p.run(module, ctx).changed
-        if not changed:
-            break
+    """qglm's -O3 preset for a basis, run in place: exactly what
+    ``qglm_ir.compile(module, optimization_level=3, basis=...)`` runs (minus the clone)."""
+    pm = PassManager(build_preset(3, basis=True).items, verify_each=False)
+    pm.run(module, PassContext(basis=tuple(basis)))
     return module
 
 

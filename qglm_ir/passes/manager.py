@@ -51,7 +51,7 @@ from typing import Any
 from ..core.errors import PassError, QglmError
 from ..core.ir import Operation
 from ..core.module import Module
-from .base import Pass, PassContext, PassResult
+from .base import Pass, PassContext, PassResult, gc_paused
 from .pipeline import format_pass, parse_pipeline
 
 __all__ = [
@@ -220,7 +220,8 @@ class PassManager:
         before = module.clone() if self.validate else None
         t0 = time.perf_counter()
         try:
-            out = p.run(module, ctx)
+            with gc_paused():  # see gc_paused: keeps rewrites of huge kernels linear
+                out = p.run(module, ctx)
         except QglmError:
             raise
         except Exception as exc:

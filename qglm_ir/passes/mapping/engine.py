@@ -76,24 +76,31 @@ def _sabre_core(
             ready[n_ready] = i
             n_ready += 1
 
-    front = np.zeros(nv + 1, dtype=np.int64)
+    # In a commutation-aware DAG several blocked gates may share a qubit, so the front is
+    # bounded by the node count, and per-qubit front lists are linked lists (rebuilt per step).
+    front = np.zeros(n_nodes + 1, dtype=np.int64)
     n_front = 0
-    phys_front = np.full(num_phys, -1, dtype=np.int64)
-    ext_a = np.zeros(ext_size + 1, dtype=np.int64)
-    ext_b = np.zeros(ext_size + 1, dtype=np.int64)
+    front_head = np.full(num_phys, -1, dtype=np.int64)
+    front_next = np.full(2 * n_nodes + 2, -1, dtype=np.int64)
+    ext_a = np.zeros(ext_size + n_nodes + 1, dtype=np.int64)  # extended set + non-primary front
+    ext_b = np.zeros(ext_size + n_nodes + 1, dtype=np.int64)
+    fdist = np.zeros(n_nodes + 1, dtype=np.float64)
+    best_at = np.full(num_phys, -1, dtype=np.int64)
     n_ext = 0
     mark = np.zeros(n_nodes + 1, dtype=np.int64)
     gen = 0
     queue = np.zeros(n_nodes + 1, dtype=np.int64)
     decay = np.ones(num_phys, dtype=np.float64)
     ext_head = np.full(num_phys, -1, dtype=np.int64)
-    ext_next = np.full(2 * ext_size + 2, -1, dtype=np.int64)
+    ext_next = np.full(2 * (ext_size + n_nodes) + 2, -1, dtype=np.int64)
+    in_front = np.zeros(num_phys, dtype=np.bool_)
+    fq = np.zeros(num_phys, dtype=np.int64)
     max_deg = 1
     for p in range(num_phys):
         if nb_ptr[p + 1] - nb_ptr[p] > max_deg:
             max_deg = nb_ptr[p + 1] - nb_ptr[p]
-    cand_p = np.zeros(2 * (nv + 1) * max_deg, dtype=np.int64)
-    cand_q = np.zeros(2 * (nv + 1) * max_deg, dtype=np.int64)
+    cand_p = np.zeros(num_phys * max_deg + 1, dtype=np.int64)
+    cand_q = np.zeros(num_phys * max_deg + 1, dtype=np.int64)
     best_p = np.zeros(cand_p.shape[0], dtype=np.int64)
     best_q = np.zeros(cand_p.shape[0], dtype=np.int64)
 
@@ -110,13 +117,9 @@ def _sabre_core(
             node = ready[n_ready]
             b = node_b[node]
             if b >= 0:
-                pa = v2p[node_a[node]]
-                pb = v2p[b]
-                if not adj[pa, pb]:
+                if not adj[v2p[node_a[node]], v2p[b]]:
                     front[n_front] = node
                     n_front += 1
-                    phys_front[pa] = node
-                    phys_front[pb] = node
                     dirty = True
                     continue
             if n_out >= cap:
@@ -129,9 +132,10 @@ def _sabre_core(
             out_b[n_out] = -1
             n_out += 1
             if b >= 0:
-                stall = 0
-                for k in range(num_phys):
-                    decay[k] = 1.0
+                if stall > 0:
+                    stall = 0
+                    for k in range(num_phys):
+                        decay[k] = 1.0
                 dirty = True
             for j in range(succ_ptr[node], succ_ptr[node + 1]):
                 s = succ_idx[j]
@@ -195,7 +199,6 @@ def _sabre_core(
                 if nxt < 0:
                     status = 1  # inconsistent distances: no neighbour is closer
                     break
-                # swap pa <-> nxt
                 x = p2v[pa]
                 y = p2v[nxt]
                 p2v[pa] = y
@@ -204,9 +207,6 @@ def _sabre_core(
                     v2p[x] = nxt
                 if y >= 0:
                     v2p[y] = pa
-                t = phys_front[pa]
-                phys_front[pa] = phys_front[nxt]
-                phys_front[nxt] = t
                 if n_out >= cap:
                     cap = cap * 2
                     out_kind = np.concatenate((out_kind, np.zeros(cap - out_kind.shape[0], dtype=np.int64)))
@@ -219,15 +219,10 @@ def _sabre_core(
                 swaps += 1
             if status != 0:
                 break
-            # every front gate may have become runnable
             k = 0
             for i in range(n_front):
                 node = front[i]
-                pa = v2p[node_a[node]]
-                pb = v2p[node_b[node]]
-                if adj[pa, pb]:
-                    phys_front[pa] = -1
-                    phys_front[pb] = -1
+                if adj[v2p[node_a[node]], v2p[node_b[node]]]:
                     ready[n_ready] = node
                     n_ready += 1
                 else:
@@ -235,31 +230,69 @@ def _sabre_core(
                     k += 1
             n_front = k
             stall = 0
+            for k in range(num_phys):
+                decay[k] = 1.0
             dirty = True
             continue
 
-        # --- candidate swaps: couplers touching a front gate ------------------------------
-        n_cand = 0
+        # --- per-qubit lists of front and extended-set gates, candidate swaps ----------------
+        # Commuting gates may share a qubit in the front; pulling a qubit towards all of its
+        # partners at once parks it in the middle, so only *primary* front gates (the closest
+        # front gate of both their qubits; the globally closest one always is) drive the
+        # front term, and the others join the extended set. Without shared qubits every front
+        # gate is primary (plain SABRE).
         for i in range(n_front):
             node = front[i]
+            d = dist[v2p[node_a[node]], v2p[node_b[node]]]
+            fdist[i] = d
             for side in range(2):
-                v = node_a[node] if side == 0 else node_b[node]
-                p = v2p[v]
-                for j in range(nb_ptr[p], nb_ptr[p + 1]):
-                    q = nb_idx[j]
-                    cand_p[n_cand] = p
-                    cand_q[n_cand] = q
-                    n_cand += 1
-
-        # Scores change only through the gates on the two swapped qubits, so each candidate
-        # costs O(1): base sums once, then per-candidate deltas (front gate per physical
-        # qubit via phys_front, extended-set gates per physical qubit via a linked list).
+                x = v2p[node_a[node]] if side == 0 else v2p[node_b[node]]
+                j = best_at[x]
+                if j < 0 or d < fdist[j] or (d == fdist[j] and node < front[j]):
+                    best_at[x] = i
+        n_fq = 0
+        n_prim = 0
+        n_tot = n_ext
         base_f = 0.0
         for i in range(n_front):
             node = front[i]
-            base_f += dist[v2p[node_a[node]], v2p[node_b[node]]]
+            x = v2p[node_a[node]]
+            y = v2p[node_b[node]]
+            if best_at[x] != i or best_at[y] != i:
+                ext_a[n_tot] = node_a[node]
+                ext_b[n_tot] = node_b[node]
+                n_tot += 1
+                continue
+            n_prim += 1
+            base_f += fdist[i]
+            front_next[2 * i] = front_head[x]
+            front_head[x] = 2 * i
+            front_next[2 * i + 1] = front_head[y]
+            front_head[y] = 2 * i + 1
+            if not in_front[x]:
+                in_front[x] = True
+                fq[n_fq] = x
+                n_fq += 1
+            if not in_front[y]:
+                in_front[y] = True
+                fq[n_fq] = y
+                n_fq += 1
+        for i in range(n_front):
+            node = front[i]
+            best_at[v2p[node_a[node]]] = -1
+            best_at[v2p[node_b[node]]] = -1
+        n_cand = 0
+        for i in range(n_fq):
+            p = fq[i]
+            for j in range(nb_ptr[p], nb_ptr[p + 1]):
+                q = nb_idx[j]
+                if in_front[q] and q < p:
+                    continue  # the same coupler is listed from q
+                cand_p[n_cand] = p
+                cand_q[n_cand] = q
+                n_cand += 1
         base_e = 0.0
-        for i in range(n_ext):
+        for i in range(n_tot):
             x = v2p[ext_a[i]]
             y = v2p[ext_b[i]]
             base_e += dist[x, y]
@@ -270,34 +303,36 @@ def _sabre_core(
         best_score = 0.0
         n_best = 0
         if ext_weight < 0:
-            # "constant" scaling (Qiskit >= 2.1 defaults): plain front sum plus |w| times the
-            # extended-set sum, not averaged; averaging the front can stall the search.
+            # "constant" scaling: plain front sum plus |w| times the extended-set sum
             inv_f = 1.0
             inv_e = -ext_weight
         else:
-            inv_f = 1.0 / n_front
-            inv_e = ext_weight / n_ext if n_ext > 0 else 0.0
+            inv_f = 1.0 / n_prim
+            inv_e = ext_weight / n_tot if n_tot > 0 else 0.0
         for c in range(n_cand):
             p = cand_p[c]
             q = cand_q[c]
             df = 0.0
             for side in range(2):
-                node = phys_front[p] if side == 0 else phys_front[q]
-                if node < 0 or (side == 1 and node == phys_front[p]):
-                    continue
-                x0 = v2p[node_a[node]]
-                y0 = v2p[node_b[node]]
-                x = x0
-                y = y0
-                if x == p:
-                    x = q
-                elif x == q:
-                    x = p
-                if y == p:
-                    y = q
-                elif y == q:
-                    y = p
-                df += dist[x, y] - dist[x0, y0]
+                e = front_head[p] if side == 0 else front_head[q]
+                while e >= 0:
+                    node = front[e >> 1]
+                    e = front_next[e]
+                    x0 = v2p[node_a[node]]
+                    y0 = v2p[node_b[node]]
+                    if side == 1 and (x0 == p or y0 == p):
+                        continue  # already counted from p's list
+                    x = x0
+                    y = y0
+                    if x == p:
+                        x = q
+                    elif x == q:
+                        x = p
+                    if y == p:
+                        y = q
+                    elif y == q:
+                        y = p
+                    df += dist[x, y] - dist[x0, y0]
             de = 0.0
             for side in range(2):
                 e = ext_head[p] if side == 0 else ext_head[q]
@@ -307,7 +342,7 @@ def _sabre_core(
                     y0 = v2p[ext_b[i]]
                     e = ext_next[e]
                     if side == 1 and (x0 == p or y0 == p):
-                        continue  # already counted from p's list
+                        continue
                     x = x0
                     y = y0
                     if x == p:
@@ -330,9 +365,12 @@ def _sabre_core(
                 best_p[n_best] = p
                 best_q[n_best] = q
                 n_best += 1
-        for i in range(n_ext):
+        for i in range(n_tot):
             ext_head[v2p[ext_a[i]]] = -1
             ext_head[v2p[ext_b[i]]] = -1
+        for i in range(n_fq):
+            front_head[fq[i]] = -1
+            in_front[fq[i]] = False
         rng = (rng * 48271) % _MINSTD_M
         pick = rng % n_best
         p = best_p[pick]
@@ -346,9 +384,6 @@ def _sabre_core(
             v2p[x] = q
         if y >= 0:
             v2p[y] = p
-        t = phys_front[p]
-        phys_front[p] = phys_front[q]
-        phys_front[q] = t
         if n_out >= cap:
             cap = cap * 2
             out_kind = np.concatenate((out_kind, np.zeros(cap - out_kind.shape[0], dtype=np.int64)))
@@ -368,24 +403,18 @@ def _sabre_core(
                 decay[k] = 1.0
 
         # front gates on the two swapped qubits may now run
-        for side in range(2):
-            pp = p if side == 0 else q
-            node = phys_front[pp]
-            if node < 0:
-                continue
+        k = 0
+        for i in range(n_front):
+            node = front[i]
             pa = v2p[node_a[node]]
             pb = v2p[node_b[node]]
-            if adj[pa, pb]:
-                phys_front[pa] = -1
-                phys_front[pb] = -1
-                k = 0
-                for i in range(n_front):
-                    if front[i] != node:
-                        front[k] = front[i]
-                        k += 1
-                n_front = k
+            if (pa == p or pa == q or pb == p or pb == q) and adj[pa, pb]:
                 ready[n_ready] = node
                 n_ready += 1
+            else:
+                front[k] = node
+                k += 1
+        n_front = k
 
     return out_kind, out_a, out_b, n_out, v2p, swaps, status
 

@@ -36,7 +36,7 @@ readout + 1q error.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 import numpy as np
@@ -47,6 +47,7 @@ from ...core.module import Module
 from ...core.types import qubit
 from ...targets.device import Device
 from ..base import Pass, PassContext, PassResult
+from .commute import OTHER, DagBuilder, wire_classes
 from .decompose import decompose_wide_gates
 from .engine import build_succ, sabre_route, sabre_route_py
 from .graph import DeviceGraph, device_graph
@@ -70,25 +71,43 @@ class Interactions:
     pairs: list[tuple[int, int]]  # 2q gates in program order (regions inlined once)
     one_q: np.ndarray  # 1q gate count per wire
     measures: np.ndarray  # measurement count per wire
+    # commutation-aware DAG of the 2q gates (see .commute): per node its predecessors and its
+    # index in ``pairs`` (-1 for join nodes)
+    dag_preds: list[list[int]] = field(default_factory=list)
+    dag_pair: list[int] = field(default_factory=list)
 
 
-def interactions(kernel: Operation, kw: KernelWires) -> Interactions:
+def interactions(kernel: Operation, kw: KernelWires, commute: bool = True) -> Interactions:
+    """Count a kernel's gates per wire and build the DAG of its two-qubit gates, in which gates
+    that commute (``commute=True``) are unordered and other ops only fence their wires."""
     n = kw.num_wires
     pairs: list[tuple[int, int]] = []
     one_q = np.zeros(n, dtype=np.int64)
     meas = np.zeros(n, dtype=np.int64)
     vid = kw.vid
+    dag = DagBuilder(n)
+    dag_pair: list[int] = []
     for op in walk_gates(kernel_body(kernel)):
         if is_routed_2q(op):
             a, b = (vid[v] for v in op.operands if v.type.is_qubit)
+            node = dag.add([a, b], wire_classes(op) if commute else [OTHER, OTHER])
+            dag_pair.extend([-1] * (node + 1 - len(dag_pair)))
+            dag_pair[node] = len(pairs)
             pairs.append((a, b))
-        elif op.name == "q.measure":
+            continue
+        qs = [v for v in op.operands if v.type.is_qubit]
+        if not qs:
+            continue
+        classes = wire_classes(op) if commute else [OTHER] * len(qs)
+        for v, c in zip(qs, classes):
+            dag.touch(vid[v], c)
+        if op.name == "q.measure":
             meas[vid[op.operands[0]]] += 1
         elif op.name.startswith("q.") and op.name not in ("q.barrier", "q.alloc", "q.dealloc", "q.delay"):
-            qs = [v for v in op.operands if v.type.is_qubit]
             if len(qs) == 1:
                 one_q[vid[qs[0]]] += 1
-    return Interactions(n, pairs, one_q, meas)
+    dag_pair.extend([-1] * (len(dag.preds) - len(dag_pair)))
+    return Interactions(n, pairs, one_q, meas, dag.preds, dag_pair)
 
 
 def _cost(e: float | None) -> float:
@@ -310,19 +329,18 @@ class _VF2Scorer:
 
 
 def _flat_dag(inter: Interactions):
-    m = len(inter.pairs)
-    node_a = np.fromiter((a for a, _ in inter.pairs), dtype=np.int64, count=m)
-    node_b = np.fromiter((b for _, b in inter.pairs), dtype=np.int64, count=m)
-    last = np.full(inter.n, -1, dtype=np.int64)
-    preds: list[list[int]] = []
+    """Engine arrays of the 2q-gate DAG, forward and reversed (for the backward passes)."""
+    m = len(inter.dag_preds)
+    node_a = np.full(m, -1, dtype=np.int64)
+    node_b = np.full(m, -1, dtype=np.int64)
+    for k, i in enumerate(inter.dag_pair):
+        if i >= 0:
+            node_a[k], node_b[k] = inter.pairs[i]
     rpreds: list[list[int]] = [[] for _ in range(m)]
-    for i, (a, b) in enumerate(inter.pairs):
-        ps = [int(x) for x in (last[a], last[b]) if x >= 0]
-        preds.append(ps)
+    for i, ps in enumerate(inter.dag_preds):
         for p in ps:
             rpreds[m - 1 - p].append(m - 1 - i)
-        last[a] = last[b] = i
-    fwd = build_succ(m, preds)
+    fwd = build_succ(m, inter.dag_preds)
     bwd = build_succ(m, rpreds)
     return node_a, node_b, fwd, node_a[::-1].copy(), node_b[::-1].copy(), bwd
 

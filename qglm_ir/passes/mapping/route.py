@@ -38,6 +38,7 @@ from ...core.ir import Block, Operation, OpResult, Value
 from ...core.module import Module
 from ...core.types import qubit
 from ..base import Pass, PassContext, PassResult
+from .commute import OTHER, DagBuilder, wire_classes
 from .engine import build_succ, sabre_route, sabre_route_py
 from .graph import DeviceGraph, device_graph
 from .wires import SCF_OFFSETS, analyze, kernel_name, kernels_of, term_offset
@@ -54,6 +55,7 @@ class RouteOptions:
     decay_reset: int = 5
     seed: int = 0
     engine: str = "auto"
+    commute: bool = True
 
 
 def is_routed_2q(op: Operation) -> bool:
@@ -105,35 +107,50 @@ class _Router:
         self._core = sabre_route_py if opts.engine == "python" else sabre_route
 
     # ------------------------------------------------------------------ DAG
-    def _dag(self, block: Block, nodes: list[Operation]):
+    def _dag(self, nodes: list[Operation], commute: bool):
+        """Flat commutation-aware DAG of ``nodes`` (see :mod:`.commute`): qubit order per wire
+        only between gates that may not commute, SSA order for classical values (those used
+        inside nested regions included). Returns the engine arrays and, per DAG node, its op
+        (None for join nodes)."""
         index = {op: i for i, op in enumerate(nodes)}
-        preds: list[list[int]] = []
-        node_a = np.full(len(nodes), -1, dtype=np.int64)
-        node_b = np.full(len(nodes), -1, dtype=np.int64)
+        node_of = [0] * len(nodes)
+        dag = DagBuilder(self.kw.num_wires)
         vid = self.vid
         for i, op in enumerate(nodes):
             ps: list[int] = []
             for v in op.operands:
-                if isinstance(v, OpResult):
+                if isinstance(v, OpResult) and not v.type.is_qubit:
                     j = index.get(v.op)
                     if j is not None:
-                        ps.append(j)
+                        ps.append(node_of[j])
             if op.regions:
                 for r in op.regions:
                     for b in r.blocks:
                         for inner in _walk(b):
                             for v in inner.operands:
-                                if isinstance(v, OpResult):
+                                if isinstance(v, OpResult) and not v.type.is_qubit:
                                     j = index.get(v.op)
                                     if j is not None:
-                                        ps.append(j)
-            preds.append(ps)
-            if is_routed_2q(op):
+                                        ps.append(node_of[j])
+            wires = [vid[v] for v in op.operands if v.type.is_qubit]
+            # Only two-qubit gates move past commuting gates: they are what routing reorders.
+            # A 1q gate keeps its program position, since running it early (as the router runs
+            # whatever is ready) could put it on the critical path of a gate chain it commuted with.
+            classes = wire_classes(op) if commute and len(wires) == 2 else [OTHER] * len(wires)
+            node_of[i] = dag.add(wires, classes, ps)
+        n = len(dag.preds)
+        ops: list[Operation | None] = [None] * n
+        for i, op in enumerate(nodes):
+            ops[node_of[i]] = op
+        node_a = np.full(n, -1, dtype=np.int64)
+        node_b = np.full(n, -1, dtype=np.int64)
+        for k, op in enumerate(ops):
+            if op is not None and is_routed_2q(op):
                 qs = [v for v in op.operands if v.type.is_qubit]
-                node_a[i] = vid[qs[0]]
-                node_b[i] = vid[qs[1]]
-        ptr, idx, npred = build_succ(len(nodes), preds)
-        return node_a, node_b, ptr, idx, npred
+                node_a[k] = vid[qs[0]]
+                node_b[k] = vid[qs[1]]
+        ptr, idx, npred = build_succ(n, dag.preds)
+        return (node_a, node_b, ptr, idx, npred), ops
 
     def _search(self, node_a, node_b, ptr, idx, npred):
         g = self.g
@@ -178,8 +195,19 @@ class _Router:
         term = block.terminator
         nodes = [op for op in block if op is not term and not (top and op.name in ("q.alloc", "q.dealloc"))]
         deallocs = [op for op in block if top and op.name == "q.dealloc"]
-        arrays = self._dag(block, nodes)
-        kind, ea, eb, count, _v2p, _swaps, _status = self._search(*arrays)
+        # The commutation DAG usually needs fewer swaps, but the greedy search is not monotone
+        # in its freedom: the plain DAG gets the same trials and the fewer swaps win.
+        arrays, node_ops = self._dag(nodes, False)
+        res = self._search(*arrays)
+        if self.opts.commute:
+            c_arrays, c_ops = self._dag(nodes, True)
+            if len(c_ops) != len(node_ops) or any(a is not b for a, b in zip(c_ops, node_ops)) or not all(
+                    np.array_equal(x, y) for x, y in zip(c_arrays, arrays)):
+                self._seed_counter -= 1  # same seeds for both DAGs
+                c_res = self._search(*c_arrays)
+                if c_res[5] < res[5]:
+                    res, node_ops = c_res, c_ops
+        kind, ea, eb, count, _v2p, _swaps, _status = res
         for op in nodes:
             op.detach()
         for op in deallocs:
@@ -189,7 +217,9 @@ class _Router:
             if kind[k] == 1:
                 self._swap(block, term, scope, int(ea[k]), int(eb[k]))
                 continue
-            op = nodes[int(ea[k])]
+            op = node_ops[int(ea[k])]
+            if op is None:
+                continue  # a join node of the commutation DAG
             phys = [int(self.v2p[vid[v]]) if v.type.is_qubit else None for v in op.operands]
             for i, p in enumerate(phys):
                 if p is not None:
@@ -347,7 +377,9 @@ class Route(Pass):
     (``auto`` = numba when available, ``python`` = reference implementation),
     ``post_layout`` (calibrated devices: afterwards move the routed circuit to the
     lowest-error isomorphic placement, like Qiskit's VF2PostLayout; coupler
-    direction may change, so run ``fix-direction`` after ``route``).
+    direction may change, so run ``fix-direction`` after ``route``), ``commute``
+    (default on: gates that commute, like a QFT's controlled-phase ladder, may be
+    routed in any order; see :mod:`.commute`).
     """
 
     name: ClassVar[str] = "route"
@@ -362,6 +394,7 @@ class Route(Pass):
     seed: int | None = None
     engine: Literal["auto", "python"] = "auto"
     post_layout: bool = True
+    commute: bool = True
 
     def __post_init__(self) -> None:
         if self.trials < 0:
@@ -376,7 +409,7 @@ class Route(Pass):
         if device is None:
             raise PassError("'route' needs a device", help="pass --device (e.g. --device heavy-hex:3)")
         opts = RouteOptions(self.trials, self.lookahead, self.lookahead_weight, self.decay, self.decay_reset,
-                            ctx.seed if self.seed is None else self.seed, self.engine)
+                            ctx.seed if self.seed is None else self.seed, self.engine, self.commute)
         swaps = restore = relabelled = 0
         changed = False
         for kernel in kernels_of(module):

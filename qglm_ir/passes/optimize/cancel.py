@@ -17,7 +17,6 @@ from .peephole import DEFAULT_CAP, find_partner
 from .wires import (
     Eraser,
     gates_in_order,
-    gc_paused,
     kernels,
     prev_gate,
     remove_gate,
@@ -54,10 +53,6 @@ class Cancel(Pass):
     lookahead: int = DEFAULT_CAP
 
     def run(self, module: Module, ctx: PassContext) -> PassResult:
-        with gc_paused():
-            return self._run(module, ctx)
-
-    def _run(self, module: Module, ctx: PassContext) -> PassResult:
         folder = AngleFolder(module)
         eraser = Eraser()
         pairs = singles = 0

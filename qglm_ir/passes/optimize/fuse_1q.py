@@ -12,7 +12,7 @@ from ...core.module import Module
 from ..base import Pass, PassContext, PassResult
 from .angles import AngleFolder, ConstPool
 from .synthesis import euler_basis, synth_1q
-from .wires import Eraser, gates_in_order, gc_paused, kernels, replace_gates, spec_of, sweep_dead_classical
+from .wires import Eraser, gates_in_order, kernels, replace_gates, spec_of, sweep_dead_classical
 
 
 def target_basis(ctx: PassContext) -> tuple[str, ...] | None:
@@ -59,10 +59,6 @@ class Fuse1Q(Pass):
     name: ClassVar[str] = "fuse-1q"
 
     def run(self, module: Module, ctx: PassContext) -> PassResult:
-        with gc_paused():
-            return self._run(module, ctx)
-
-    def _run(self, module: Module, ctx: PassContext) -> PassResult:
         basis = target_basis(ctx)
         euler = euler_basis(basis)
         allowed = frozenset(basis) if basis else None

@@ -15,7 +15,7 @@ from ..base import Pass, PassContext, PassResult
 from .angles import AngleFolder, ConstPool
 from .fuse_1q import gate_matrix, target_basis
 from .synthesis import euler_basis, num_2q_needed, synth_2q, two_qubit_target
-from .wires import Eraser, gates_in_order, gc_paused, kernels, replace_gates, spec_of, sweep_dead_classical
+from .wires import Eraser, gates_in_order, kernels, replace_gates, spec_of, sweep_dead_classical
 
 _SWAP = np.array([[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]], dtype=np.complex128)
 _I2 = np.eye(2, dtype=np.complex128)
@@ -50,10 +50,6 @@ class Fuse2Q(Pass):
     name: ClassVar[str] = "fuse-2q"
 
     def run(self, module: Module, ctx: PassContext) -> PassResult:
-        with gc_paused():
-            return self._run(module, ctx)
-
-    def _run(self, module: Module, ctx: PassContext) -> PassResult:
         basis = target_basis(ctx)
         euler = euler_basis(basis)
         target = two_qubit_target(basis)

@@ -8,7 +8,7 @@ from typing import ClassVar
 from ...core.ir import Operation, OpResult
 from ...core.module import Module
 from ..base import Pass, PassContext, PassResult
-from .wires import Eraser, gates_in_order, gc_paused, kernels, remove_gate, spec_of, sweep_dead_classical
+from .wires import Eraser, gates_in_order, kernels, remove_gate, spec_of, sweep_dead_classical
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,6 @@ class RemoveDead(Pass):
     preserves: ClassVar[str] = "observable"
 
     def run(self, module: Module, ctx: PassContext) -> PassResult:
-        with gc_paused():
-            return self._run(module, ctx)
-
-    def _run(self, module: Module, ctx: PassContext) -> PassResult:
         eraser = Eraser()
         gates = measures = 0
         for kernel in kernels(module):

@@ -18,7 +18,7 @@ from ..base import Pass, PassContext, PassResult
 from .angles import Angle, AngleEmitter, AngleFolder, ConstPool
 from .fuse_1q import target_basis
 from .synthesis import euler_basis, synth_1q, synth_2q, two_qubit_target
-from .wires import Eraser, gc_paused, kernels, replace_gates, spec_of, sweep_dead_classical
+from .wires import Eraser, kernels, replace_gates, spec_of, sweep_dead_classical
 
 Linear = tuple[float, tuple[tuple[int, float], ...]]
 """An angle as ``const + sum(coeff * param[index])`` of the translated gate's angles."""
@@ -105,10 +105,6 @@ class ToBasis(Pass):
     name: ClassVar[str] = "to-basis"
 
     def run(self, module: Module, ctx: PassContext) -> PassResult:
-        with gc_paused():
-            return self._run(module, ctx)
-
-    def _run(self, module: Module, ctx: PassContext) -> PassResult:
         basis = target_basis(ctx)
         if basis is None:
             return PassResult(False, {"translated": 0})

@@ -14,9 +14,7 @@ pruning them one erase at a time would be quadratic).
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 
 from ...core.ir import Operation, OpResult, Value
 from ...core.module import Module
@@ -27,29 +25,9 @@ from .angles import Angle, AngleEmitter, ConstPool
 
 _SPECS: dict[str, GateSpec] = {spec.ir_name: spec for spec in GATES.values()}
 
-
 def spec_of(op: Operation) -> GateSpec | None:
     """The gate-table entry of a gate op, else ``None``."""
     return _SPECS.get(op.name)
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic GC while a pass runs.
-
-    The IR is full of reference cycles (op <-> results), so every full
-    collection walks all of a million-op kernel; with allocation-heavy rewrites
-    that makes the pass quadratic. The pass frees nothing cyclic it needs
-    collected before it returns, and the previous GC state is restored.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
 
 def kernels(module: Module | Operation) -> Iterator[Operation]:
     """Every ``q.kernel`` op at the top level of ``module``."""
@@ -57,11 +35,9 @@ def kernels(module: Module | Operation) -> Iterator[Operation]:
         if op.name == "q.kernel":
             yield op
 
-
 def gates_in_order(kernel: Operation) -> list[Operation]:
     """Every gate op of ``kernel`` in pre-order (program order inside each block)."""
     return [op for op in kernel.walk() if spec_of(op) is not None]
-
 
 def qubit_index(op: Operation, v: Value, num_params: int) -> int:
     """Position of qubit operand ``v`` among ``op``'s qubit operands."""
@@ -71,13 +47,11 @@ def qubit_index(op: Operation, v: Value, num_params: int) -> int:
             return i - num_params
     raise ValueError("value is not an operand of op")
 
-
 def prev_gate(v: Value) -> Operation | None:
     """The gate that produced qubit value ``v`` (``None`` for block args / non-gates)."""
     if isinstance(v, OpResult) and spec_of(v.op) is not None:
         return v.op
     return None
-
 
 class Eraser:
     """Erases ops in O(1) each; use lists of classical operands are pruned in :meth:`flush`.
@@ -128,14 +102,12 @@ class Eraser:
         self._touched.clear()
         dead.clear()
 
-
 def remove_gate(op: Operation, spec: GateSpec, eraser: Eraser) -> None:
     """Delete gate ``op``, wiring each input qubit straight to the matching output's user."""
     np_ = spec.num_params
     for k, r in enumerate(op.results):
         r.replace_all_uses_with(op.operands[np_ + k])
     eraser.erase(op)
-
 
 def replace_gates(
     first: Operation,
@@ -177,7 +149,6 @@ def replace_gates(
         eraser.erase(op)
     return n
 
-
 def sweep_dead_classical(kernel: Operation, eraser: Eraser) -> int:
     """Erase pure, non-quantum ops of ``kernel`` whose results are unused; returns how many.
 
@@ -208,7 +179,6 @@ def sweep_dead_classical(kernel: Operation, eraser: Eraser) -> int:
                 if all((counts.get(r, eraser.live_uses(r)) == 0) for r in v.op.results):
                     work.append(v.op)
     return removed
-
 
 def _removable(op: Operation) -> bool:
     d = get_opdef(op.name)
