@@ -277,15 +277,16 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([5, 12, 20] if args.quick else SIZES)
     circuits = [(nm, n) for nm in names for n in sizes]
     tools = [t for t in args.tools.split(",") if t]
-    # Warm-up (imports, numba cache load) so the first circuit's time is not an outlier.
-    warm = get_circuit("ghz", 5)
+    # Warm-up (imports, numba cache loads) so the first circuit's time is not an outlier; qft
+    # needs the SABRE layout and routing on a line, ghz only VF2.
     from qglm_ir.targets import load_device
 
-    for tool in tools:
-        try:
-            TOOLS[tool](warm, load_device("line:6"))
-        except Exception:  # noqa: BLE001
-            pass
+    for warm in (get_circuit("ghz", 5), get_circuit("qft", 5)):
+        for tool in tools:
+            try:
+                TOOLS[tool](warm, load_device("line:6"))
+            except Exception:  # noqa: BLE001
+                pass
     if not args.esp_only:
         if not args.no_heavy_hex:
             bench_device("heavy-hex:7", circuits, tools)

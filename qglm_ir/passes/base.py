@@ -9,9 +9,6 @@ what it *requires* and what it *guarantees*.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -62,19 +59,3 @@ class Pass:
     def run(self, module: Module, ctx: PassContext) -> PassResult:  # pragma: no cover
         raise NotImplementedError
 
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector (the pass manager wraps every pass in it).
-
-    The IR is full of reference cycles (op <-> results), so every full
-    collection walks all of a million-op kernel; with allocation-heavy rewrites
-    that makes a pass quadratic. The previous GC state is restored afterwards.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()

@@ -49,9 +49,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.errors import PassError, QglmError
+from ..core.gcpause import gc_paused
 from ..core.ir import Operation
 from ..core.module import Module
-from .base import Pass, PassContext, PassResult, gc_paused
+from .base import Pass, PassContext, PassResult
 from .pipeline import format_pass, parse_pipeline
 
 __all__ = [

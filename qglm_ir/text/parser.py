@@ -21,7 +21,6 @@ the offending token and a readable message. No lark exception escapes.
 from __future__ import annotations
 
 import functools
-import gc
 import importlib.resources
 import re
 import threading
@@ -34,6 +33,7 @@ from lark.parsers.lalr_analysis import Shift
 
 from ..core.attributes import AttrValue, SymbolRef
 from ..core.errors import Location, ParseError
+from ..core.gcpause import gc_paused
 from ..core.ir import Block, Operation, Region, Value
 from ..core.module import MODULE_OP, Module
 from ..core.opdef import ISOLATED, get_opdef
@@ -658,19 +658,14 @@ def parse_module(text: str, filename: str = "<input>") -> Module:
     malformed input. Thread-safe (parses are serialized).
     """
     parser = _parser()
-    # The parse allocates millions of long-lived objects and no garbage; the
-    # cyclic collector would rescan them over and over (about 2x the time).
-    gc_was_enabled = gc.isenabled()
-    with _LOCK:
+    # The parse allocates millions of long-lived objects and no garbage (see gcpause).
+    with _LOCK, gc_paused():
         _ACTIONS.reset(filename, text)
-        gc.disable()
         try:
             parser.parse(text)
         except UnexpectedInput as e:
             raise _convert(e, filename, text) from None
         finally:
-            if gc_was_enabled:
-                gc.enable()
             top = _ACTIONS.frames[0]
             _ACTIONS.reset("", "")
     blocks = top.region.blocks

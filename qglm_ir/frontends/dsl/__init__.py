@@ -12,10 +12,7 @@ with the source line and a caret.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
-
+from ...core.gcpause import gc_paused
 from ...core.module import Module
 from . import ast
 from .checks import check_programs
@@ -31,7 +28,7 @@ def compile_source(text: str, filename: str = "<input>", defines: dict[str, str]
     on the command line: ``{"layers": "6"}``). Imports are resolved relative to
     ``filename``'s directory. Raises :class:`ParseError` on bad input.
     """
-    with _gc_paused():
+    with gc_paused():  # see qglm_ir.core.gcpause
         programs = load_programs(text, filename)
         check_programs(programs)
         module = lower_programs(programs, defines)
@@ -46,18 +43,6 @@ def compile_file(path: str, defines: dict[str, str] | None = None) -> Module:
     return compile_source(text, str(path), defines)
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Parsing and lowering allocate millions of long-lived objects and free almost none;
-    # the cyclic collector would rescan them again and again (superlinear time on big
-    # specs), so it is paused for the duration and restored afterwards.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _verify(module: Module) -> None:
