@@ -418,13 +418,15 @@ class Route(Pass):
                     op.name == "q.alloc" for op in kernel.regions[0].block):
                 continue  # a kernel without qubits needs no routing
             reserved = kernel.properties.get("reserved_qubits", ())
-            graph = device_graph(device, self.error_weight if device.has_calibration else 0.0,
-                                 tuple(reserved) if isinstance(reserved, tuple) else ())
-            stats = route_kernel(kernel, graph, opts)
-            from .layout import post_layout, record_layout
+            reserved = tuple(reserved) if isinstance(reserved, tuple) else ()
+            from .layout import record_layout
 
-            if self.post_layout and device.has_calibration and post_layout(kernel, device, graph, seed=opts.seed):
-                relabelled += 1
+            if device.has_calibration and self.error_weight > 0:
+                kernel, stats, moved = self._route_calibrated(kernel, device, reserved, opts)
+            else:
+                stats = route_kernel(kernel, device_graph(device, 0.0, reserved), opts)
+                moved = False
+            relabelled += moved
 
             final = kernel.properties["final_layout"]
             assert isinstance(final, tuple)
@@ -434,3 +436,28 @@ class Route(Pass):
             changed = changed or stats["swaps"] > 0
         return PassResult(changed or relabelled > 0,
                           {"swaps": swaps, "restore_swaps": restore, "relabelled": relabelled})
+
+    def _route_calibrated(self, kernel: Operation, device, reserved: tuple, opts: RouteOptions):
+        """Route with error-weighted distances and with plain hop distances; keep the
+        result with the higher ESP. Error weighting steers swaps around bad couplers,
+        but on dense circuits (QFT, QPE) the longer detours can cost more gates than
+        the errors they avoid, so neither choice wins everywhere (measured with
+        ``benchmarks/bench_mapping.py --esp``). Returns (kernel, stats, relabelled)."""
+        from .esp import esp
+        from .layout import post_layout
+
+        pristine = kernel.clone()  # detached, unrouted copy for the second candidate
+        candidates = []
+        for weight, k in ((self.error_weight, kernel), (0.0, pristine)):
+            graph = device_graph(device, weight, reserved)
+            stats = route_kernel(k, graph, opts)
+            moved = bool(self.post_layout and post_layout(k, device, graph, seed=opts.seed))
+            candidates.append((esp(k, device) or 0.0, -stats["swaps"], k, stats, moved))
+        best = max(candidates, key=lambda c: (c[0], c[1]))
+        chosen = best[2]
+        if chosen is not kernel:  # swap the better routed copy into the module
+            block = kernel.parent
+            assert block is not None
+            block.insert_before(chosen, kernel)
+            kernel.erase()
+        return chosen, best[3], best[4]
