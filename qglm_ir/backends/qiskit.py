@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+import uuid
 from typing import TYPE_CHECKING
 
 from ..core.errors import BackendError
@@ -37,6 +38,17 @@ from . import _kernel_view as kv
 if TYPE_CHECKING:  # pragma: no cover
     from qiskit import QuantumCircuit
 
+
+
+#: Namespace of the UUIDs qglm gives Qiskit parameters (see :func:`stable_uuid`).
+_PARAM_NAMESPACE = uuid.UUID("6f1c2d0e-3b8a-5c4e-9d7f-2a1b0c9e8d7f")
+
+
+def stable_uuid(name: str) -> uuid.UUID:
+    """A UUID derived from a parameter's name, so the same program exports
+    byte-identical QPY on every run, and the parameter ``theta`` of two kernels
+    of one module is the same Qiskit parameter (binding it once binds both)."""
+    return uuid.uuid5(_PARAM_NAMESPACE, name)
 
 class _QiskitEmitter:
     def __init__(self, view: kv.CircuitView):
@@ -59,12 +71,12 @@ class _QiskitEmitter:
                 self.classes[name] = type(g)
         self.params: dict[str, object] = {}
         for vec, syms in view.vectors().items():
-            pv = ParameterVector(vec, syms[0].size)
+            pv = ParameterVector(vec, syms[0].size, uuid=stable_uuid(vec))
             for s in syms:
                 self.params[s.name] = pv[s.index]
         for s in view.symbols.values():
             if s.vector is None:
-                self.params[s.name] = Parameter(s.name)
+                self.params[s.name] = Parameter(s.name, uuid=stable_uuid(s.name))
         self.loop_params: dict[str, object] = {}
         self.ops = {
             "add": lambda a, b: a + b,
@@ -80,7 +92,8 @@ class _QiskitEmitter:
         if e[0] == "loop":
             p = self.loop_params.get(e[1])
             if p is None:
-                p = self.loop_params[e[1]] = self.Parameter(f"_loop_{e[1]}")
+                name = f"_loop_{e[1]}"
+                p = self.loop_params[e[1]] = self.Parameter(name, uuid=stable_uuid(name))
             return p
         return self.params[e[1]]
 

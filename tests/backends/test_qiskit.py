@@ -163,3 +163,19 @@ def test_unitary_op_and_global_phase():
 def test_kernel_argument_must_be_a_kernel():
     with pytest.raises(BackendError):
         to_qiskit(bell_module(), kernel=Operation("func.func"))
+
+
+def test_qpy_of_a_parameterized_program_is_byte_identical(tmp_path) -> None:
+    """Qiskit parameters get name-derived UUIDs, so QPY output is deterministic."""
+    from pathlib import Path
+
+    from qglm_ir.backends.qiskit import to_qiskit, write_qpy
+    from qglm_ir.frontends.dsl import compile_file
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "text_classifier.qglm"
+    a, b = tmp_path / "a.qpy", tmp_path / "b.qpy"
+    write_qpy(compile_file(str(example)), a, kernel="ring_ansatz")
+    write_qpy(compile_file(str(example)), b, kernel="ring_ansatz")
+    assert a.read_bytes() == b.read_bytes()
+    circuit = to_qiskit(compile_file(str(example)), kernel="ring_ansatz")
+    assert len(circuit.parameters) > 0  # the test is about symbolic parameters
