@@ -7,12 +7,13 @@ from typing import ClassVar
 
 import numpy as np
 
+from ...core.eraser import Eraser
 from ...core.ir import Operation, OpResult
 from ...core.module import Module
 from ..base import Pass, PassContext, PassResult
 from .angles import AngleFolder, ConstPool
 from .synthesis import euler_basis, synth_1q
-from .wires import Eraser, gates_in_order, kernels, replace_gates, spec_of, sweep_dead_classical
+from .wires import gates_in_order, kernels, replace_gates, spec_of, sweep_dead_classical
 
 
 def target_basis(ctx: PassContext) -> tuple[str, ...] | None:

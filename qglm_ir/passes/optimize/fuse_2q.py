@@ -8,6 +8,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from ...core.eraser import Eraser
 from ...core.ir import Operation, OpResult, Value
 from ...core.module import Module
 from ...dialects.gates import GATES
@@ -15,7 +16,7 @@ from ..base import Pass, PassContext, PassResult
 from .angles import AngleFolder, ConstPool
 from .fuse_1q import gate_matrix, target_basis
 from .synthesis import euler_basis, num_2q_needed, synth_2q, two_qubit_target
-from .wires import Eraser, gates_in_order, kernels, replace_gates, spec_of, sweep_dead_classical
+from .wires import gates_in_order, kernels, replace_gates, spec_of, sweep_dead_classical
 
 _SWAP = np.array([[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]], dtype=np.complex128)
 _I2 = np.eye(2, dtype=np.complex128)

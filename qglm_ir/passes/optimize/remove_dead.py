@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from ...core.eraser import Eraser
 from ...core.ir import Operation, OpResult
 from ...core.module import Module
 from ..base import Pass, PassContext, PassResult
-from .wires import Eraser, gates_in_order, kernels, remove_gate, spec_of, sweep_dead_classical
+from .wires import gates_in_order, kernels, remove_gate, spec_of, sweep_dead_classical
 
 
 @dataclass(frozen=True)

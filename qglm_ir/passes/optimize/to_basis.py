@@ -10,6 +10,7 @@ from typing import ClassVar
 import numpy as np
 
 from ...core.attributes import DenseArray
+from ...core.eraser import Eraser
 from ...core.errors import PassError
 from ...core.ir import Operation, Value
 from ...core.module import Module
@@ -18,7 +19,7 @@ from ..base import Pass, PassContext, PassResult
 from .angles import Angle, AngleEmitter, AngleFolder, ConstPool
 from .fuse_1q import target_basis
 from .synthesis import euler_basis, synth_1q, synth_2q, two_qubit_target
-from .wires import Eraser, kernels, replace_gates, spec_of, sweep_dead_classical
+from .wires import kernels, replace_gates, spec_of, sweep_dead_classical
 
 Linear = tuple[float, tuple[tuple[int, float], ...]]
 """An angle as ``const + sum(coeff * param[index])`` of the translated gate's angles."""

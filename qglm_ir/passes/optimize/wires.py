@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
+from ...core.eraser import Eraser
 from ...core.ir import Operation, OpResult, Value
 from ...core.module import Module
 from ...core.opdef import PURE, QUANTUM, get_opdef
@@ -52,55 +53,6 @@ def prev_gate(v: Value) -> Operation | None:
     if isinstance(v, OpResult) and spec_of(v.op) is not None:
         return v.op
     return None
-
-class Eraser:
-    """Erases ops in O(1) each; use lists of classical operands are pruned in :meth:`flush`.
-
-    Requires: an erased op's results are unused. Until :meth:`flush` the use
-    lists of classical values may still name erased ops (:meth:`live_uses`
-    accounts for them); qubit values are always exact.
-    """
-
-    def __init__(self) -> None:
-        self.dead: set[Operation] = set()
-        self._touched: dict[Value, None] = {}
-        self.count = 0
-
-    def erase(self, op: Operation) -> None:
-        for r in op.results:
-            if r.uses and self.live_uses(r):
-                raise ValueError(f"cannot erase {op.name}: result #{r.index} still has uses")
-            r.uses = []  # only erased users were left
-        op.detach()
-        deferred = False
-        for v in op.operands:
-            if v.type is qubit or len(v.uses) <= 4:
-                v.uses.remove(op)
-            else:
-                self._touched[v] = None
-                deferred = True
-        if deferred:
-            # Only ops whose classical operand uses were not pruned need remembering.
-            self.dead.add(op)
-        op.operands = []
-        for r in op.regions:
-            for b in r.blocks:
-                for inner in b:
-                    inner.drop_all_references()
-        self.count += 1
-
-    def live_uses(self, v: Value) -> int:
-        if v not in self._touched:
-            return len(v.uses)
-        dead = self.dead
-        return sum(1 for u in v.uses if u not in dead)
-
-    def flush(self) -> None:
-        dead = self.dead
-        for v in self._touched:
-            v.uses = [u for u in v.uses if u not in dead]
-        self._touched.clear()
-        dead.clear()
 
 def remove_gate(op: Operation, spec: GateSpec, eraser: Eraser) -> None:
     """Delete gate ``op``, wiring each input qubit straight to the matching output's user."""

@@ -1,0 +1,37 @@
+"""Batch erasure keeps use lists exact and costs O(1) per op."""
+
+from __future__ import annotations
+
+import pytest
+
+from qglm_ir.builder import ModuleBuilder
+from qglm_ir.core.eraser import Eraser
+
+
+def _rx_chain(n: int):
+    mb = ModuleBuilder()
+    kb = mb.kernel("k", 1)
+    gates = [kb.gate("rx", 0, params=[0.5]) for _ in range(n)]
+    kb.finish()
+    return gates
+
+
+def test_erasing_users_of_a_shared_constant_prunes_its_use_list_on_flush() -> None:
+    gates = _rx_chain(50)
+    angle = gates[0].operands[0]
+    assert len(angle.uses) == 50
+    eraser = Eraser()
+    for g in gates[::2]:  # remove every other gate, rewiring the qubit
+        g.results[0].replace_all_uses_with(g.operands[1])
+        eraser.erase(g)
+    assert eraser.live_uses(angle) == 25  # exact even before flush
+    eraser.flush()
+    assert angle.uses == gates[1::2]
+    for g in gates[1::2]:
+        assert len(g.results[0].uses) == 1  # qubit chain still linear
+
+
+def test_erasing_an_op_whose_result_is_used_is_refused() -> None:
+    gates = _rx_chain(3)
+    with pytest.raises(ValueError):
+        Eraser().erase(gates[0])
