@@ -164,7 +164,7 @@ class NoisyInterpreter(Interpreter):
                  kraus: dict[Operation, list[np.ndarray]]):
         super().__init__(params, symbols)
         self.kraus = kraus
-        self._handlers[CHANNEL_OP] = self._channel
+        self.register_handler(CHANNEL_OP, self._channel)
 
     def _channel(self, op: Operation, batch: list[Branch]) -> list[Branch]:
         s = self.slot[op.operands[0]]

@@ -150,6 +150,14 @@ class Interpreter:
             "param.get": self._param_get,
         }
 
+    def register_handler(self, op_name: str, handler: Callable[[Operation, list[Branch]], list[Branch]]) -> None:
+        """Give ``op_name`` a meaning in this interpreter (e.g. a noise channel in a
+        noisy simulator). A registered handler takes precedence over the built-in
+        identity treatment of ``noise.*``, ``q.barrier`` and ``q.delay``; it gets the
+        op and the batch of branches and returns the new batch. It must set
+        ``self.slot`` for any qubit results (see the built-in handlers)."""
+        self._handlers[op_name] = handler
+
     # ------------------------------------------------------------------ entry
     def run(self, kernel: Operation, batch: list[Branch], classical: dict[Value, Any]) -> RunResult:
         """Run ``kernel``: its qubit arguments are slots ``0..k-1`` of every sink in ``batch``."""
@@ -288,6 +296,8 @@ class Interpreter:
             g = gates.get(name)
             if g is not None:
                 self._gate(op, batch, g)
+            elif name in handlers:
+                batch = handlers[name](op, batch)
             elif name in _IDENTITY_OPS:
                 slot = self.slot
                 for v, r in zip(op.operands, op.results):
@@ -295,11 +305,7 @@ class Interpreter:
             elif name in _TERMINATORS:
                 break
             else:
-                h = handlers.get(name)
-                if h is not None:
-                    batch = h(op, batch)
-                else:
-                    self._classical(op, batch)
+                self._classical(op, batch)
             op = op.next
         return batch
 

@@ -123,3 +123,35 @@ def test_statevector_of_unitary_errors_is_not_a_crash():
     with pytest.raises(SemanticsError, match="more than 24 qubits"):
         S.outcome_distribution(kb.op)
     assert np.isfinite(S.expectation_z(build_kernel(30, [("h", (0,), ())]))).all()
+
+
+
+def test_registered_handlers_give_ops_a_meaning() -> None:
+    """``Interpreter.register_handler`` overrides the identity treatment of noise ops:
+    here a bit flip with p = 1 becomes an X gate."""
+    from qglm_ir.core.module import SymbolTable
+    from qglm_ir.semantics import outcome_distribution
+    from qglm_ir.semantics.binding import ParamResolver
+    from qglm_ir.semantics.interpreter import Branch, Interpreter
+    from qglm_ir.semantics.state import StateSink
+    from qglm_ir.text import parse_module
+
+    module = parse_module(
+        "q.kernel @k() -> (i1) {\n  %q = q.alloc\n  %n = noise.bit_flip %q <{p = 1.0}> : !q.qubit\n"
+        "  %m, %r = q.measure %n\n  q.dealloc %r\n  func.return %m : i1\n}\n"
+    )
+    kernel = module.lookup("k")
+    assert outcome_distribution(kernel) == {(False,): 1.0}  # ideal semantics: identity
+
+    interp = Interpreter(ParamResolver(module, None), SymbolTable(module))
+
+    def flip(op, batch):
+        s = interp.slot[op.operands[0]]
+        interp.slot[op.results[0]] = s
+        for b in batch:
+            b.sink.gate(np.array([[0, 1], [1, 0]], dtype=complex), (s,))
+        return batch
+
+    interp.register_handler("noise.bit_flip", flip)
+    res = interp.run(kernel, [Branch(StateSink.product([]))], {})
+    assert [tuple(bool(x) for x in r) for r in res.returns] == [(True,)]
