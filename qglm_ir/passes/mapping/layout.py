@@ -18,16 +18,24 @@ Search, in order (``strategy=auto``):
 
 1. **VF2**: if the interaction graph (program qubits joined by 2q gates) is a
    subgraph of the usable coupling graph, no swap is needed. On a calibrated
-   device up to ``vf2_candidates`` embeddings (``rustworkx.vf2_mapping`` on 16
-   seeded relabelings of the coupling graph, so candidates cover the whole
-   chip; each search bounded by ``vf2_call_limit``) are scored by calibrated
-   error, ``sum -log(1 - e)`` over gates and measurements with their counts,
-   and the best is kept; uncalibrated devices take the first embedding.
-2. **SABRE** (bidirectional): ``trials`` seeded starts (half a random compact
-   region, half a random spread over the largest usable component); each does
-   ``iterations`` forward+backward routing passes of the 2q-gate DAG with the
-   SABRE core, feeding the final layout of one pass to the next; the start
-   whose final forward pass needs the fewest swaps (ties: lower error cost) wins.
+   device up to ``vf2_candidates`` embeddings (``rustworkx.vf2_mapping`` on
+   ``vf2_candidates // 8`` seeded relabelings of the coupling graph, 8 from
+   each, so candidates cover the whole chip; each search bounded by
+   ``vf2_call_limit``) are scored by calibrated error, ``sum -log(1 - e)``
+   over gates (each 2q gate also charging :data:`ONE_Q_PER_2Q` 1q gates per
+   qubit) and measurements with their counts, and the best is kept;
+   uncalibrated devices take the first embedding.
+2. **SABRE** (bidirectional): ``trials`` seeded starts (half a compact region
+   grown from a random qubit, or on a calibrated device from the qubits whose
+   regions have the lowest error, best first; half a random spread over the
+   largest usable component); each does ``iterations`` forward+backward
+   routing passes of the 2q-gate DAG with the SABRE core, feeding the final
+   layout of one pass to the next; trials cycle through the swap-absorption
+   bonuses of :data:`.engine.ABSORB` and, on a calibrated device, alternate
+   error-weighted and hop distances in groups of four. The start whose final
+   forward pass has the lowest estimated cost wins: 2q gates plus swaps (an
+   absorbed swap counts one gate, see :func:`.engine.routed_2q_cost`), on a
+   calibrated device the estimated ``-log ESP`` (:func:`routed_cost`).
 
 Wires without two-qubit gates go to the free usable qubits with the lowest
 readout + 1q error.
@@ -49,7 +57,7 @@ from ...targets.device import Device
 from ..base import Pass, PassContext, PassResult
 from .commute import OTHER, DagBuilder, wire_classes
 from .decompose import decompose_wide_gates
-from .engine import build_succ, sabre_route, sabre_route_py
+from .engine import ABSORB, build_succ, routed_2q_cost, sabre_route, sabre_route_py
 from .graph import DeviceGraph, device_graph
 from .route import is_routed_2q
 from .wires import (
@@ -110,6 +118,23 @@ def interactions(kernel: Operation, kw: KernelWires, commute: bool = True) -> In
     return Interactions(n, pairs, one_q, meas, dag.preds, dag_pair)
 
 
+#: 1q gates charged per qubit of every 2q gate when scoring placements: lowering and 2q
+#: resynthesis leave single-qubit gates next to each 2q gate (measured: 2.3 ``sx`` per 2q gate
+#: on QFT-20 after -O3), so a qubit with a bad ``sx`` costs more the busier it is.
+ONE_Q_PER_2Q = 1.0
+
+
+def coupler_costs(device: Device, graph: DeviceGraph) -> np.ndarray:
+    """Symmetric ``[N, N]`` matrix: for each usable coupler the estimated ``-log(1 - error)`` of
+    one 2q gate on it, including the :data:`ONE_Q_PER_2Q` single-qubit gates on each end it
+    brings along (0 for non-couplers)."""
+    cost = np.zeros((graph.num_qubits, graph.num_qubits))
+    for a, b in graph.edges:
+        cost[a, b] = cost[b, a] = _cost(device.coupler_error(a, b)) + ONE_Q_PER_2Q * (
+            _cost(device.single_qubit_error(a)) + _cost(device.single_qubit_error(b)))
+    return cost
+
+
 def _cost(e: float | None) -> float:
     if e is None:
         return 0.0
@@ -128,7 +153,9 @@ def layout_cost(device: Device, inter: Interactions, layout: list[int]) -> float
         key = (a, b) if a < b else (b, a)
         counts[key] = counts.get(key, 0) + 1
     for (a, b), c in counts.items():
-        total += c * _cost(device.coupler_error(layout[a], layout[b]))
+        pa, pb = layout[a], layout[b]
+        total += c * (_cost(device.coupler_error(pa, pb)) + ONE_Q_PER_2Q * (
+            _cost(device.single_qubit_error(pa)) + _cost(device.single_qubit_error(pb))))
     for v in range(inter.n):
         p = layout[v]
         if inter.one_q[v]:
@@ -194,7 +221,10 @@ def vf2_search(device: Device, graph: DeviceGraph, inter: Interactions, call_lim
     for (a, b) in weights:
         im.add_edge(a, b, None)
     calibrated = device.has_calibration
-    rounds = 16 if calibrated else 1
+    # Few candidates per relabeling: consecutive VF2 embeddings are near-duplicates, so many
+    # short rounds cover more of the device (measured on fake_sherbrooke: 256 rounds of 8 beat
+    # 16 of 128 on every swap-free circuit of the benchmark, at the same cost).
+    rounds = max(1, candidates // 8) if calibrated else 1
     per_round = max(1, candidates // rounds) if calibrated else 1
     scorer = _VF2Scorer(device, graph, inter, active, weights) if calibrated else None
     rng = np.random.default_rng(seed)
@@ -317,6 +347,9 @@ class _VF2Scorer:
         self.eb = np.array([active[b] for _, b in weights], dtype=np.int64)
         self.ew = np.array(list(weights.values()), dtype=np.float64)
         self.n1 = inter.one_q[active].astype(np.float64)
+        for (a, b), w in weights.items():  # the 1q gates each 2q gate brings along
+            self.n1[a] += ONE_Q_PER_2Q * w
+            self.n1[b] += ONE_Q_PER_2Q * w
         self.nm = inter.measures[active].astype(np.float64)
 
     def cost(self, placed: dict[int, int]) -> float:
@@ -345,9 +378,36 @@ def _flat_dag(inter: Interactions):
     return node_a, node_b, fwd, node_a[::-1].copy(), node_b[::-1].copy(), bwd
 
 
+def _ranked_starts(device: Device, graph: DeviceGraph, comp: list[int], size: int,
+                   coupler_cost: np.ndarray) -> list[int]:
+    """Qubits of ``comp`` ordered by the quality of the compact region grown from them: the
+    mean cost of the couplers inside the breadth-first ball of ``size`` qubits plus the mean
+    1q and readout cost of its qubits. O(|comp| * size * degree)."""
+    scored = []
+    for start in comp:
+        order = [start]
+        seen = {start}
+        head = 0
+        while len(order) < size and head < len(order):
+            for q in graph.neighbors(order[head]):
+                q = int(q)
+                if q not in seen and len(order) < size:
+                    seen.add(q)
+                    order.append(q)
+            head += 1
+        inner = sorted((a, int(b)) for a in order for b in graph.neighbors(a) if a < b and int(b) in seen)
+        edges = [coupler_cost[a, b] for a, b in inner]
+        score = (sum(edges) / len(edges) if edges else 0.0) + sum(_qubit_cost(device, p) for p in order) / len(order)
+        scored.append((score, start))
+    scored.sort()
+    return [p for _, p in scored]
+
+
 def sabre_layout(device: Device, graph: DeviceGraph, inter: Interactions, trials: int, iterations: int,
-                 seed: int, engine: str = "auto") -> tuple[list[int], int]:
-    """Bidirectional SABRE layout search; returns ``(layout, swaps of its forward routing)``."""
+                 seed: int, engine: str = "auto", alt: DeviceGraph | None = None) -> tuple[list[int], int]:
+    """Bidirectional SABRE layout search; returns ``(layout, swaps of its forward routing)``.
+    With ``alt`` (same usable qubits and couplers, other distances) every other group of
+    four trials routes with ``alt``'s distances; all trials compete on the same estimate."""
     core = sabre_route_py if engine == "python" else sabre_route
     if not graph.components:
         raise PassError("the device has no usable qubits")
@@ -361,11 +421,15 @@ def sabre_layout(device: Device, graph: DeviceGraph, inter: Interactions, trials
     fa, fb, fwd, ra, rb, bwd = _flat_dag(inter)
     N = graph.num_qubits
     comp_arr = np.array(comp, dtype=np.int64)
-    best: tuple[int, float, list[int]] | None = None
+    calibrated = device.has_calibration
+    coupler_cost = coupler_costs(device, graph) if calibrated else np.ones((N, N))
+    ranked = _ranked_starts(device, graph, comp, len(active), coupler_cost) if calibrated else []
+    best: tuple[tuple[float, float], int, list[int]] | None = None
     for t in range(max(1, trials)):
         rng = np.random.default_rng(seed * 1_000_003 + t)
         if t % 2 == 0:
-            start = int(rng.choice(comp_arr))
+            # calibrated: the compact starts go through the best regions in order
+            start = int(ranked[(t // 2) % len(ranked)]) if ranked else int(rng.choice(comp_arr))
             order = [start]
             seen = {start}
             head = 0
@@ -389,25 +453,45 @@ def sabre_layout(device: Device, graph: DeviceGraph, inter: Interactions, trials
         for v in range(n):
             if v2p[v] < 0:
                 v2p[v] = next(free)
-        swaps = 0
+        g = graph if alt is None or (t // 4) % 2 == 0 else alt
         for it in range(max(1, iterations)):
             s = seed * 7919 + t * 131 + it * 17 + 1
-            res = core(fa, fb, *fwd, v2p, N, graph.adj, graph.nb_ptr, graph.nb_idx, graph.dist, graph.hops,
+            res = core(fa, fb, *fwd, v2p, N, g.adj, g.nb_ptr, g.nb_idx, g.dist, g.hops,
                        20, 0.5, 0.001, 5, s, max(10, 10 * N))
-            res = core(ra, rb, *bwd, res[4], N, graph.adj, graph.nb_ptr, graph.nb_idx, graph.dist, graph.hops,
+            res = core(ra, rb, *bwd, res[4], N, g.adj, g.nb_ptr, g.nb_idx, g.dist, g.hops,
                        20, 0.5, 0.001, 5, s + 7, max(10, 10 * N))
             v2p = res[4]
-        res = core(fa, fb, *fwd, v2p, N, graph.adj, graph.nb_ptr, graph.nb_idx, graph.dist, graph.hops,
-                   20, 0.5, 0.001, 5, seed + t, max(10, 10 * N))
+        res = core(fa, fb, *fwd, v2p, N, g.adj, g.nb_ptr, g.nb_idx, g.dist, g.hops,
+                   20, 0.5, 0.001, 5, seed + t, max(10, 10 * N), ABSORB[t % len(ABSORB)])
         swaps = int(res[5])
         partial = {v: int(v2p[v]) for v in active}
         lay = _place_rest(device, graph, partial, n)
-        cost = layout_cost(device, inter, lay)
-        key = (swaps, cost)
-        if best is None or key < (best[0], best[1]):
-            best = (swaps, cost, lay)
+        # Ranked by estimated 2q cost (absorbed swaps are cheap), on a calibrated device by
+        # estimated -log ESP: a few more swaps on good couplers beat fewer on bad ones
+        # (measured on fake_sherbrooke QFT/QPE).
+        if calibrated:
+            key = (routed_cost(device, inter, lay, res, fa, fb, coupler_cost), float(swaps))
+        else:
+            key = (routed_2q_cost(v2p, res, fa, fb, coupler_cost)[0], float(swaps))
+        if best is None or key < best[0]:
+            best = (key, swaps, lay)
     assert best is not None
-    return best[2], best[0]
+    return best[2], best[1]
+
+
+def routed_cost(device: Device, inter: Interactions, layout: list[int], res, node_a: np.ndarray,
+                node_b: np.ndarray, coupler_cost: np.ndarray) -> float:
+    """Estimated ``-log ESP`` of the engine result ``res`` (routing of the 2q-gate DAG
+    ``node_a/node_b`` from ``layout``): :func:`.engine.routed_2q_cost` plus 1q gates and
+    measurements on the qubits their wires end on."""
+    total, v2p = routed_2q_cost(layout, res, node_a, node_b, coupler_cost)
+    for v in range(inter.n):
+        p = int(v2p[v])
+        if inter.one_q[v]:
+            total += inter.one_q[v] * _cost(device.single_qubit_error(p))
+        if inter.measures[v]:
+            total += inter.measures[v] * _cost(device.measure_error(p))
+    return total
 
 
 def record_layout(ctx: PassContext, kernel: str, initial: list[int] | None, final: list[int],
@@ -428,15 +512,16 @@ def record_layout(ctx: PassContext, kernel: str, initial: list[int] | None, fina
     rep["final"] = rep["kernels"][first]["final"]
 
 
-def auto_effort(num_2q: int, trials: int, iterations: int) -> tuple[int, int]:
-    """Layout search effort: the given values, or (0 = automatic) up to 32 trials of 4
+def auto_effort(num_2q: int, trials: int, iterations: int, calibrated: bool = False) -> tuple[int, int]:
+    """Layout search effort: the given values, or (0 = automatic) up to 32 trials (64 on a
+    calibrated device, where trials also explore placements of different quality) of 4
     forward-backward iterations for small programs, fewer iterations past 2k and 5k
     two-qubit gates and trials scaled so a search routes about 200k gates (at least 4)."""
     if iterations <= 0:
         iterations = 4 if num_2q <= 2_000 else (2 if num_2q <= 5_000 else 1)
     if trials <= 0:
         budget = 200_000 // max(1, num_2q * (2 * iterations + 1))
-        trials = max(4, min(32, budget))
+        trials = max(4, min(64 if calibrated else 32, budget))
     return trials, iterations
 
 
@@ -569,6 +654,9 @@ class Layout(Pass):
             if self.strategy == "vf2":
                 raise PassError("no swap-free (VF2) layout exists for this kernel on this device",
                                 help="use strategy=auto or strategy=sabre")
-        trials, iterations = auto_effort(len(inter.pairs), self.trials, self.iterations)
-        lay, _swaps = sabre_layout(device, graph, inter, trials, iterations, seed, self.engine)
+        trials, iterations = auto_effort(len(inter.pairs), self.trials, self.iterations, device.has_calibration)
+        # On a calibrated device half the trials use hop distances: error-weighted detours pay
+        # off on sparse circuits but not always on dense ones (measured on fake_sherbrooke).
+        alt = device_graph(device, 0.0, tuple(sorted(self.reserve))) if graph.dist is not graph.hops else None
+        lay, _swaps = sabre_layout(device, graph, inter, trials, iterations, seed, self.engine, alt)
         return lay, "sabre"

@@ -13,8 +13,11 @@ layouts are applied, and ``final_layout`` is updated: program output wire
 
 How: each block is turned into a DAG of its ops (qubit wires and SSA uses,
 values captured by nested regions included) and handed to the SABRE core
-(:mod:`.engine`) ``trials`` times with different seeds; the run with the
-fewest swaps is replayed into the IR, re-threading qubit operands through
+(:mod:`.engine`) ``trials`` times with different seeds and swap-absorption
+bonuses; the run with the lowest estimated cost (2q gates plus swaps, a swap
+right after a gate on the same pair counting one gate, not three, since 2q
+resynthesis merges them; weighted by coupler errors on calibrated devices) is
+replayed into the IR, re-threading qubit operands through
 the physical wires. An ``scf`` op runs as one node; its regions are routed
 recursively starting from the layout at the op, and **each region restores
 that layout before its terminator** (token swapping on the coupling graph),
@@ -39,7 +42,7 @@ from ...core.module import Module
 from ...core.types import qubit
 from ..base import Pass, PassContext, PassResult
 from .commute import OTHER, DagBuilder, wire_classes
-from .engine import build_succ, sabre_route, sabre_route_py
+from .engine import ABSORB, build_succ, routed_2q_cost, sabre_route, sabre_route_py
 from .graph import DeviceGraph, device_graph
 from .wires import SCF_OFFSETS, analyze, kernel_name, kernels_of, term_offset
 
@@ -56,6 +59,7 @@ class RouteOptions:
     seed: int = 0
     engine: str = "auto"
     commute: bool = True
+    absorb: tuple[float, ...] = ABSORB
 
 
 def is_routed_2q(op: Operation) -> bool:
@@ -91,8 +95,11 @@ class _Scope:
 class _Router:
     """Routes one kernel in place."""
 
-    def __init__(self, kernel: Operation, graph: DeviceGraph, opts: RouteOptions):
+    def __init__(self, kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
+                 coupler_cost: np.ndarray | None = None):
         self.kernel = kernel
+        # unit costs count 2q gates (absorbed swaps as one) on uncalibrated devices
+        self.coupler_cost = np.ones((graph.num_qubits, graph.num_qubits)) if coupler_cost is None else coupler_cost
         self.g = graph
         self.opts = opts
         self.kw = analyze(kernel)
@@ -152,7 +159,9 @@ class _Router:
         ptr, idx, npred = build_succ(n, dag.preds)
         return (node_a, node_b, ptr, idx, npred), ops
 
-    def _search(self, node_a, node_b, ptr, idx, npred):
+    def _search(self, node_a, node_b, ptr, idx, npred) -> tuple[tuple[float, float], tuple]:
+        """Run the seeded trials (cycling through :data:`.engine.ABSORB`); returns the best
+        trial's ranking key (see :meth:`_key`) and engine result."""
         g = self.g
         o = self.opts
         best = None
@@ -166,7 +175,8 @@ class _Router:
             seed = o.seed * 7919 + self._seed_counter * 104729 + t * 1_000_003 + 1
             res = self._core(node_a, node_b, ptr, idx, npred, self.v2p, g.num_qubits, g.adj, g.nb_ptr,
                              g.nb_idx, g.dist, g.hops, o.lookahead, o.lookahead_weight, o.decay,
-                             o.decay_reset, seed, max(10, 10 * g.num_qubits))
+                             o.decay_reset, seed, max(10, 10 * g.num_qubits),
+                             o.absorb[t % len(o.absorb)] if o.absorb else 0.0)
             if res[6] != 0:
                 bad = [i for i in range(len(node_a)) if node_b[i] >= 0
                        and g.hops[self.v2p[node_a[i]], self.v2p[node_b[i]]] >= 1e8]
@@ -175,10 +185,19 @@ class _Router:
                     "of the device's usable coupling graph",
                     help=f"{len(bad)} gate(s) affected; use a layout that keeps interacting qubits connected",
                 )
-            if best is None or res[5] < best[5]:
-                best = res
+            key = self._key(res, node_a, node_b)
+            if best is None or key < best[0]:
+                best = (key, res)
         self._seed_counter += 1
+        assert best is not None
         return best
+
+    def _key(self, res, node_a, node_b) -> tuple[float, float]:
+        """Ranking of a routing result: estimated 2q gate count with absorbed swaps (see
+        :func:`.engine.routed_2q_cost`), on a calibrated device the estimated ``-log ESP`` of
+        its 2q gates and swaps; then fewest swaps."""
+        cost, _ = routed_2q_cost(self.v2p, res, node_a, node_b, self.coupler_cost)
+        return (cost, float(res[5]))
 
     # --------------------------------------------------------------- rebuild
     def _swap(self, block: Block, anchor: Operation | None, scope: _Scope, a: int, b: int) -> None:
@@ -196,16 +215,16 @@ class _Router:
         nodes = [op for op in block if op is not term and not (top and op.name in ("q.alloc", "q.dealloc"))]
         deallocs = [op for op in block if top and op.name == "q.dealloc"]
         # The commutation DAG usually needs fewer swaps, but the greedy search is not monotone
-        # in its freedom: the plain DAG gets the same trials and the fewer swaps win.
+        # in its freedom: the plain DAG gets the same trials and the cheaper result wins.
         arrays, node_ops = self._dag(nodes, False)
-        res = self._search(*arrays)
+        key, res = self._search(*arrays)
         if self.opts.commute:
             c_arrays, c_ops = self._dag(nodes, True)
             if len(c_ops) != len(node_ops) or any(a is not b for a, b in zip(c_ops, node_ops)) or not all(
                     np.array_equal(x, y) for x, y in zip(c_arrays, arrays)):
                 self._seed_counter -= 1  # same seeds for both DAGs
-                c_res = self._search(*c_arrays)
-                if c_res[5] < res[5]:
+                c_key, c_res = self._search(*c_arrays)
+                if c_key < key:
                     res, node_ops = c_res, c_ops
         kind, ea, eb, count, _v2p, _swaps, _status = res
         for op in nodes:
@@ -333,13 +352,16 @@ def _walk(block: Block):
                 yield from _walk(b)
 
 
-def route_kernel(kernel: Operation, graph: DeviceGraph, opts: RouteOptions) -> dict[str, int]:
-    """Route one laid-out kernel in place (see the module docstring); returns statistics."""
+def route_kernel(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
+                 coupler_cost: np.ndarray | None = None) -> dict[str, int]:
+    """Route one laid-out kernel in place (see the module docstring); returns statistics.
+    The seeded trials are ranked by :func:`.engine.routed_2q_cost`: estimated 2q gate count,
+    or with ``coupler_cost`` (``[N, N]``, see :func:`.layout.coupler_costs`) estimated ESP."""
     init = kernel.properties.get("initial_layout")
     if not isinstance(init, tuple):
         raise PassError(f"kernel @{kernel_name(kernel)} has no initial_layout", kernel.loc,
                         help="run 'layout' before 'route'")
-    r = _Router(kernel, graph, opts)
+    r = _Router(kernel, graph, opts, coupler_cost)
     if r.kw.num_wires != graph.num_qubits:
         raise PassError(
             f"kernel @{kernel_name(kernel)} has {r.kw.num_wires} wires but the device has {graph.num_qubits} qubits",
@@ -369,7 +391,7 @@ class Route(Pass):
     Guarantees: every 2q gate acts on a usable coupler, inside ``scf`` regions
     too (each region restores the layout it started with); ``final_layout``
     records where every program wire ends; equivalent once layouts are applied.
-    Options: ``trials`` seeded searches per block (fewest swaps wins; 0 = automatic:
+    Options: ``trials`` seeded searches per block (lowest estimated cost wins; 0 = automatic:
     16, fewer for blocks past ~6k ops), ``lookahead``
     size and ``lookahead_weight`` of the extended set, ``decay`` and
     ``decay_reset``, ``error_weight`` for error-weighted distances on
@@ -444,13 +466,14 @@ class Route(Pass):
         the errors they avoid, so neither choice wins everywhere (measured with
         ``benchmarks/bench_mapping.py --esp``). Returns (kernel, stats, relabelled)."""
         from .esp import esp
-        from .layout import post_layout
+        from .layout import coupler_costs, post_layout
 
         pristine = kernel.clone()  # detached, unrouted copy for the second candidate
+        costs = coupler_costs(device, device_graph(device, 0.0, reserved))
         candidates = []
         for weight, k in ((self.error_weight, kernel), (0.0, pristine)):
             graph = device_graph(device, weight, reserved)
-            stats = route_kernel(k, graph, opts)
+            stats = route_kernel(k, graph, opts, costs)
             moved = bool(self.post_layout and post_layout(k, device, graph, seed=opts.seed))
             candidates.append((esp(k, device) or 0.0, -stats["swaps"], k, stats, moved))
         best = max(candidates, key=lambda c: (c[0], c[1]))
