@@ -89,6 +89,17 @@ def is_identity_gate(op: Operation, spec: GateSpec, folder: AngleFolder) -> bool
     return is_identity_up_to_phase(spec.matrix(*vals))
 
 
+def drop_identity(a: Operation, sa: GateSpec, folder: AngleFolder, eraser: Eraser, work: deque) -> bool:
+    """If gate ``a`` is the identity, remove it and requeue the gates it exposes
+    (its wires' previous gates, in wire order, at the front of ``work``)."""
+    if not is_identity_gate(a, sa, folder):
+        return False
+    preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
+    remove_gate(a, sa, eraser)
+    work.extendleft(reversed(preds))
+    return True
+
+
 def is_inverse(
     a: Operation, sa: GateSpec, b: Operation, sb: GateSpec, pattern: tuple[int, ...], folder: AngleFolder
 ) -> bool:
@@ -124,12 +135,10 @@ def _cancel_kernel(kernel: Operation, folder: AngleFolder, eraser: Eraser, cap: 
             continue
         sa = spec_of(a)
         assert sa is not None
-        preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
-        if is_identity_gate(a, sa, folder):
-            remove_gate(a, sa, eraser)
+        if drop_identity(a, sa, folder, eraser, work):
             singles += 1
-            work.extendleft(reversed(preds))
             continue
+        preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
 
         def match(b: Operation, sb: GateSpec, pat: tuple[int, ...], a=a, sa=sa) -> bool:
             return is_inverse(a, sa, b, sb, pat, folder)

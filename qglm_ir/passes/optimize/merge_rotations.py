@@ -16,7 +16,7 @@ from ...core.types import qubit
 from ...dialects.gates import GATES, GateSpec
 from ..base import Pass, PassContext, PassResult
 from .angles import Angle, AngleEmitter, AngleFolder, ConstPool
-from .cancel import is_identity_gate
+from .cancel import drop_identity
 from .commutation import is_identity_up_to_phase, period
 from .peephole import DEFAULT_CAP, find_partner
 from .wires import (
@@ -155,12 +155,10 @@ def _merge_kernel(
         fa = fam.get(sa.name)
         if fa is None:
             continue
-        preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
-        if is_identity_gate(a, sa, folder):
-            remove_gate(a, sa, eraser)
+        if drop_identity(a, sa, folder, eraser, work):
             dropped += 1
-            work.extendleft(reversed(preds))
             continue
+        preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
 
         def match(b: Operation, sb: GateSpec, pat: tuple[int, ...], fa=fa, sa=sa) -> bool:
             fb = fam.get(sb.name)
