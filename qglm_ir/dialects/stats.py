@@ -45,11 +45,23 @@ def kernel_output_wires(kernel: Operation) -> int:
     return n
 
 
-def readout_width(kernel: Operation) -> int:
-    """Number of readout bits of a kernel called by a ``stats`` op (see the module docstring)."""
+def returned_bits(kernel: Operation) -> int:
+    """Number of ``i1`` values a kernel returns."""
     ftype = kernel.properties.get("function_type")
     assert isinstance(ftype, FunctionType)
-    bits = sum(1 for t in ftype.results if t == i1)
+    return sum(1 for t in ftype.results if t == i1)
+
+
+def reads_output_wires(kernel: Operation) -> bool:
+    """Whether a caller observes ``kernel`` through the final Z readout of every output
+    wire (it returns no bits) rather than through its returned bits. Passes that drop
+    unobservable gates (``remove-dead``) and their validation follow this rule."""
+    return returned_bits(kernel) == 0
+
+
+def readout_width(kernel: Operation) -> int:
+    """Number of readout bits of a kernel called by a ``stats`` op (see the module docstring)."""
+    bits = returned_bits(kernel)
     return bits if bits else kernel_output_wires(kernel)
 
 

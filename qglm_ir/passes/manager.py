@@ -52,6 +52,7 @@ from ..core.errors import PassError, QglmError
 from ..core.gcpause import gc_paused
 from ..core.ir import Operation
 from ..core.module import Module
+from ..dialects.stats import reads_output_wires
 from .base import Pass, PassContext, PassResult
 from .pipeline import format_pass, parse_pipeline
 
@@ -294,8 +295,8 @@ class PassManager:
                         semantics.outcome_distribution(k_new, inputs=inputs),
                         self.validation_atol,
                     )
-                    if ok and _reads_wires(k_old):
-                        # No classical result: callers (stats ops) read every output wire in Z.
+                    if ok and reads_output_wires(k_old):
+                        # No returned bits: callers (stats ops) read every output wire in Z.
                         import numpy as np
 
                         ok = bool(
@@ -375,12 +376,6 @@ def _random_inputs(kernel: Operation, seed: int) -> list[Any]:
         else:
             values.append(None)
     return values
-
-
-def _reads_wires(kernel: Operation) -> bool:
-    """A kernel that returns no classical value is observed through the Z readout of its wires."""
-    ftype = kernel.properties.get("function_type")
-    return not any(not t.is_qubit for t in getattr(ftype, "results", ()))
 
 
 def _same_distribution(a: Any, b: Any, atol: float) -> bool:

@@ -30,13 +30,13 @@ operand and result).
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 import numpy as np
 
 from ...core.errors import PassError
+from ...core.gcpause import gc_paused
 from ...core.ir import Block, Operation, OpResult, Value
 from ...core.module import Module
 from ...core.types import qubit
@@ -368,15 +368,10 @@ def route_kernel(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
             kernel.loc, help="run 'layout' with this device before 'route'")
     body = kernel.regions[0].block
     scope = _Scope({p: v for p, v in enumerate(r.kw.inputs)})
-    # The rebuild creates one object per swap and result; with millions of live IR objects
-    # the cyclic GC would rescan them again and again (it only finds garbage at the end).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    # The rebuild creates one object per swap and result (see core.gcpause); the pass
+    # manager pauses the GC too, this covers direct calls.
+    with gc_paused():
         r.route_block(body, scope, top=True)
-    finally:
-        if was_enabled:
-            gc.enable()
     final = kernel.properties.get("final_layout", init)
     assert isinstance(final, tuple)
     kernel.set_property("final_layout", tuple(int(r.v2p[p]) for p in final))

@@ -8,6 +8,7 @@ from typing import ClassVar
 from ...core.eraser import Eraser
 from ...core.ir import Operation, OpResult
 from ...core.module import Module
+from ...dialects.stats import reads_output_wires
 from ..base import Pass, PassContext, PassResult
 from .wires import gates_in_order, kernels, remove_gate, spec_of, sweep_dead_classical
 
@@ -21,7 +22,7 @@ class RemoveDead(Pass):
     * ``q.reset`` — the reset discards the wire's state (a gate whose wires
       are all reset next only changes what is thrown away);
     * ``q.dealloc`` — the wire is released without being read again (when the
-      kernel returns no classical value, its caller reads every output wire in
+      kernel returns no bits, its caller reads every output wire in
       Z, so a dealloc then counts as a final Z measurement: only diagonal gates
       before it are dead);
     * ``q.measure``, if the gate is diagonal — a diagonal gate right before a
@@ -65,7 +66,7 @@ class RemoveDead(Pass):
 def _sink(v, diagonal: bool, wires_read: bool) -> bool:
     """Whether the next op on qubit value ``v`` hides any gate (``diagonal`` gates) before it.
 
-    ``wires_read``: the kernel returns no classical value, so its caller (a
+    ``wires_read``: the kernel returns no bits (:func:`reads_output_wires`), so its caller (a
     ``stats`` op, see :mod:`qglm_ir.dialects.stats`) reads every output wire in
     Z; a ``q.dealloc`` then acts as a final Z measurement, not a discard.
     """
@@ -78,13 +79,6 @@ def _sink(v, diagonal: bool, wires_read: bool) -> bool:
     return n == "q.reset" or (diagonal and n == "q.measure")
 
 
-def _wires_read(kernel: Operation) -> bool:
-    """True when the kernel's observable output is the Z readout of its wires."""
-    ftype = kernel.properties.get("function_type")
-    results = getattr(ftype, "results", ())
-    return not any(not t.is_qubit for t in results)
-
-
 def _dead_measure(op: Operation) -> bool:
     bit, q = op.results
     return not bit.uses and bool(q.uses) and q.uses[0].name == "q.dealloc"
@@ -92,7 +86,7 @@ def _dead_measure(op: Operation) -> bool:
 
 def _remove_kernel(kernel: Operation, eraser: Eraser) -> tuple[int, int]:
     gates = measures = 0
-    wires_read = _wires_read(kernel)
+    wires_read = reads_output_wires(kernel)
     # Seed with every op sitting right before a sink; follow predecessors as they get exposed.
     work: list[Operation] = [op for op in kernel.walk() if op.name == "q.measure" and _dead_measure(op)]
     work += gates_in_order(kernel)  # popped last-first: tails collapse in one sweep
