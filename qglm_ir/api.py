@@ -164,7 +164,7 @@ def compile_with_report(
     seed: int = 0,
     basis: str | Iterable[str] | None = None,
     *,
-    validate: bool = False,
+    validate: bool | str = False,
     verify_each: bool | None = None,
     print_ir_after_all: bool = False,
     print_ir_after: Iterable[str] = (),
@@ -178,6 +178,13 @@ def compile_with_report(
     overrides the ``optimization_level`` preset with pipeline text or pass
     instances; ``basis`` sets the target gate set without a device (a device
     brings its own). The input is verified first and never mutated.
+
+    ``validate``: ``True`` (or ``"end"``) checks every kernel of the result
+    against the source under its readout contract and layouts
+    (:mod:`qglm_ir.passes.validation`), naming the first pass that broke it,
+    and the host program's outputs in exact mode (:mod:`qglm_ir.host_validation`);
+    ``"each"`` checks after every pass. ``report["validated"]`` is ``False``
+    (with the reasons in ``warnings``) when some check could not be done.
     """
     t0 = time.perf_counter()
     if isinstance(program, (str, os.PathLike)) and input_name is None:
@@ -207,6 +214,20 @@ def compile_with_report(
         on_pass_start=on_pass_start,
     )
     result = pm.run(module, ctx)
+    if validate:
+        from .host_validation import check_host_outputs
+
+        ok, why = check_host_outputs(source, module)
+        if ok is False:
+            from .passes.manager import ValidationError
+
+            raise ValidationError(f"translation validation failed: {why}", None,
+                                  help="this is a compiler bug, please report it")
+        if ok is True:
+            result.checks.append(why)
+        elif "no host program" not in why:
+            result.notes.append(f"not validated: {why}")
+            result.validated = False
     after = module_metrics(module)
     layout = ctx.report.get("layout")
     if layout is not None:
@@ -227,6 +248,8 @@ def compile_with_report(
         validated=result.validated,
         warnings=warnings + result.notes,
     )
+    if validate:
+        report["validation"] = list(result.checks)
     if "qec" in ctx.report:  # the qec policy explains every per-qubit decision
         report["qec"] = ctx.report["qec"]
     return CompileResult(module, report)

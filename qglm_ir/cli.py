@@ -168,7 +168,10 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
 
 def _add_pass_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, metavar="N", help="seed for every random choice (default 0)")
-    p.add_argument("--validate", action="store_true", help="check every pass by tensor-network equivalence")
+    p.add_argument(
+        "--validate", nargs="?", const="strict", choices=("strict", "best-effort"), default=None,
+        help="check the result against the source (every kernel under its readout contract and layout, "
+             "and the host outputs); fails (exit 1) when something cannot be checked, unless best-effort")
     p.add_argument("--verify-each", action="store_true", help="run the IR verifier after every pass")
     p.add_argument("--print-ir-after-all", action="store_true", help="print the IR to stderr after every pass")
     p.add_argument(
@@ -282,7 +285,7 @@ def _compile(
             passes=passes,
             seed=args.seed,
             basis=basis,
-            validate=args.validate,
+            validate=bool(args.validate),
             verify_each=args.verify_each or None,
             print_ir_after_all=args.print_ir_after_all,
             print_ir_after=args.print_ir_after,
@@ -319,9 +322,24 @@ def _check_print_after(args: argparse.Namespace) -> None:
             raise UsageError(f"qglmc {args.command}: error: --print-ir-after: unknown pass '{name}'{hint}")
 
 
+class NotValidated(Exception):
+    """``--validate`` (strict) could not check everything it was asked to."""
+
+
+def _require_validated(args: argparse.Namespace, report: dict[str, Any]) -> None:
+    """Strict ``--validate``: anything left unchecked is an error (exit 1), never "validated"."""
+    if args.validate != "strict" or report.get("validated") is not False:
+        return
+    reasons = [w for w in report.get("warnings", []) if "not validated" in w or "validation" in w]
+    detail = "; ".join(reasons) or "see the report's warnings"
+    raise NotValidated(f"{args.input}: error: --validate could not check the result: {detail}\n"
+                       "  help: use --validate=best-effort to accept an unchecked result with a warning")
+
+
 def cmd_opt(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     _check_print_after(args)
     result = _compile(args, args.passes, 2, None, args.basis, err)
+    _require_validated(args, result.report)
     from .text import print_module
 
     _emit(print_module(result.module), args.output, out)
@@ -343,6 +361,7 @@ def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     level = 2 if args.opt is None else args.opt
     result = _compile(args, args.passes, level, args.device, args.basis, err)
     report = result.report
+    _require_validated(args, report)
     files: list[tuple[Path, str | bytes]] = []
     if args.target == "all":
         outdir = Path(args.output)
@@ -499,6 +518,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
     except ValidationError as exc:
         err.write(exc.render(getattr(args, "input", "<input>")) + "\n")
         return EXIT_INTERNAL
+    except NotValidated as exc:
+        err.write(f"{exc}\n")
+        return EXIT_INPUT
     except QglmError as exc:
         err.write(exc.render(getattr(args, "input", "<input>")) + "\n")
         return EXIT_INPUT

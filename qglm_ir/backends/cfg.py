@@ -54,6 +54,7 @@ from ..core.ir import Block, Operation, Value
 from ..core.module import SymbolTable
 from ..core.types import FunctionType, Type, i1, i64
 from ..dialects import stats as stats_dialect
+from ..dialects.readout import num_output_wires, readout_of
 
 SCHEMA_NAME = "qglm.cfg"
 SCHEMA_VERSION = 1
@@ -359,13 +360,19 @@ class _Lowering:
         ftype = kernel.properties.get("function_type")
         assert isinstance(ftype, FunctionType)
         args = [a for a in kernel.regions[0].blocks[0].args if not a.type.is_qubit]
-        bits = sum(1 for t in ftype.results if t == i1)
+        readout = readout_of(kernel)
         self.kernels[name] = {
             "inputs": [{"name": a.name_hint or f"arg{i}", "type": str(a.type)} for i, a in enumerate(args)],
             "returns": [str(t) for t in ftype.results],
             "params": kernel_reads_params(kernel, self.symbols),
-            "num_wires": stats_dialect.kernel_output_wires(kernel),
-            "readout": {"source": "returns" if bits else "wires", "width": stats_dialect.readout_width(kernel)},
+            "num_wires": num_output_wires(kernel),
+            "readout": {
+                "source": "wires" if readout.from_wires else "returns",
+                "width": readout.width,
+                "contract": readout.kind,
+                "wires": list(readout.wires),
+                "program_qubits": readout.num_program_qubits,
+            },
             "noisy": _has_noise(kernel),
         }
 

@@ -170,6 +170,10 @@ def _verify_global_phase(op: Operation) -> None:
 
 def _verify_kernel(op: Operation) -> None:
     verify_function_like(op)
+    from .readout import contract_errors
+
+    for problem in contract_errors(op):
+        c.fail(problem)
 
 
 for _name, _summary, _traits, _fn, _nreg in [

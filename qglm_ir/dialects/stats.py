@@ -5,9 +5,12 @@ with its operands as the kernel's classical arguments, runs it ``shots``
 times (``shots`` property, int >= 1) and returns a classical tensor computed
 over the kernel's **readout bits**:
 
-* if the kernel returns ``i1`` values, the readout bits are those values, in order;
-* otherwise they are the Z-basis measurement, at the end of the kernel, of every
-  output wire (the wire convention of ``qglm_ir.semantics``), k = number of wires.
+* the kernel's readout contract (:mod:`qglm_ir.dialects.readout`) names them:
+  its returned ``i1`` values in order (``readout = "bits"``), or the Z-basis
+  measurement at the end of the kernel of every *program* qubit in program
+  order (``"state"``) or of the listed program qubits (``"z"``). A mapped
+  kernel keeps its program's width and order: program qubit ``k`` is read on
+  output wire ``final_layout[k]``, never the device's idle qubits.
 
 Ops (k = number of readout bits; bit j is the j-th readout bit; index
 ``sum(b_j << j)``, little-endian like Qiskit):
@@ -31,38 +34,15 @@ from ..core.ir import Operation
 from ..core.opdef import OpDef, register
 from ..core.types import FunctionType, TensorType, f64, i1, i64
 from . import _checks as c
+from .readout import readout_of
 
 STATS_OPS = ("stats.expval", "stats.probs", "stats.counts", "stats.sample")
 MAX_OUTCOME_BITS = 24  # probs/counts have 2^k entries
 
 
-def kernel_output_wires(kernel: Operation) -> int:
-    """Number of output wires of a ``q.kernel``: its qubit arguments plus its ``q.alloc``s."""
-    n = sum(1 for a in kernel.regions[0].blocks[0].args if a.type.is_qubit)
-    for op in kernel.walk():
-        if op.name == "q.alloc":
-            n += 1
-    return n
-
-
-def returned_bits(kernel: Operation) -> int:
-    """Number of ``i1`` values a kernel returns."""
-    ftype = kernel.properties.get("function_type")
-    assert isinstance(ftype, FunctionType)
-    return sum(1 for t in ftype.results if t == i1)
-
-
-def reads_output_wires(kernel: Operation) -> bool:
-    """Whether a caller observes ``kernel`` through the final Z readout of every output
-    wire (it returns no bits) rather than through its returned bits. Passes that drop
-    unobservable gates (``remove-dead``) and their validation follow this rule."""
-    return returned_bits(kernel) == 0
-
-
 def readout_width(kernel: Operation) -> int:
-    """Number of readout bits of a kernel called by a ``stats`` op (see the module docstring)."""
-    bits = returned_bits(kernel)
-    return bits if bits else kernel_output_wires(kernel)
+    """Number of readout bits of a kernel called by a ``stats`` op (see :mod:`.readout`)."""
+    return readout_of(kernel).width
 
 
 def result_type(name: str, width: int, shots: int) -> TensorType:

@@ -1,9 +1,14 @@
 """What the engine needs to know about a called kernel, and the simulator protocol.
 
 A *readout* is the tuple of classical bits a host reads from one run of a
-kernel (see :mod:`qglm_ir.dialects.stats`): its returned ``i1`` values, or, if
-it returns none, the Z measurement of every output wire at the end. Outcomes
-are integers ``sum(b_j << j)`` (little-endian, like Qiskit).
+kernel, as its readout contract says (:mod:`qglm_ir.dialects.readout`): its
+returned ``i1`` values, or the Z measurement at the end of its program qubits
+(``final_layout[k]`` for a mapped kernel, never the device's idle qubits).
+Outcomes are integers ``sum(b_j << j)`` (little-endian, like Qiskit).
+
+Simulators get the kernel restricted to the wires it touches
+(:func:`qglm_ir.semantics.active.restrict_to_active`), so a program mapped onto
+a 127-qubit device runs at the size of the program.
 
 A simulator turns ``(kernel, classical inputs, parameter values)`` into either
 exact readout probabilities or sampled outcomes; the engine derives every
@@ -19,7 +24,7 @@ import numpy as np
 
 from ..core.ir import Operation
 from ..core.types import Type
-from ..dialects import stats as stats_dialect
+from ..dialects.readout import readout_of
 
 
 @dataclass(frozen=True)
@@ -27,22 +32,31 @@ class KernelSpec:
     """A called kernel: its op, classical inputs, readout and the features simulators care about."""
 
     name: str
-    kernel: Operation
+    kernel: Operation  # the kernel to simulate: the called one restricted to its active wires
+    module: Operation  # the module holding ``kernel``
     inputs: tuple[tuple[str, Type], ...]  # classical arguments: (name, type)
     source: str  # "returns" or "wires"
     width: int  # readout bits
-    num_wires: int
+    num_wires: int  # wires of ``kernel``
+    readout_wires: tuple[int, ...]  # source "wires": the wire of ``kernel`` read for each readout bit
     noisy: bool  # has noise.* annotations
     measures: bool  # measures or resets mid-circuit (no exact readout from a single state)
 
     @classmethod
     def of(cls, kernel: Operation) -> KernelSpec:
+        from ..semantics.active import restrict_to_active
+        from ..semantics.binding import resolve_kernel
+
         body = kernel.regions[0].blocks[0]
         inputs = tuple((a.name_hint or f"arg{i}", a.type)
                        for i, a in enumerate(a for a in body.args if not a.type.is_qubit))
-        width = stats_dialect.readout_width(kernel)
-        ftype = kernel.properties.get("function_type")
-        bits = sum(1 for t in getattr(ftype, "results", ()) if str(t) == "i1")
+        readout = readout_of(kernel)
+        name = str(kernel.properties.get("sym_name"))
+        small, wires = restrict_to_active(kernel, keep=readout.wires)
+        position = {w: j for j, w in enumerate(wires)}
+        module = resolve_kernel(small)[1]
+        assert module is not None, "a called kernel lives in a module"
+        kernel = small
         noisy = measures = False
         for op in kernel.walk():
             if op.name.startswith("noise."):
@@ -50,12 +64,14 @@ class KernelSpec:
             elif op.name in ("q.measure", "q.reset", "func.call"):
                 measures = True  # a callee may measure; treat calls conservatively
         return cls(
-            name=str(kernel.properties.get("sym_name")),
+            name=name,
             kernel=kernel,
+            module=module,
             inputs=inputs,
-            source="returns" if bits else "wires",
-            width=width,
-            num_wires=stats_dialect.kernel_output_wires(kernel),
+            source="wires" if readout.from_wires else "returns",
+            width=readout.width,
+            num_wires=len(wires),
+            readout_wires=tuple(position[w] for w in readout.wires),
             noisy=noisy,
             measures=measures,
         )

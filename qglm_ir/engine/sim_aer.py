@@ -7,7 +7,7 @@ annotations become ``qiskit.quantum_info.Kraus`` instructions (see
 ``SaveProbabilities`` for kernels without mid-circuit measurement (statevector
 method, or density matrix when noisy); otherwise the engine samples, reading
 the readout register (``c`` for returned bits, an added ``readout`` register
-measuring every wire otherwise) from Aer's per-shot memory.
+measuring the contract's readout wires otherwise) from Aer's per-shot memory.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ class AerSimulator:
         if qc is None:
             from ..backends.qiskit import view_to_qiskit
 
-            marked, markers = mark_noise(self.module, spec.name)
+            marked, markers = mark_noise(spec.module, spec.name)
             view = kv.build_view(marked, spec.name)
             view.layout = None  # simulate the program wires; the device layout is irrelevant here
             qc = view_to_qiskit(view)
@@ -87,14 +87,15 @@ class AerSimulator:
             from qiskit_aer.library import SaveProbabilities
 
             qc = self.circuit(spec).copy()
+            read = [qc.qubits[w] for w in spec.readout_wires]
             if mode == "exact":
-                qc.append(SaveProbabilities(qc.num_qubits), qc.qubits)
+                qc.append(SaveProbabilities(len(read)), read)
                 method = "density_matrix" if spec.noisy else "statevector"
             else:
                 if spec.source == "wires":
-                    reg = ClassicalRegister(qc.num_qubits, "readout")
+                    reg = ClassicalRegister(len(read), "readout")
                     qc.add_register(reg)
-                    qc.measure(qc.qubits, reg)
+                    qc.measure(read, reg)
                 method = "density_matrix" if spec.noisy else "automatic"
             sim = self.aer.AerSimulator(method=method)
             hit = self._prepared[key] = (sim, transpile(qc, sim, optimization_level=0))

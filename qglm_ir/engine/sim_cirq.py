@@ -18,6 +18,7 @@ import numpy as np
 
 from ..backends import _kernel_view as kv
 from ..core.ir import Operation
+from ..semantics.api import marginal
 from .errors import EngineError
 from .kernels import KernelSpec, outcomes_from_bits, symbol_values
 from .noise_markers import mark_noise, marker_index
@@ -40,7 +41,7 @@ class CirqSimulator:
         if c is None:
             from ..backends.cirq import view_to_cirq
 
-            marked, markers = mark_noise(self.module, spec.name)
+            marked, markers = mark_noise(spec.module, spec.name)
             view = kv.build_view(marked, spec.name, symbolic_loops=False)
             view.device_qubits = None
             view.layout = None
@@ -87,15 +88,16 @@ class CirqSimulator:
         order = list(reversed(self.qubits(spec)))  # Cirq is big-endian: the last wire is the top bit
         if spec.noisy:
             rho = cirq.DensityMatrixSimulator(dtype=np.complex128).simulate(c, qubit_order=order).final_density_matrix
-            return np.real(np.diagonal(rho)).astype(np.float64)
+            return marginal(np.real(np.diagonal(rho)).astype(np.float64), spec.readout_wires)
         psi = cirq.Simulator(dtype=np.complex128).simulate(c, qubit_order=order).final_state_vector
-        return (np.abs(psi) ** 2).astype(np.float64)
+        return marginal((np.abs(psi) ** 2).astype(np.float64), spec.readout_wires)
 
     def sample(self, spec: KernelSpec, args: list[Any], params: dict[str, Any], shots: int, seed: int) -> np.ndarray:
         cirq = self.cirq
         c = self.resolved(spec, args, params)
         if spec.source == "wires":
-            c = c + cirq.Circuit(cirq.measure(*self.qubits(spec), key="readout"))
+            wires = self.qubits(spec)
+            c = c + cirq.Circuit(cirq.measure(*(wires[w] for w in spec.readout_wires), key="readout"))
         if spec.measures and not spec.noisy:
             # Cirq re-simulates every repetition of a circuit with mid-circuit measurements;
             # deferring them (ancillas + controlled gates) makes all measurements terminal,

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import semantics
 from ..core.ir import Operation
+from ..semantics.api import marginal
 from .density import noisy_readout_probabilities, with_channel_ops
 from .kernels import KernelSpec, normalized
 
@@ -33,9 +34,11 @@ class TNSimulator:
             if prepared is None:
                 prepared = self._noisy[spec.name] = with_channel_ops(spec.kernel)
             kernel, kraus = prepared
-            return noisy_readout_probabilities(kernel, args, params, spec.source, kraus)
+            probs = noisy_readout_probabilities(kernel, args, params, spec.source, kraus)
+            return marginal(probs, spec.readout_wires) if spec.source == "wires" else probs
         if spec.source == "wires":
-            return np.asarray(semantics.probabilities(spec.kernel, inputs=args, params=params), dtype=np.float64)
+            probs = np.asarray(semantics.probabilities(spec.kernel, inputs=args, params=params), dtype=np.float64)
+            return marginal(probs, spec.readout_wires)
         probs = np.zeros(1 << spec.width)
         dist = semantics.outcome_distribution(spec.kernel, inputs=args, params=params, record="returns")
         for key, p in dist.items():

@@ -52,7 +52,6 @@ from ..core.errors import PassError, QglmError
 from ..core.gcpause import gc_paused
 from ..core.ir import Operation
 from ..core.module import Module
-from ..dialects.stats import reads_output_wires
 from .base import Pass, PassContext, PassResult
 from .pipeline import format_pass, parse_pipeline
 
@@ -129,6 +128,7 @@ class PipelineResult:
     records: list[PassRecord] = field(default_factory=list)
     validated: bool | None = None
     notes: list[str] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)  # what validation proved, one line per check
     seconds: float = 0.0
 
     @property
@@ -159,18 +159,21 @@ class PassManager:
         items: Sequence[PipelineItem] = (),
         *,
         verify_each: bool | None = None,
-        validate: bool = False,
+        validate: bool | str = False,
         print_ir_after_all: bool = False,
         print_ir_after: Iterable[str] = (),
         ir_printer: Callable[[str, str], None] | None = None,
-        validation_atol: float = 1e-7,
+        validation_atol: float = 1e-8,
         on_pass_start: Callable[[str], None] | None = None,
     ):
         self.items: list[PipelineItem] = list(items)
         if verify_each is None:
             verify_each = os.environ.get("QGLM_VERIFY_EACH") == "1"
         self.verify_each = verify_each
-        self.validate = validate
+        if validate not in (False, True, "end", "each"):
+            raise ValueError(f"validate must be False, True, 'end' or 'each', got {validate!r}")
+        self.validate = bool(validate)
+        self.validate_each = validate == "each"
         self.print_ir_after_all = print_ir_after_all
         self.print_ir_after = frozenset(print_ir_after)
         self.ir_printer = ir_printer or _stderr_printer
@@ -198,6 +201,8 @@ class PassManager:
         start = time.perf_counter()
         if self.verify_each:
             _verifier()(module)
+        self._segment: list[tuple[str, Module]] = []
+        self._baseline: Module | None = module.clone() if self.validate and not self.validate_each else None
         for item in self.items:
             if isinstance(item, Repeat):
                 for _ in range(max(1, item.max_iterations)):
@@ -212,6 +217,8 @@ class PassManager:
                     )
             else:
                 self._run_one(item, module, ctx, result)
+        if self._baseline is not None:
+            self._check_segment(module, result)
         result.seconds = time.perf_counter() - start
         return result
 
@@ -219,7 +226,13 @@ class PassManager:
         name = p.name or type(p).__name__
         if self.on_pass_start is not None:
             self.on_pass_start(name)
-        before = module.clone() if self.validate else None
+        preserves = getattr(p, "preserves", "unitary")
+        # End-to-end mode checks the source against the result once; passes whose
+        # promise is weaker than the contract (qec, mitigation) close a segment.
+        per_pass = self.validate and (self.validate_each or preserves in ("logical", "mitigation"))
+        if per_pass and self._baseline is not None:
+            self._check_segment(module, result)
+        before = module.clone() if per_pass else None
         t0 = time.perf_counter()
         try:
             with gc_paused():  # see gc_paused: keeps rewrites of huge kernels linear
@@ -246,6 +259,10 @@ class PassManager:
             self._validate(p, name, before, module, record, result)
         elif before is not None:
             record.notes.append("unchanged: nothing to validate")
+        if per_pass and not self.validate_each:
+            self._baseline = module.clone()  # the next segment starts after this pass
+        elif self._baseline is not None and out.changed:
+            self._segment.append((name, module.clone()))
         if self.print_ir_after_all or name in self.print_ir_after:
             from ..text import print_module
 
@@ -265,62 +282,53 @@ class PassManager:
         if preserves == "logical":
             self._validate_logical(name, before, after, record, result)
             return
-        try:
-            from .. import semantics
-        except ImportError as exc:
-            raise PassError("translation validation needs qglm_ir.semantics, which is not available") from exc
-        old = {k.properties.get("sym_name"): k for k in before.body if k.name == "q.kernel"}
-        new = {k.properties.get("sym_name"): k for k in after.body if k.name == "q.kernel"}
-        for kname, k_old in old.items():
-            k_new = new.get(kname)
+        for kname, k_old, k_new, why in _kernel_pairs(before, after):
             if k_new is None:
-                record.notes.append(f"kernel @{kname} was removed; not validated")
-                result.validated = False
+                self._not_validated(f"kernel @{kname} {why}; not validated", record, result)
                 continue
-            if preserves != "layout" and k_old.properties.get("function_type") != k_new.properties.get(
-                "function_type"
-            ):
-                record.notes.append(f"kernel @{kname} changed its signature; not validated")
-                result.validated = False
-                continue
-            inputs = _random_inputs(k_old, seed=zlib.crc32(str(kname).encode()))
-            try:
-                if preserves == "layout":
-                    from .mapping.check import equivalent_up_to_layout
-
-                    ok = equivalent_up_to_layout(k_old, k_new, inputs=inputs, atol=self.validation_atol)
-                elif preserves == "observable":
-                    ok = _same_distribution(
-                        semantics.outcome_distribution(k_old, inputs=inputs),
-                        semantics.outcome_distribution(k_new, inputs=inputs),
-                        self.validation_atol,
-                    )
-                    if ok and reads_output_wires(k_old):
-                        # No returned bits: callers (stats ops) read every output wire in Z.
-                        import numpy as np
-
-                        ok = bool(
-                            np.allclose(
-                                semantics.probabilities(k_old, inputs=inputs),
-                                semantics.probabilities(k_new, inputs=inputs),
-                                atol=self.validation_atol,
-                            )
-                        )
-                else:
-                    ok = semantics.equivalent(k_old, k_new, inputs=inputs, atol=self.validation_atol)
-            except QglmError as err:
-                note = f"kernel @{kname} not validated after {name}: {err.message}"
-                record.notes.append(note)
-                result.notes.append(note)
-                result.validated = False
-                continue
-            if not ok:
-                raise ValidationError(
-                    f"translation validation failed: pass '{name}' changed the semantics of kernel @{kname}",
-                    k_new.loc,
-                    help=f"compare with --print-ir-after={name}; this is a compiler bug, please report it",
-                )
+            verdict = self._check(k_old, k_new, kname)
+            if verdict.ok is None:
+                self._not_validated(f"kernel @{kname} not validated after {name}: {verdict.why}", record, result)
+            elif not verdict.ok:
+                raise _failure(name, kname, k_new, verdict.why)
         record.notes.append(f"validated ({preserves})")
+
+    def _check(self, k_old: Operation, k_new: Operation, kname: Any) -> Any:
+        from .validation import check_kernel
+
+        seed = zlib.crc32(str(kname).encode())
+        return check_kernel(k_old, k_new, inputs=_random_inputs(k_old, seed=seed), atol=self.validation_atol,
+                            seed=seed)
+
+    def _check_segment(self, module: Module, result: PipelineResult) -> None:
+        """End-to-end check of the segment baseline -> ``module``; on a failure, find the
+        first pass of the segment after which the kernel no longer matches (bisection over
+        the snapshots kept after every changing pass) and name it."""
+        baseline, snapshots = self._baseline, self._segment
+        self._baseline, self._segment = None, []
+        if baseline is None or not snapshots:
+            return
+        for kname, k_old, k_new, why in _kernel_pairs(baseline, module):
+            if k_new is None:
+                self._not_validated(f"kernel @{kname} {why}; not validated", _NoRecord(), result)
+                continue
+            verdict = self._check(k_old, k_new, kname)
+            if verdict.ok is None:
+                self._not_validated(f"kernel @{kname} not validated: {verdict.why}", _NoRecord(), result)
+                continue
+            if verdict.ok:
+                result.checks.append(f"kernel @{kname}: validated end to end ({verdict.method})")
+                continue
+            lo, hi = 0, len(snapshots) - 1  # snapshots[hi] fails; find the first that does
+            while lo < hi:
+                mid = (lo + hi) // 2
+                k_mid = _kernel_named(snapshots[mid][1], kname)
+                v = self._check(k_old, k_mid, kname) if k_mid is not None else verdict
+                if v.ok is False:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            raise _failure(snapshots[lo][0], kname, k_new, verdict.why)
 
     def _not_validated(self, note: str, record: PassRecord, result: PipelineResult) -> None:
         record.notes.append(note)
@@ -347,35 +355,78 @@ class PassManager:
         record.notes.append("validated (logical)")
 
 
-def _random_inputs(kernel: Operation, seed: int) -> list[Any]:
-    """Seeded concrete values for the kernel's classical arguments, by position."""
+class _NoRecord:
+    """Stands in for a :class:`PassRecord` when a note belongs to no single pass."""
+
+    notes: list[str] = []
+
+    def __init__(self) -> None:
+        self.notes = []
+
+
+def _kernel_named(module: Module, name: Any) -> Operation | None:
+    for k in module.body:
+        if k.name == "q.kernel" and k.properties.get("sym_name") == name:
+            return k
+    return None
+
+
+def _kernel_pairs(before: Module, after: Module) -> list[tuple[Any, Operation, Operation | None, str]]:
+    """``(name, old, new or None, why)`` for every kernel of ``before``."""
+    pairs = []
+    for k_old in before.body:
+        if k_old.name != "q.kernel":
+            continue
+        kname = k_old.properties.get("sym_name")
+        k_new = _kernel_named(after, kname)
+        if k_new is None:
+            pairs.append((kname, k_old, None, "was removed"))
+            continue
+        sig_old = [t for t in getattr(k_old.properties.get("function_type"), "inputs", ()) if not t.is_qubit]
+        sig_new = [t for t in getattr(k_new.properties.get("function_type"), "inputs", ()) if not t.is_qubit]
+        if sig_old != sig_new:
+            pairs.append((kname, k_old, None, "changed its classical signature"))
+            continue
+        pairs.append((kname, k_old, k_new, ""))
+    return pairs
+
+
+def _failure(pass_name: str, kname: Any, kernel: Operation, why: str) -> ValidationError:
+    return ValidationError(
+        f"translation validation failed: pass '{pass_name}' changed what kernel @{kname} computes ({why})",
+        kernel.loc,
+        help=f"compare with --print-ir-after={pass_name}; this is a compiler bug, please report it",
+    )
+
+
+def random_value(t: Any, rng: Any) -> Any:
+    """A seeded concrete value of type ``t`` (f64 in [-pi, pi], i64 in [0, 3], random bits)."""
     import numpy as np
 
     from ..core.types import FloatType, IntegerType, TensorType, i1
 
+    if isinstance(t, TensorType):
+        el, shape = t.element, t.shape
+        if isinstance(el, FloatType):
+            return rng.uniform(-np.pi, np.pi, size=shape)
+        if el == i1:
+            return rng.integers(0, 2, size=shape).astype(bool)
+        return rng.integers(0, 4, size=shape)
+    if isinstance(t, FloatType):
+        return float(rng.uniform(-np.pi, np.pi))
+    if t == i1:
+        return bool(rng.integers(0, 2))
+    if isinstance(t, IntegerType):
+        return int(rng.integers(0, 4))
+    return None
+
+
+def _random_inputs(kernel: Operation, seed: int) -> list[Any]:
+    """Seeded concrete values for the kernel's classical arguments, by position."""
+    import numpy as np
+
     rng = np.random.default_rng(abs(seed))
-    values: list[Any] = []
-    for a in kernel.regions[0].block.args:
-        t = a.type
-        if t.is_qubit:
-            continue
-        if isinstance(t, TensorType):
-            el, shape = t.element, t.shape
-            if isinstance(el, FloatType):
-                values.append(rng.uniform(-np.pi, np.pi, size=shape))
-            elif el == i1:
-                values.append(rng.integers(0, 2, size=shape).astype(bool))
-            else:
-                values.append(rng.integers(0, 4, size=shape))
-        elif isinstance(t, FloatType):
-            values.append(float(rng.uniform(-np.pi, np.pi)))
-        elif t == i1:
-            values.append(bool(rng.integers(0, 2)))
-        elif isinstance(t, IntegerType):
-            values.append(int(rng.integers(0, 4)))
-        else:
-            values.append(None)
-    return values
+    return [random_value(a.type, rng) for a in kernel.regions[0].block.args if not a.type.is_qubit]
 
 
 def _same_distribution(a: Any, b: Any, atol: float) -> bool:

@@ -5,6 +5,7 @@ Public API (see :mod:`.api` and :mod:`.equivalence` for the contracts)::
     statevector(kernel, *, inputs=None, params=None)      -> complex vector, little-endian
     unitary(kernel, *, inputs=None, params=None)          -> 2^n x 2^n matrix (<= 12 wires)
     probabilities(kernel, ...)                            -> basis-state probabilities
+    readout_probabilities(kernel, ...)                    -> probabilities of the readout contract's bits
     expectation_z(kernel, ...)                            -> <Z> per output wire
     outcome_distribution(kernel, ..., record="auto")      -> {outcome tuple: probability}
     equivalent(a, b, *, inputs=None, params=None, atol=1e-7) -> bool (up to global phase)
@@ -21,6 +22,7 @@ from .api import (
     expectation_z,
     outcome_distribution,
     probabilities,
+    readout_probabilities,
     run_branches,
     statevector,
     trace,
@@ -41,6 +43,7 @@ __all__ = [
     "outcome_distribution",
     "path_cache_info",
     "probabilities",
+    "readout_probabilities",
     "run_branches",
     "statevector",
     "tensor_network",

@@ -298,3 +298,45 @@ def outcome_distribution(
         key = outcome_key(res, i, record)
         dist[key] = dist.get(key, 0.0) + b.weight
     return dict(sorted(dist.items()))
+
+
+def marginal(probs: np.ndarray, wires: Sequence[int]) -> np.ndarray:
+    """Marginal of a little-endian distribution over ``wires`` (bit ``j`` of the result = ``wires[j]``)."""
+    n = probs.size.bit_length() - 1
+    if list(wires) == list(range(n)):
+        return probs
+    t = probs.reshape((2,) * n) if n else probs
+    axes = [n - 1 - w for w in wires]  # C-order axis of little-endian wire w
+    rest = tuple(a for a in range(n) if a not in axes)
+    m = t.sum(axis=rest) if rest else t
+    # m's axes are the kept axes in increasing order; put wires[-1] first (most significant)
+    kept = sorted(axes)
+    order = [kept.index(a) for a in reversed(axes)]
+    return np.transpose(m, order).reshape(-1) if order else np.asarray(m).reshape(-1)
+
+
+def readout_probabilities(kernel: Operation, *, inputs: Inputs = None, params: Params = None) -> np.ndarray:
+    """Exact probability of each readout outcome under the kernel's readout contract.
+
+    Length ``2^width`` (little-endian over readout bits, see
+    :mod:`qglm_ir.dialects.readout`): returned bits for ``"bits"``, the final Z
+    read of the program qubits (``"state"``) or of the listed ones (``"z"``)
+    otherwise. A mapped kernel is evaluated on the wires it touches only, so a
+    program on a 127-qubit device costs what the program costs.
+    """
+    from ..dialects.readout import readout_of
+    from .active import restrict_to_active
+
+    k, _ = resolve_kernel(kernel)
+    readout = readout_of(k)
+    if not readout.from_wires:
+        from ..core.types import i1
+
+        positions = [j for j, t in enumerate(getattr(k.properties.get("function_type"), "results", ())) if t == i1]
+        probs = np.zeros(1 << readout.width)
+        for key, p in outcome_distribution(k, inputs=inputs, params=params, record="returns").items():
+            probs[sum(int(key[pos]) << j for j, pos in enumerate(positions))] += p
+        return probs
+    small, wires = restrict_to_active(k, keep=readout.wires)
+    position = {w: j for j, w in enumerate(wires)}
+    return marginal(probabilities(small, inputs=inputs, params=params), [position[w] for w in readout.wires])

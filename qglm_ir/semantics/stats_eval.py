@@ -25,9 +25,8 @@ import numpy as np
 from ..core.errors import SemanticsError
 from ..core.evaluators import evaluator
 from ..core.ir import Operation
-from ..core.types import FunctionType, i1
 from ..dialects import stats as stats_dialect
-from . import outcome_distribution, probabilities
+from .api import readout_probabilities as kernel_readout_probabilities
 
 
 def readout_probabilities(op: Operation, args: list[Any]) -> np.ndarray:
@@ -35,20 +34,7 @@ def readout_probabilities(op: Operation, args: list[Any]) -> np.ndarray:
     kernel = stats_dialect.find_callee(op)
     if kernel is None or kernel.name != "q.kernel":
         raise SemanticsError(f"{op.name}: callee {op.properties.get('callee')} is not a q.kernel", op.loc)
-    ftype = kernel.properties.get("function_type")
-    assert isinstance(ftype, FunctionType)
-    bit_positions = [k for k, t in enumerate(ftype.results) if t == i1]
-    inputs = list(args)
-    if not bit_positions:
-        return np.asarray(probabilities(kernel, inputs=inputs), dtype=np.float64)
-    if len(bit_positions) != len(ftype.results):
-        raise SemanticsError(f"{op.name}: the callee returns values other than bits", op.loc)
-    k = len(bit_positions)
-    probs = np.zeros(1 << k)
-    for key, p in outcome_distribution(kernel, inputs=inputs, record="returns").items():
-        index = sum(int(b) << j for j, b in enumerate(key))
-        probs[index] += p
-    return probs
+    return np.asarray(kernel_readout_probabilities(kernel, inputs=list(args)), dtype=np.float64)
 
 
 def _bits(indices: np.ndarray, k: int) -> np.ndarray:

@@ -13,6 +13,7 @@ from qglm_ir.core.ir import Operation
 from qglm_ir.core.opdef import get_opdef
 from qglm_ir.core.types import Type, f64, i1, i64, qubit, tensor
 from qglm_ir.dialects import noise, stats
+from qglm_ir.dialects.readout import num_output_wires
 from qglm_ir.semantics import stats_eval  # noqa: F401  (registers the evaluators)
 
 
@@ -53,7 +54,7 @@ def test_readout_width() -> None:
     syms = {o.properties["sym_name"]: o for o in mb.module}
     assert stats.readout_width(syms["ry"]) == 2
     assert stats.readout_width(syms["bell"]) == 2
-    assert stats.kernel_output_wires(syms["bell"]) == 2
+    assert num_output_wires(syms["bell"]) == 2
 
 
 def test_expval_and_probs_of_wires() -> None:

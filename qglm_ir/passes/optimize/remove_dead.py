@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from ...core.eraser import Eraser
+from ...core.errors import PassError
 from ...core.ir import Operation, OpResult
 from ...core.module import Module
-from ...dialects.stats import reads_output_wires
+from ...dialects.readout import readout_of
 from ..base import Pass, PassContext, PassResult
+from ..mapping.wires import analyze
 from .wires import gates_in_order, kernels, remove_gate, spec_of, sweep_dead_classical
 
 
@@ -21,10 +23,14 @@ class RemoveDead(Pass):
 
     * ``q.reset`` — the reset discards the wire's state (a gate whose wires
       are all reset next only changes what is thrown away);
-    * ``q.dealloc`` — the wire is released without being read again (when the
-      kernel returns no bits, its caller reads every output wire in
-      Z, so a dealloc then counts as a final Z measurement: only diagonal gates
-      before it are dead);
+    * ``q.dealloc`` — the wire is released; what that means is the kernel's
+      readout contract (:mod:`qglm_ir.dialects.readout`): under ``"state"``
+      the final state of every program qubit is observed, so **nothing** is
+      dead before the release of a program qubit (a trailing ``rz``/``t`` on a
+      measurement-free circuit stays); under ``"z"`` the release of a listed
+      qubit is a final Z measurement (only diagonal gates before it are dead);
+      under ``"bits"``, and for device ancillas and unlisted qubits, the
+      release discards the wire (every gate before it is dead);
     * ``q.measure``, if the gate is diagonal — a diagonal gate right before a
       Z measurement of all its qubits only multiplies each outcome branch by a
       phase (true mid-circuit too, since the post-measurement state is a basis
@@ -34,12 +40,11 @@ class RemoveDead(Pass):
     after is dead too. Removal repeats backwards (a gate exposed by a removal is
     examined again), so a whole tail of gates before a release goes.
 
-    This pass changes the kernel's unitary and its deallocated wires on
-    purpose: it preserves only the *observable* outputs, i.e. the joint
-    distribution of the returned classical values together with the state of
-    the returned qubits (``preserves = "observable"``); its translation
-    validation must compare those (measurement distributions and returned
-    values), not the full unitary.
+    This pass changes what the contract says nobody observes, on purpose: it
+    preserves the *observable* outputs (``preserves = "observable"``): the
+    joint distribution of the returned values, the state of the returned
+    qubits, and the contract's readout of released program qubits; its
+    translation validation compares exactly those.
 
     Requires: a verified module. Guarantees: returned qubits and every value a
     kernel returns keep their joint distribution; only ops are removed (gate
@@ -63,39 +68,61 @@ class RemoveDead(Pass):
         return PassResult(gates + measures > 0, {"gates_removed": gates, "measurements_removed": measures})
 
 
-def _sink(v, diagonal: bool, wires_read: bool) -> bool:
+def _sink(v, diagonal: bool, releases: dict[Operation, str]) -> bool:
     """Whether the next op on qubit value ``v`` hides any gate (``diagonal`` gates) before it.
 
-    ``wires_read``: the kernel returns no bits (:func:`reads_output_wires`), so its caller (a
-    ``stats`` op, see :mod:`qglm_ir.dialects.stats`) reads every output wire in
-    Z; a ``q.dealloc`` then acts as a final Z measurement, not a discard.
+    ``releases`` says what each ``q.dealloc`` of the kernel means under its readout
+    contract: ``"discard"``, ``"z"`` (a final Z read) or ``"state"`` (observed).
     """
     u = v.uses[0] if v.uses else None
     if u is None:
         return False
     n = u.name
     if n == "q.dealloc":
-        return diagonal or not wires_read
+        meaning = releases.get(u, "state")
+        return meaning == "discard" or (diagonal and meaning == "z")
     return n == "q.reset" or (diagonal and n == "q.measure")
 
 
-def _dead_measure(op: Operation) -> bool:
+def _release_meanings(kernel: Operation) -> dict[Operation, str]:
+    """What each top-level ``q.dealloc`` of ``kernel`` means under its readout contract.
+
+    A dealloc missing from the result is treated as observed (``"state"``), the
+    safe default when the wires cannot be followed.
+    """
+    readout = readout_of(kernel)
+    deallocs = [op for op in kernel.regions[0].block if op.name == "q.dealloc"]
+    if readout.kind == "bits":
+        return {d: "discard" for d in deallocs}
+    try:
+        kw = analyze(kernel)
+    except PassError:
+        return {}  # wires we cannot follow: keep every release observed
+    read = set(readout.wires)
+    meaning = "z" if readout.kind == "z" else "state"
+    return {d: (meaning if kw.vid[d.operands[0]] in read else "discard") for d in deallocs}
+
+
+def _dead_measure(op: Operation, releases: dict[Operation, str]) -> bool:
+    """An unread measurement right before a release that discards or Z-reads the wire."""
     bit, q = op.results
-    return not bit.uses and bool(q.uses) and q.uses[0].name == "q.dealloc"
+    if bit.uses or not q.uses or q.uses[0].name != "q.dealloc":
+        return False
+    return releases.get(q.uses[0], "state") in ("discard", "z")
 
 
 def _remove_kernel(kernel: Operation, eraser: Eraser) -> tuple[int, int]:
     gates = measures = 0
-    wires_read = reads_output_wires(kernel)
+    releases = _release_meanings(kernel)
     # Seed with every op sitting right before a sink; follow predecessors as they get exposed.
-    work: list[Operation] = [op for op in kernel.walk() if op.name == "q.measure" and _dead_measure(op)]
+    work: list[Operation] = [op for op in kernel.walk() if op.name == "q.measure" and _dead_measure(op, releases)]
     work += gates_in_order(kernel)  # popped last-first: tails collapse in one sweep
     while work:
         op = work.pop()
         if op.parent is None:
             continue
         if op.name == "q.measure":
-            if not _dead_measure(op):
+            if not _dead_measure(op, releases):
                 continue
             src = op.operands[0]
             op.results[1].replace_all_uses_with(src)
@@ -107,7 +134,7 @@ def _remove_kernel(kernel: Operation, eraser: Eraser) -> tuple[int, int]:
         spec = spec_of(op)
         if spec is None:
             continue
-        if not all(_sink(r, spec.diagonal, wires_read) for r in op.results):
+        if not all(_sink(r, spec.diagonal, releases) for r in op.results):
             continue
         ins = op.operands[spec.num_params :]
         remove_gate(op, spec, eraser)
