@@ -90,7 +90,9 @@ def test_text_classifier_kernel_call():
     assert [b["input"] for b in call["bindings"]] == ["x"]
     assert call["bindings"][0]["value"] == "%theta"
     k = g.graph["kernels"]["ring_ansatz"]
-    assert k["readout"] == {"source": "wires", "width": 8} and k["num_wires"] == 8 and not k["noisy"]
+    assert k["readout"] == {"source": "wires", "width": 8, "contract": "state", "wires": list(range(8)),
+                            "program_qubits": 8}
+    assert k["num_wires"] == 8 and not k["noisy"]
     assert g.graph["params"]["encoder_w"]["init"] is None
     assert g.graph["params"]["ansatz_theta"]["init"]["dense"]["shape"] == [2, 8]
     # classical code before and after the call, in order

@@ -77,23 +77,43 @@ def test_region_yield_is_observable():
     assert names(k) == ["h"]
 
 
-def test_wires_of_a_kernel_without_classical_results_are_read() -> None:
-    """A kernel returning nothing is read through the Z readout of its wires (stats
-    ops), so only diagonal gates before its deallocs are dead."""
+def _trailing_diagonals(kb):
+    kb.gate("h", 0)
+    kb.gate("cx", 0, 1)
+    kb.gate("ry", 1, params=[0.4])
+    kb.gate("t", 0)  # diagonal, right before the release
+    kb.gate("rz", 1, params=[0.3])
+    return []
+
+
+def test_a_measurement_free_kernel_keeps_its_unitary() -> None:
+    """Readout contract "state" (the default without returned bits): the caller sees the
+    whole final state, so a trailing diagonal gate is not dead (issue: `h; cx; rz; t`
+    compiled to `h; cx` at -O2)."""
+    k = kernel(2, _trailing_diagonals, qubit_args=False)
+    run(RemoveDead(), k.parent_op)
+    assert names(k) == ["h", "cx", "ry", "t", "rz"]
+
+
+def test_a_declared_z_readout_makes_trailing_diagonals_dead() -> None:
+    """Readout contract "z" over both qubits: the caller reads Z at the end, so only
+    diagonal gates before the releases are dead; the readout distribution is kept."""
     import numpy as np
 
-    from qglm_ir.semantics import probabilities
+    from qglm_ir.semantics import readout_probabilities
 
-    def body(kb):
-        kb.gate("h", 0)
-        kb.gate("cx", 0, 1)
-        kb.gate("ry", 1, params=[0.4])
-        kb.gate("t", 0)  # diagonal, right before the release: unobservable in Z
-        kb.gate("rz", 1, params=[0.3])
-        return []
-
-    k = kernel(2, body, qubit_args=False)
+    k = kernel(2, _trailing_diagonals, qubit_args=False)
+    k.set_property("readout", "z")
+    k.set_property("readout_qubits", (0, 1))
     before = k.parent_op.clone().lookup("k")
     run(RemoveDead(), k.parent_op)
     assert names(k) == ["h", "cx", "ry"]
-    assert np.allclose(probabilities(before), probabilities(k))
+    assert np.allclose(readout_probabilities(before), readout_probabilities(k))
+
+
+def test_a_z_readout_of_one_qubit_discards_the_other() -> None:
+    k = kernel(2, _trailing_diagonals, qubit_args=False)
+    k.set_property("readout", "z")
+    k.set_property("readout_qubits", (1,))
+    run(RemoveDead(), k.parent_op)
+    assert names(k) == ["h", "cx", "ry"]  # t on the unread qubit 0 goes, rz before the Z read too
