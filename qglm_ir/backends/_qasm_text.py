@@ -140,6 +140,12 @@ class QasmWriter:
         self.emit(self.view.body, body, "")
         head = ["OPENQASM 3.0;" if self.v == 3 else "OPENQASM 2.0;",
                 'include "stdgates.inc";' if self.v == 3 else 'include "qelib1.inc";']
+        if self.view.layout is not None:
+            # OpenQASM has no layout object: the mapping of program qubits onto q[...] travels
+            # as comments, the same facts Qiskit's TranspileLayout carries in QPY.
+            initial, final = self.view.layout
+            head.append(f"// qglm layout: program qubit k starts on q[initial[k]]: initial = {list(initial)}")
+            head.append(f"// qglm layout: program qubit k ends on q[final[k]]: final = {list(final)}")
         head += list(self.defs.values())
         n = self.view.num_qubits
         if self.v == 3:

@@ -172,7 +172,7 @@ def structure_key(net: Network) -> tuple:
     return (tuple(net.inputs), net.output)
 
 
-def _find_tree(net: Network) -> Any:
+def _find_tree(net: Network, max_cost: float | None = None) -> Any:
     """Greedy path (milliseconds); a short hyper-optimised search only when it would pay off.
 
     Measured on shallow 40-qubit overlap networks (~200 tensors): greedy finds
@@ -184,6 +184,8 @@ def _find_tree(net: Network) -> Any:
 
     size_dict = {i: 2 for inds in net.inputs for i in inds}
     tree = ctg.array_contract_tree(net.inputs, net.output, size_dict, optimize="greedy")
+    if max_cost is not None and float(tree.contraction_cost()) > 100 * max_cost:
+        return tree  # hopeless even after a search: let the caller refuse it quickly
     if float(tree.contraction_cost()) > _HYPER_COST:
         opt = ctg.HyperOptimizer(
             methods=["greedy", "labels"], max_repeats=32, parallel=False, optlib="random", progbar=False
@@ -194,7 +196,7 @@ def _find_tree(net: Network) -> Any:
     return tree
 
 
-def contraction_tree(net: Network) -> Any:
+def contraction_tree(net: Network, max_cost: float | None = None) -> Any:
     """The cotengra contraction tree for ``net``'s structure (cached)."""
     key = structure_key(net)
     tree = _CACHE.get(key)
@@ -203,7 +205,7 @@ def contraction_tree(net: Network) -> Any:
         _CACHE.move_to_end(key)
         return tree
     _STATS["misses"] += 1
-    tree = _find_tree(net)
+    tree = _find_tree(net, max_cost)
     width = float(tree.contraction_width())
     if width > MAX_CONTRACTION_WIDTH:
         raise SemanticsError(
@@ -216,11 +218,21 @@ def contraction_tree(net: Network) -> Any:
     return tree
 
 
-def contract(net: Network) -> np.ndarray:
-    """Contract ``net`` to an array with one axis per output label (in order)."""
+def contract(net: Network, max_cost: float | None = None) -> np.ndarray:
+    """Contract ``net`` to an array with one axis per output label (in order).
+
+    ``max_cost``: refuse (:class:`SemanticsError`) a contraction whose path costs more
+    flops than this, instead of running for minutes.
+    """
     if not net.arrays:
         return np.asarray(net.scalar)
-    tree = contraction_tree(net)
+    tree = contraction_tree(net, max_cost)
+    if max_cost is not None and float(tree.contraction_cost()) > max_cost:
+        raise SemanticsError(
+            f"tensor network contraction would cost {float(tree.contraction_cost()):.2g} flops "
+            f"(budget {max_cost:.2g})",
+            help="the circuit is too wide and entangling for an exact amplitude check on this machine",
+        )
     out = tree.contract(net.arrays)
     return np.asarray(out) * net.scalar
 

@@ -213,3 +213,28 @@ def test_cli_validate_proves_a_device_compile(tmp_path, capsys) -> None:
     data = json.loads(report.read_text())
     assert data["validated"] is True
     assert any("validated end to end" in line for line in data["validation"])
+
+
+def test_wide_clifford_kernels_are_checked_by_stabilizers() -> None:
+    """Past the dense limit a Clifford kernel is compared exactly with stim; a swapped cx
+    (which keeps |0...0>) is caught, and a mapped compile of it validates."""
+    n = MAX_WIRES + 8
+    qc = QuantumCircuit(n, name="k")
+    for q in range(0, n - 1, 2):
+        qc.cx(q, q + 1)
+    qc.h(0)
+    for q in range(n - 1):
+        qc.cx(q, q + 1)
+        qc.s(q + 1)
+    good = from_qiskit(qc)
+    kernel = next(iter(good.body))
+    verdict = check_kernel(kernel, kernel)
+    assert verdict.ok is True and "stabilizer" in verdict.method
+    bad = parse_module(_swap_first_cx(print_module(good)))
+    verdict = check_kernel(kernel, next(iter(bad.body)))
+    assert verdict.ok is False and "stabilizer" in verdict.method
+    module = from_qiskit(qc)
+    passes = [get_pass(n)() for n in ("cancel", "layout", "route", "to-basis", "fuse-1q")]
+    ctx = PassContext(device=load_device("heavy-hex:5"), basis=("cx", "rz", "sx", "x"), seed=1)
+    result = PassManager(passes, validate=True).run(module, ctx)
+    assert result.validated is True and any("stabilizer" in c for c in result.checks), result.notes
