@@ -28,6 +28,4 @@ class ExpandEmbeddings(Pass):
         from ...embedding.expand import expand_all
 
         stats = expand_all(module)
-        if stats["purification_qubits"]:
-            ctx.report.setdefault("embeddings", {})["purification_qubits"] = stats["purification_qubits"]
         return PassResult(stats["embeddings"] > 0, stats)
