@@ -309,6 +309,7 @@ def _zyz(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def _complex_angles(v: np.ndarray, n: int) -> np.ndarray:
+    """Batched numpy reference of :func:`qglm_ir.embedding._complex_core.complex_angles`."""
     B, dim = v.shape
     psi = v.astype(np.complex128).copy()
     steps: list[np.ndarray] = []
@@ -360,7 +361,9 @@ def amplitude_angles(x: np.ndarray, num_qubits: int, mode: str, *, pad: float | 
         if np.iscomplexobj(v):
             raise EmbeddingDataError("complex data needs the 'complex' embedding mode")
         return _real_angles(v, num_qubits)
-    return _complex_angles(v, num_qubits)
+    from ._complex_core import complex_angles  # numba-compiled per-sample loops (same maths)
+
+    return complex_angles(v, num_qubits)
 
 
 def density_angles(rho: np.ndarray, num_qubits: int) -> np.ndarray:
