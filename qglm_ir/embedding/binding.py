@@ -126,3 +126,13 @@ def bind_qiskit(circuit: Any, module: Operation, kernel: str | Operation | None,
     binder = Binder(module, kernel, order=circuit.parameters)
     vals = binder.values(inputs, params)
     return [circuit.assign_parameters(row) for row in vals]
+
+
+def derived_symbol_values(kernel: Operation, inputs: Mapping[str, Any]) -> dict[str, float]:
+    """Values of the embedding-angle parameters (``x_angles[i]``) of ``kernel``'s circuit for
+    one sample of its classical ``inputs`` (by name); empty when it embeds no data."""
+    view = build_view(None, kernel)  # type: ignore[arg-type]
+    names = [n for n, s in view.symbols.items() if s.origin == "derived"]
+    if not names:
+        return {}
+    return Binder(None, kernel, order=names).symbol_values(inputs)  # type: ignore[arg-type]
