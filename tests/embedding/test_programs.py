@@ -191,3 +191,19 @@ def test_density_example_reads_back_the_covariance_diagonal() -> None:
     z = semantics.expectation_z(_kernel(m, "covariance_state"))
     d = np.diag(rho)
     np.testing.assert_allclose(z[:2], [d[0] - d[1] + d[2] - d[3], d[0] + d[1] - d[2] - d[3]], atol=1e-12)
+
+
+@pytest.mark.parametrize("simulator", ["aer", "cirq"])
+def test_engine_simulators_bind_the_embedding_from_the_data(simulator) -> None:
+    pytest.importorskip("qiskit_aer" if simulator == "aer" else "cirq")
+    from qglm_ir.engine import run
+
+    src = AMP + "\nmodel m(x: f64[6]) -> f64[3] {\n    return expval(k(x))\n}\n"
+    module = compile_source(src, "m.qglm")
+    x = np.array([0.3, -1.0, 2.0, 0.0, 0.5, -0.25])
+    exact = run(module, {"x": x}, simulator="tn")["out0"]
+    got = run(module, {"x": x}, simulator=simulator)["out0"]
+    p = np.concatenate([x, [0.0, 0.0]]) ** 2 / np.sum(x**2)
+    z = [sum(p[i] * (1 - 2 * ((i >> j) & 1)) for i in range(8)) for j in range(3)]  # by hand
+    np.testing.assert_allclose(exact, z, atol=1e-9)
+    np.testing.assert_allclose(got, z, atol=1e-6)
