@@ -83,3 +83,18 @@ def test_binder_batch_equals_per_sample_values() -> None:
         np.testing.assert_array_equal(values[i], binder.values({"x": batch[i]})[0])
     # different samples bind different angles into the same compiled circuit
     assert not np.allclose(values[0], values[1])
+
+
+def test_mapped_kernel_binds_per_sample() -> None:
+    # compiled and routed once onto heavy-hex:3; each sample only binds angles
+    n, kind = 4, "complex"
+    text, shape = _program(n, kind)
+    module = compile_with_report(compile_source(text, "amp.qglm"), device="heavy-hex:3",
+                                 optimization_level=1, seed=3).module
+    qc = to_qiskit(module, kernel="k")
+    final = qc.layout.final_index_layout()[:n]
+    idx = np.array([sum(((i >> j) & 1) << final[j] for j in range(n)) for i in range(1 << n)])
+    batch = np.random.default_rng(9).normal(size=(2, *shape))
+    for x, bound in zip(batch, bind_qiskit(qc, module, "k", {"x": batch})):
+        got = Statevector(bound).data[idx]  # the program qubits; every other qubit is back in |0>
+        assert abs(np.vdot(got, _target(x, n, kind))) == pytest.approx(1.0, abs=1e-9)
