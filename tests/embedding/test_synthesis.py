@@ -58,3 +58,19 @@ def test_no_more_two_qubit_gates_than_qiskit_state_preparation(n: int) -> None:
     qc.append(StatePreparation(v / np.linalg.norm(v)), range(n))
     theirs = transpile(qc, basis_gates=["cx", "rz", "sx", "x"], optimization_level=3, seed_transpiler=1)
     assert synthesis.template(n, "complex").num_cx <= theirs.count_ops().get("cx", 0)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_degenerate_vectors_basis_states_and_sparse_data(n: int) -> None:
+    # zero pairs and equal phases make the demultiplexing degenerate: the angles must stay exact
+    dim = 1 << n
+    rng = np.random.default_rng(n)
+    cases = [np.eye(dim)[k].astype(complex) for k in range(dim)] + [
+        np.ones(dim, dtype=complex), 1j * np.ones(dim),
+        np.where(rng.random(dim) < 0.6, 0, 1) * (rng.normal(size=dim) + 1j * rng.normal(size=dim)) + np.eye(dim)[0],
+    ]
+    t = synthesis.template(n, "complex")
+    for v in cases:
+        v = v / np.linalg.norm(v)
+        for a in (_complex_core.complex_angles(v[None], n)[0], synthesis._complex_angles(v[None], n)[0]):
+            np.testing.assert_allclose(synthesis.simulate(t, a), v, atol=1e-10)
