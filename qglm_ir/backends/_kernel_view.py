@@ -191,7 +191,7 @@ class Symbol:
     vector: str | None
     index: int
     size: int
-    origin: str  # "param" or "input"
+    origin: str  # "param", "input" or "derived" (angles an embed op computes from data)
     init: float | None
 
 
@@ -214,6 +214,9 @@ class CircuitView:
     kernel: Operation
     layout: tuple[tuple[int, ...], tuple[int, ...]] | None = None  # (initial, final) if mapped
     device_qubits: tuple | None = None
+    # symbol vectors computed from kernel data by an embed.*_angles op (vector name -> op);
+    # qglm_ir.embedding.binding fills them per sample
+    derived: dict[str, Operation] = field(default_factory=dict)
 
     def vectors(self) -> dict[str, list[Symbol]]:
         """Symbols grouped by vector name (scalars are absent), each list sorted by index."""
@@ -382,6 +385,7 @@ class _ViewBuilder:
         self.num_lines = 0
         self.clbit_of: dict[Value, int] = {}
         self.num_clbits = 0
+        self.derived: dict[str, Operation] = {}
 
     # ----------------------------------------------------------------- errors
     def fail(self, op: Operation | None, message: str, help: str | None = None) -> BackendError:
@@ -671,6 +675,8 @@ class _ViewBuilder:
             for i, e in enumerate(op.operands):
                 arr[i] = self.value(e, env)
             return arr.reshape(t.shape)
+        if name in ("embed.amplitude_angles", "embed.density_angles"):
+            return self._embedding_angles(op, env)
         if name == "tensor.reshape":
             base = self.value(op.operands[0], env)
             t = op.results[0].type
@@ -678,6 +684,57 @@ class _ViewBuilder:
             return base.reshape(t.shape)
         raise self.fail(op, f"'{name}' cannot be expressed as a circuit parameter expression",
                         help="fold this computation before exporting (e.g. run the constant folding pass)")
+
+    def _embedding_angles(self, op: Operation, env: _Env) -> object:
+        """Angles of an embedding: numbers for constant data (folded here), else a fresh
+        symbol vector (``<data>_angles[i]``) that :mod:`qglm_ir.embedding.binding` fills."""
+        from ..dialects.embed import angles_of
+
+        data = self.value(op.operands[0], env)
+        if isinstance(data, np.ndarray) and not any(isinstance(e, tuple) for e in data.reshape(-1)):
+            return angles_of(op, data.astype(np.float64))
+        src = op.operands[0]
+        base = op.results[0].name_hint or f"{sanitize(src.name_hint or '', 'data')}_angles"
+        vec = sanitize(base, "angles")
+        while vec in self.derived and self.derived[vec] is not op:
+            vec += "_"
+        self.derived[vec] = op
+        t = op.results[0].type
+        assert isinstance(t, TensorType)
+        out = np.empty(t.size, dtype=object)
+        for i in range(t.size):
+            sname = f"{vec}[{i}]"
+            self.symbols.setdefault(sname, Symbol(sname, vec, i, t.size, "derived", None))
+            out[i] = ("sym", sname)
+        return out
+
+    def emit_embedding(self, op: Operation, env: _Env, out: Body) -> None:
+        """A ``q.amplitude`` / ``q.density`` op as its fixed template's gates."""
+        from ..dialects import embed
+        from ..embedding.synthesis import template
+
+        ang = self.value(op.operands[0], env)
+        if not isinstance(ang, np.ndarray):
+            raise self.fail(op, "embedding angles must be a tensor")
+        flat = ang.reshape(-1)
+        lines = [self.line(v, env, op) for v in op.operands[1:]]
+        for r, q in zip(op.results, lines):
+            env.vals[r] = q
+        t = template(embed.state_op_qubits(op), embed.state_op_mode(op))
+
+        def angle(slot: int) -> Expr:
+            a = flat[slot]
+            return a if isinstance(a, tuple) else float(a)
+
+        for kind, qs, slot in t.instrs:
+            if kind == "cx":
+                pair = (lines[qs[0]], lines[qs[1]])
+                out.add(Gate("cx", pair, ()), pair)
+            elif kind == "gphase":
+                out.add(GlobalPhase(angle(slot)))
+            else:
+                q1 = (lines[qs[0]],)
+                out.add(Gate(kind, q1, (angle(slot),)), q1)
 
     def _combine(self, op: Operation, tag: str, fn: Callable, *args: object) -> object:
         if any(isinstance(a, np.ndarray) for a in args):
@@ -799,6 +856,8 @@ class _ViewBuilder:
                 out.add(Noise(name[6:], float(op.properties.get("p", 0.0)), q), (q,))  # type: ignore[arg-type]
             elif name == "q.global_phase":
                 out.add(GlobalPhase(self.angle(op.operands[0], env, op)))
+            elif name in ("q.amplitude", "q.density"):
+                self.emit_embedding(op, env, out)
             elif name == "scf.if":
                 self.emit_if(op, env, out, in_loop)
             elif name == "scf.for":
@@ -807,7 +866,7 @@ class _ViewBuilder:
                 self.emit_while(op, env, out)
             elif op.next is None and name in ("scf.yield", "scf.condition", "func.return"):
                 return op
-            elif op.dialect not in ("arith", "tensor", "param") or op.regions:
+            elif op.dialect not in ("arith", "tensor", "param", "embed") or op.regions:
                 raise self.fail(op, f"'{name}' cannot be expressed in a circuit")
             # Pure classical ops are evaluated lazily when an angle or condition needs them.
         return None
@@ -1051,6 +1110,7 @@ def build_view(
         kernel=k,
         layout=layout,
         device_qubits=dq if isinstance(dq, tuple) else None,
+        derived=dict(b.derived),
     )
 
 

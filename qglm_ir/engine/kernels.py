@@ -102,6 +102,10 @@ def symbol_values(spec: KernelSpec, args: list[Any], params: dict[str, Any]) -> 
         else:
             for i, x in enumerate(arr.reshape(-1)):
                 out[f"{name}[{i}]"] = float(x)
+    if any(op.dialect == "embed" for op in spec.kernel.walk()):  # embedding angles come from the data
+        from ..embedding.binding import derived_symbol_values
+
+        out.update(derived_symbol_values(spec.kernel, {name: v for (name, _), v in zip(spec.inputs, args)}))
     return out
 
 

@@ -34,7 +34,7 @@ OPT_PASSES: dict[int, tuple[str, ...]] = {
 }
 #: -O3's fixed-point group (measured: reaches Qiskit O3's 2q counts on mqt.bench).
 O3_LOOP: tuple[str, ...] = ("cancel", "merge-rotations", "fuse-2q", "fuse-1q", "remove-dead")
-LOWER_PASSES: tuple[str, ...] = ("inline", "canonicalize")
+LOWER_PASSES: tuple[str, ...] = ("inline", "expand-embeddings", "canonicalize")
 # Mapping by level. fix-direction must follow the last pass that can emit 2q
 # gates and precede the final to-basis (its H/1q fix-ups need translating);
 # from -O1 the 1q gates routing and fixing leave are fused; -O3 re-runs its

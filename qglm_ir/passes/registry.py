@@ -23,6 +23,7 @@ BUILTIN_PASSES: dict[str, str] = {
     # lower
     "canonicalize": "qglm_ir.passes.lower.canonicalize:Canonicalize",
     "inline": "qglm_ir.passes.lower.inline:Inline",
+    "expand-embeddings": "qglm_ir.passes.lower.expand_embeddings:ExpandEmbeddings",
     # optimize
     "cancel": "qglm_ir.passes.optimize.cancel:Cancel",
     "merge-rotations": "qglm_ir.passes.optimize.merge_rotations:MergeRotations",

@@ -148,6 +148,8 @@ class Interpreter:
             "scf.while": self._while,
             "func.call": self._call,
             "param.get": self._param_get,
+            "q.amplitude": self._embedding,
+            "q.density": self._embedding,
         }
 
     def register_handler(self, op_name: str, handler: Callable[[Operation, list[Branch]], list[Branch]]) -> None:
@@ -350,6 +352,20 @@ class Interpreter:
             self.slot[r] = s
         for b in batch:
             b.sink.gate(mat, slots)
+        return batch
+
+    def _embedding(self, op: Operation, batch: list[Branch]) -> list[Branch]:
+        # q.amplitude / q.density mean their fixed template circuit bound to the angles
+        from ..embedding.expand import template_gates
+
+        slots = tuple(self.slot[v] for v in op.operands[1:])
+        for r, s in zip(op.results, slots):
+            self.slot[r] = s
+        for b in batch:
+            gates, phase = template_gates(op, self.get(op.operands[0], b))
+            for mat, qs in gates:
+                b.sink.gate(mat, tuple(slots[q] for q in qs))
+            b.sink.phase(cmath.exp(1j * phase))
         return batch
 
     def _global_phase(self, op: Operation, batch: list[Branch]) -> list[Branch]:

@@ -16,6 +16,7 @@ from qglm_ir.backends.qasm3 import to_qasm3
 from qglm_ir.backends.qiskit import to_qiskit
 from qglm_ir.core.errors import BackendError
 from qglm_ir.core.types import FloatType, TensorType
+from qglm_ir.embedding.binding import Binder
 from qglm_ir.frontends.loader import load_program
 
 from ._helpers import qiskit_distribution
@@ -60,6 +61,8 @@ def test_example_kernels_agree(path):
             continue
         ir_in, circ_in = vals
         circ_in.update(parameter_bindings(module))
+        if any(s.origin == "derived" for s in Binder(module, k).view.symbols.values()):
+            circ_in.update(Binder(module, k).symbol_values(ir_in))  # embedding angles from the data
         bound = qc.assign_parameters({p: circ_in[p.name] for p in qc.parameters})
         creg = [r for r in bound.cregs if r.name == "c"]
         if any(isinstance(v.type, TensorType) for v in k.regions[0].block.last.operands):

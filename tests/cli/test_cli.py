@@ -262,7 +262,7 @@ def test_report_fields(bell_file, tmp_path):
     assert set(r["after"]) == {"qubits", "gates", "twoq", "depth", "esp"}
     assert r["before"]["gates"] == 5 and r["before"]["twoq"] == 1
     assert all(set(p) >= {"name", "seconds", "changed", "stats"} for p in r["passes"])
-    assert [p["name"] for p in r["passes"][:2]] == ["inline", "canonicalize"]
+    assert [p["name"] for p in r["passes"][:3]] == ["inline", "expand-embeddings", "canonicalize"]
     assert r["validated"] is None and r["layout"] is None
 
 

@@ -236,16 +236,17 @@ def _with_single_x() -> Module:
 
 # ------------------------------------------------------------------ presets
 def test_preset_names():
-    assert presets.preset_names(0) == ["inline", "canonicalize"]
-    assert presets.preset_names(1) == ["inline", "canonicalize", "cancel", "merge-rotations"]
+    lower = ["inline", "expand-embeddings", "canonicalize"]
+    assert presets.preset_names(0) == lower
+    assert presets.preset_names(1) == lower + ["cancel", "merge-rotations"]
     o3 = presets.preset_names(3, device=True)
-    assert o3[2:5] == ["cancel", "merge-rotations", "fuse-2q"] and o3[5] == presets.O3_LOOP
-    assert o3[6:] == list(presets.MAPPING_BY_LEVEL[3]) + ["cancel"]
+    assert o3[3:6] == ["cancel", "merge-rotations", "fuse-2q"] and o3[6] == presets.O3_LOOP
+    assert o3[7:] == list(presets.MAPPING_BY_LEVEL[3]) + ["cancel"]
     # fix-direction follows every pass that emits 2q gates and precedes the last to-basis
-    assert o3.index("fix-direction") > o3.index(presets.O3_LOOP, 6) and o3[-2] == "to-basis"
+    assert o3.index("fix-direction") > o3.index(presets.O3_LOOP, 7) and o3[-2] == "to-basis"
     o3b = presets.preset_names(3, basis=True)
     assert o3b.index("to-basis") < o3b.index(presets.O3_LOOP)
-    assert presets.preset_names(0, basis=True) == ["inline", "canonicalize", "to-basis"]
+    assert presets.preset_names(0, basis=True) == lower + ["to-basis"]
     with pytest.raises(PassError):
         presets.preset_names(4)
 

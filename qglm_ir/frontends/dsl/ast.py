@@ -190,6 +190,7 @@ class GateStmt:
     qubits: list[QRef]
     span: Span
     name_span: Span
+    kwargs: list[KwArg] = field(default_factory=list)  # options of amplitude(...) / density(...)
 
 
 @dataclass(slots=True)

@@ -29,6 +29,7 @@ from ...core.errors import ParseError
 from ...dialects import noise as noise_dialect
 from ...dialects.gates import GATES
 from . import ast as A
+from .embeddings import EMBEDDINGS, check_embedding_stmt
 
 # name -> (min args, max args) of the builtin functions, by where they may be called.
 HOST_BUILTINS: dict[str, tuple[int, int]] = {
@@ -195,6 +196,15 @@ class _Checker:
             self.declare_local(scope, s.name, "reg", s.name_span)
         elif isinstance(s, A.GateStmt):
             self.quantum_only(kernel, s.span, f"gate '{s.name}'")
+            if s.name in EMBEDDINGS:
+                check_embedding_stmt(s)
+                self.expr(s.params[0], scope, host=False)
+                for k in s.kwargs:
+                    self.expr(k.value, scope, host=False, static=True)
+                self.qrefs(s.qubits, scope)
+                return
+            if s.kwargs:
+                raise _err(f"gate '{s.name}' takes no keyword arguments", s.kwargs[0].span)
             spec = GATES.get(s.name)
             if spec is None:
                 raise _err(

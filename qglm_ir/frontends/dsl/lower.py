@@ -46,6 +46,7 @@ from ...dialects import noise as noise_dialect  # noqa: F401  (registers the noi
 from ...dialects import stats as stats_dialect
 from ...dialects.gates import GATES
 from . import ast as A
+from .embeddings import EMBEDDINGS, lower_embedding
 
 UNROLL_LIMIT = 100_000
 """Most loop iterations a kernel may unroll in total (loops whose variable indexes qubits)."""
@@ -589,6 +590,9 @@ class Lowerer:
         return op
 
     def gate_stmt(self, s: A.GateStmt) -> None:
+        if s.name in EMBEDDINGS:
+            lower_embedding(self, s)
+            return
         spec = GATES[s.name]
         if len(s.qubits) != spec.num_qubits:
             raise _err(f"gate '{s.name}' acts on {spec.num_qubits} qubit(s), got {len(s.qubits)}", s.name_span)

@@ -197,8 +197,8 @@ class _ToAst(Transformer):
     @v_args(meta=True)
     def gate_stmt(self, meta: Any, ch: list) -> A.GateStmt:
         name = ch[0]
-        params = ch[1] if len(ch) == 3 else []
-        return A.GateStmt(str(name), params or [], ch[-1], self._span(meta), self._tok(name))
+        params, kwargs = (ch[1] if len(ch) == 3 and ch[1] else ([], []))
+        return A.GateStmt(str(name), params, ch[-1], self._span(meta), self._tok(name), kwargs)
 
     @v_args(meta=True)
     def noise_stmt(self, meta: Any, ch: list) -> A.NoiseStmt:

@@ -265,6 +265,8 @@ class BodyTranslator(ExprTranslator):
         span = self.sp.span(s)
         if kind == "gate":
             return self.gate(v, name, span)
+        if kind == "embedding":
+            return self.embedding(v, name, span)
         if kind == "qubitstmt":
             if v.keywords:
                 raise self.err(f"{name}() takes no keyword arguments", v.keywords[0], help=f"write {name}(q[0], q[1])")
@@ -315,6 +317,19 @@ class BodyTranslator(ExprTranslator):
         params = [self.expr(a) for a in call.args[: spec.num_params]]
         qubits = [self.qref(a) for a in call.args[spec.num_params :]]
         return A.GateStmt(name, params, qubits, span, self.sp.span(call.func))
+
+    def embedding(self, call: py.Call, name: str, span: A.Span) -> A.GateStmt:
+        """``amplitude(x, q, pad=0.0)`` / ``density(rho, q)``: the DSL's ``amplitude(x, pad=0.0) q``."""
+        example = f"{name}(x, q)" if name == "density" else f"{name}(x, q, pad=0.0)"
+        if len(call.args) < 2 or any(isinstance(a, py.Starred) for a in call.args):
+            raise self.err(f"'{name}' takes the data, then the qubits", call.func, help=f"write {example}")
+        kwargs = []
+        for kw in call.keywords:
+            if kw.arg is None:
+                raise self.err("'**' arguments are not supported", kw, help=f"write {example}")
+            kwargs.append(self.keyword(kw))
+        return A.GateStmt(name, [self.expr(call.args[0])], [self.qref(a) for a in call.args[1:]], span,
+                          self.sp.span(call.func), kwargs)
 
     def assign(self, s: py.Assign | py.AnnAssign, lines: dict[str, int]) -> A.Stmt:
         targets = s.targets if isinstance(s, py.Assign) else [s.target]

@@ -24,6 +24,7 @@ from .vocabulary import (
     ALLOCATORS,
     BODY_BUILTINS,
     CHANNELS,
+    EMBEDDING_STATEMENTS,
     GATES,
     INITIALIZERS,
     LANG_NAMES,
@@ -360,6 +361,8 @@ class ExprTranslator:
             return "alloc"
         if name in QUBIT_STATEMENTS:
             return "qubitstmt"
+        if name in EMBEDDING_STATEMENTS:
+            return "embedding"
         if name in BODY_BUILTINS or name in PY_BUILTINS:
             return "builtin"
         return "lang"

@@ -25,6 +25,7 @@ from .decorators import QglmFunction, function, kernel, model
 from .vocabulary import (
     ALLOCATORS,
     CHANNELS,
+    EMBEDDING_STATEMENTS,
     GATES,
     HOST_BUILTINS,
     INITIALIZERS,
@@ -175,7 +176,8 @@ noise = _Namespace("noise", CHANNELS)
 gates = _Namespace("gates", sorted(GATES))
 
 _STUBS = sorted(
-    {*GATES, *MEASURES, *ALLOCATORS, *QUBIT_STATEMENTS, *HOST_BUILTINS, *STATS_BUILTINS, "sin", "cos"}
+    {*GATES, *MEASURES, *ALLOCATORS, *QUBIT_STATEMENTS, *EMBEDDING_STATEMENTS, *HOST_BUILTINS, *STATS_BUILTINS,
+     "sin", "cos"}
     - {"dense", "sum", "max", "min"}
 )
 for _name in _STUBS:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ...dialects.gates import GATES
 from ...dialects.noise import CHANNELS
 from ..dsl.checks import HOST_BUILTINS, INITIALIZERS, LAYER_KINDS, STATS_BUILTINS
+from ..dsl.embeddings import EMBEDDINGS
 
 #: decorator name -> kind of definition (``function`` is the DSL's ``fn``)
 DECORATORS: dict[str, str] = {"kernel": "kernel", "model": "model", "function": "function"}
@@ -22,6 +23,9 @@ TENSOR_TYPES: dict[str, str] = {"Tensor": "f64", "Angles": "f64", "Bits": "bool"
 
 #: statement-like quantum calls: name -> DSL statement kind
 QUBIT_STATEMENTS = ("reset", "barrier", "free")
+
+#: data-embedding statements: ``amplitude(x, q, pad=0.0)``, ``density(rho, q)`` (data first, then qubits)
+EMBEDDING_STATEMENTS: tuple[str, ...] = tuple(EMBEDDINGS)
 
 #: expression calls that measure: name -> consume?
 MEASURES: dict[str, bool] = {"measure": False, "consume": True}
@@ -45,7 +49,7 @@ BODY_BUILTINS: frozenset[str] = frozenset(
 #: names :mod:`.lang` exports (the decorators, markers and stand-ins for the builtins)
 LANG_NAMES: frozenset[str] = frozenset(
     {
-        *DECORATORS, *SCALAR_TYPES, *TENSOR_TYPES, *QUBIT_STATEMENTS, *MEASURES, *ALLOCATORS,
+        *DECORATORS, *SCALAR_TYPES, *TENSOR_TYPES, *QUBIT_STATEMENTS, *MEASURES, *ALLOCATORS, *EMBEDDING_STATEMENTS,
         *GATES, *HOST_BUILTINS, *STATS_BUILTINS, *INITIALIZERS, *LAYER_KINDS,
         "param", "noise", "gates", "pi", "sin", "cos",
     }
@@ -53,7 +57,7 @@ LANG_NAMES: frozenset[str] = frozenset(
 )
 
 __all__ = [
-    "ALLOCATORS", "BODY_BUILTINS", "CHANNELS", "DECORATORS", "GATES", "HOST_BUILTINS", "INITIALIZERS",
+    "ALLOCATORS", "BODY_BUILTINS", "CHANNELS", "DECORATORS", "EMBEDDING_STATEMENTS", "GATES", "HOST_BUILTINS", "INITIALIZERS",
     "LANG_NAMES", "LAYER_KINDS", "MATH_CONSTANTS", "MATH_FUNCTIONS", "MATH_MODULES", "MEASURES",
     "PY_BUILTINS", "QUBIT_STATEMENTS", "SCALAR_TYPES", "STATS_BUILTINS", "TENSOR_TYPES",
 ]
