@@ -47,8 +47,11 @@ from ..dialects.readout import readout_of
 EXACT_BUDGET = 16
 #: Active wires (of either kernel) beyond which a dense check is refused.
 MAX_WIRES = 22
+#: Amplitude updates (gates x 2^wires x states) the dense check may spend; beyond it the
+#: stabilizer or tensor-network checks are tried instead.
+DENSE_BUDGET = 1e9
 #: Stimuli for wider kernels: random basis states and Haar-random states.
-BASIS_STIMULI = 2
+BASIS_STIMULI = 1
 RANDOM_STIMULI = 2
 
 
@@ -151,13 +154,17 @@ def _unitary_check(before: Operation, after: Operation, inputs: Any, atol: float
     if len(ia) != n or len(fa) != n:
         return Verdict(False, "unitary", f"layouts of length {len(ia)}/{len(fa)} for {n} program qubit(s)")
     ob, oa = [tb.outputs[w] for w in fb], [ta.outputs[w] for w in fa]
-    width = max(len(_active(tb, ib, ob)), len(_active(ta, ia, oa)))
-    if width > MAX_WIRES:
+    wb, wa = len(_active(tb, ib, ob)), len(_active(ta, ia, oa))
+    width = max(wb, wa)
+    exact = width + n <= EXACT_BUDGET
+    stimuli_count = 1 << n if exact else BASIS_STIMULI + RANDOM_STIMULI
+    dense_cost = (len(tb.ops) * (1 << wb) + len(ta.ops) * (1 << wa)) * stimuli_count
+    if width > MAX_WIRES or dense_cost > DENSE_BUDGET:
         stabilizer = _stabilizer_check(tb, ta, ib, ob, ia, oa)
         if stabilizer is not None:
             return stabilizer
         return _amplitude_check(tb, ta, ib, ob, ia, oa, atol, seed)
-    stimuli, how = _stimuli(n, width + n <= EXACT_BUDGET, seed)
+    stimuli, how = _stimuli(n, exact, seed)
     b = _evolve(tb, ib, ob, stimuli)
     a = _evolve(ta, ia, oa, stimuli)
     overlap = np.vdot(b, a)
