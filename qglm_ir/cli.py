@@ -162,7 +162,7 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--entry", metavar="NAME", help="function to compile from a .py input")
     p.add_argument(
         "-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
-        help="compile-time constant for a .qglm input (repeatable)",
+        help="override a compile-time constant of a .qglm or .py input (repeatable)",
     )
 
 
@@ -236,10 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ------------------------------------------------------------------ commands
-def _defines(items: Sequence[str]) -> dict[str, Any]:
+def _defines(items: Sequence[str]) -> dict[str, str]:
+    """``-D NAME=VALUE`` items as ``{NAME: VALUE}`` text; the frontend types each VALUE."""
     from .frontends.loader import parse_define
 
-    out: dict[str, Any] = {}
+    out: dict[str, str] = {}
     for item in items:
         try:
             name, value = parse_define(item)
