@@ -234,11 +234,28 @@ def to_qiskit(module: Operation, kernel: str | Operation | None = None) -> Quant
     return view_to_qiskit(kv.build_view(module, kernel))
 
 
+def qpy_version() -> int:
+    """The QPY format version qglm writes: the newest one Qiskit writes in Python.
+
+    Qiskit writes QPY >= 17 with a Rust writer (``QPY_RUST_WRITE_MIN_VERSION``)
+    that, as of Qiskit 2.6, orders the register records of a ``TranspileLayout``
+    by hash: the same circuit gives one of two byte strings depending on
+    ``PYTHONHASHSEED``. The Python writer is ordered by construction, so qglm
+    asks for the last version it writes, and artifacts are byte-identical
+    across processes (every Qiskit >= 1.3 reads it).
+    """
+    from qiskit.qpy import common
+
+    rust_min = getattr(common, "QPY_RUST_WRITE_MIN_VERSION", None)
+    return common.QPY_VERSION if rust_min is None else min(common.QPY_VERSION, rust_min - 1)
+
+
 def write_qpy(module: Operation, path: str | os.PathLike[str], kernel: str | Operation | None = None) -> None:
-    """Write the kernel's circuit to ``path`` as QPY (``qiskit.qpy.dump``).
+    """Write the kernel's circuit to ``path`` as QPY (``qiskit.qpy.dump``, :func:`qpy_version`).
 
     The circuit is built before the file is touched and written through a
     temporary file renamed into place, so a failure never leaves a partial file.
+    The bytes depend only on the module (not on the process or ``PYTHONHASHSEED``).
     """
     from qiskit import qpy
 
@@ -248,7 +265,7 @@ def write_qpy(module: Operation, path: str | os.PathLike[str], kernel: str | Ope
     fd, tmp = tempfile.mkstemp(prefix=".qglm-", suffix=".qpy", dir=d)
     try:
         with os.fdopen(fd, "wb") as f:
-            qpy.dump(qc, f)
+            qpy.dump(qc, f, version=qpy_version())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -256,4 +273,4 @@ def write_qpy(module: Operation, path: str | os.PathLike[str], kernel: str | Ope
         raise
 
 
-__all__ = ["to_qiskit", "view_to_qiskit", "write_qpy"]
+__all__ = ["qpy_version", "to_qiskit", "view_to_qiskit", "write_qpy"]
