@@ -218,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--passes", required=True, metavar="PIPELINE", help="pipeline to run, e.g. canonicalize,cancel")
     o.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
     o.add_argument("--basis", metavar="GATES", help="target gate set for passes that use one")
+    o.add_argument("--device", metavar="SPEC", help="target device for mapping and qec passes (e.g. line:5)")
     _add_pass_options(o)
 
     r = sub.add_parser("run", help="compile and execute a program with the reference engine")
@@ -322,7 +323,11 @@ def _check_print_after(args: argparse.Namespace) -> None:
 
 def cmd_opt(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     _check_print_after(args)
-    result = _compile(args, args.passes, 2, None, args.basis, err)
+    if args.device is not None:
+        from .api import load_device
+
+        load_device(args.device)  # refuse an unusable --device before doing any work
+    result = _compile(args, args.passes, 2, args.device, args.basis, err)
     from .text import print_module
 
     _emit(print_module(result.module), args.output, out)
