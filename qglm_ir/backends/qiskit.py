@@ -25,10 +25,13 @@ The library is imported inside the functions: this module is itself named
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import tempfile
+import threading
 import uuid
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..core.errors import BackendError
@@ -240,14 +243,62 @@ def qpy_version() -> int:
     Qiskit writes QPY >= 17 with a Rust writer (``QPY_RUST_WRITE_MIN_VERSION``)
     that, as of Qiskit 2.6, orders the register records of a ``TranspileLayout``
     by hash: the same circuit gives one of two byte strings depending on
-    ``PYTHONHASHSEED``. The Python writer is ordered by construction, so qglm
-    asks for the last version it writes, and artifacts are byte-identical
-    across processes (every Qiskit >= 1.3 reads it).
+    ``PYTHONHASHSEED``. The Python writer is ordered, but for the symbol table of
+    an expression (see :func:`_ordered_expression_symbols`), so qglm asks for the
+    last version it writes, and artifacts are byte-identical across processes
+    (every Qiskit >= 1.3 reads it).
     """
     from qiskit.qpy import common
 
     rust_min = getattr(common, "QPY_RUST_WRITE_MIN_VERSION", None)
     return common.QPY_VERSION if rust_min is None else min(common.QPY_VERSION, rust_min - 1)
+
+
+class _OrderedSymbols:
+    """A ``ParameterExpression`` as QPY's Python writer sees it, with ``parameters``
+    in a fixed order (name, then UUID) instead of a set's iteration order."""
+
+    __slots__ = ("_expr", "parameters")
+
+    def __init__(self, expr: object):
+        self._expr = expr
+        self.parameters = sorted(expr.parameters, key=lambda p: (p.name, p.uuid.bytes))  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._expr, name)
+
+
+_QPY_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _ordered_expression_symbols() -> Iterator[None]:
+    """While QPY is written, list each expression's symbols in a fixed order.
+
+    Qiskit's Python QPY writer emits an expression's symbol table by iterating
+    ``expr.parameters``, a ``set`` that Qiskit's Rust core fills in ``HashSet``
+    order: when two symbols share a hash-table slot, their order (and the
+    bytes) change from process to process. The writer's ``_write_parameter_expression``
+    is given a view of the expression whose ``parameters`` is sorted. If a
+    Qiskit version lacks that function, QPY is written unchanged (the
+    determinism test in ``tests/cli/test_determinism.py`` then says so).
+    """
+    from qiskit.qpy.binary_io import value
+
+    original = getattr(value, "_write_parameter_expression", None)
+    if original is None:  # pragma: no cover - a Qiskit that writes expressions differently
+        yield
+        return
+
+    def ordered(file_obj: object, obj: object, *args: object, **kwargs: object) -> object:
+        return original(file_obj, _OrderedSymbols(obj), *args, **kwargs)
+
+    with _QPY_LOCK:
+        value._write_parameter_expression = ordered
+        try:
+            yield
+        finally:
+            value._write_parameter_expression = original
 
 
 def write_qpy(module: Operation, path: str | os.PathLike[str], kernel: str | Operation | None = None) -> None:
@@ -265,7 +316,8 @@ def write_qpy(module: Operation, path: str | os.PathLike[str], kernel: str | Ope
     fd, tmp = tempfile.mkstemp(prefix=".qglm-", suffix=".qpy", dir=d)
     try:
         with os.fdopen(fd, "wb") as f:
-            qpy.dump(qc, f, version=qpy_version())
+            with _ordered_expression_symbols():
+                qpy.dump(qc, f, version=qpy_version())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

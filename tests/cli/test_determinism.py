@@ -1,8 +1,8 @@
 """Byte-identical artifacts across processes and ``PYTHONHASHSEED`` values (issue 13).
 
 Three subprocesses, each with its own ``PYTHONHASHSEED``, compile the same
-programs (an OpenQASM 3 circuit with a symbolic angle and measurements, and
-the text classifier; no device, ``heavy-hex:3`` and
+programs (an OpenQASM 3 circuit with a symbolic angle and measurements, the
+text classifier and the prompt encoder; no device, ``heavy-hex:3`` and
 ``qiskit:fake_sherbrooke``; ``--target all`` and ``--report``) and every
 artifact is compared byte for byte: IR, QPY, Cirq JSON, OpenQASM 3/2, CFG.
 ``report.json`` (written by ``--target all`` and by ``--report``) records
@@ -70,7 +70,12 @@ def _devices() -> list[tuple[str, list[str]]]:
 
 
 def _configs(qasm: Path) -> list[tuple[str, list[str]]]:
-    programs = [("qasm", [str(qasm)]), ("clf", [str(ROOT / "examples" / "text_classifier.qglm")])]
+    programs = [
+        ("qasm", [str(qasm)]),
+        ("clf", [str(ROOT / "examples" / "text_classifier.qglm")]),
+        # angles that are sums of two symbols: their QPY symbol tables come from a set
+        ("penc", [str(ROOT / "examples" / "prompt_encoder.qglm")]),
+    ]
     return [(f"{p}-{d}", [*pa, *da, "-O3", "--seed", "7"]) for p, pa in programs for d, da in _devices()]
 
 
@@ -107,7 +112,7 @@ def test_artifacts_identical_across_hash_seeds(tmp_path: Path) -> None:
         runs.append(_artifacts(out))
     first = runs[0]
     for tag, _ in configs:  # every target ran (both programs have symbolic angles, which OpenQASM 2 lacks)
-        stem = "circuit" if tag.startswith("qasm") else "text_classifier"
+        stem = {"qasm": "circuit", "clf": "text_classifier", "penc": "prompt_encoder"}[tag.split("-")[0]]
         want = {".qglmir", ".qpy", ".cirq.json", ".qasm3", ".cfg.json"}
         assert {f"{tag}/{stem}{suffix}" for suffix in want} | {f"{tag}/report.json", f"{tag}.report.json"} <= set(first)
     assert any(name.endswith(".qpy") and b"ancilla" in data for name, data in first.items())  # a layout
