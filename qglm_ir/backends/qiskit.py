@@ -81,6 +81,7 @@ class _QiskitEmitter:
             if s.vector is None:
                 self.params[s.name] = Parameter(s.name, uuid=stable_uuid(s.name))
         self.loop_params: dict[str, object] = {}
+        self.blocks = 0  # control-flow bodies built so far (names them)
         self.ops = {
             "add": lambda a, b: a + b,
             "sub": lambda a, b: a - b,
@@ -124,7 +125,13 @@ class _QiskitEmitter:
     def _sub(self, qubits: set[int], clbits: set[int]) -> QuantumCircuit:
         from qiskit.circuit import QuantumCircuit
 
-        return QuantumCircuit([self.qubits[i] for i in sorted(qubits)], [self.clbits[i] for i in sorted(clbits)])
+        # An unnamed QuantumCircuit is called "circuit-<N>" after a process-wide counter,
+        # which QPY stores: name control-flow bodies after the kernel and their order.
+        self.blocks += 1
+        return QuantumCircuit(
+            [self.qubits[i] for i in sorted(qubits)], [self.clbits[i] for i in sorted(clbits)],
+            name=f"{self.view.name}_block{self.blocks}",
+        )
 
     def emit(self, body: kv.Body, qc: QuantumCircuit) -> None:
         from qiskit.circuit import Barrier, Delay, ForLoopOp, IfElseOp, Measure, Reset, WhileLoopOp

@@ -125,3 +125,19 @@ def test_artifacts_identical_across_hash_seeds(tmp_path: Path) -> None:
                 assert _without_timings(a) == _without_timings(b), (name, seed)
             else:
                 assert data == other[name], f"{name} differs between PYTHONHASHSEED={HASH_SEEDS[0]} and {seed}"
+
+
+def test_qpy_bytes_do_not_depend_on_process_history(tmp_path: Path) -> None:
+    """Unnamed Qiskit circuits are named after a process-wide counter ("circuit-184"),
+    which QPY records: the control-flow bodies of teleport's feed-forward must not be."""
+    from qiskit import QuantumCircuit
+
+    from qglm_ir.backends.qiskit import write_qpy
+    from qglm_ir.frontends.dsl import compile_file
+
+    module = compile_file(str(ROOT / "examples" / "teleport.qglm"))
+    write_qpy(module, tmp_path / "a.qpy", kernel="teleport")
+    for _ in range(3):
+        QuantumCircuit(1)  # advances Qiskit's instance counter
+    write_qpy(module, tmp_path / "b.qpy", kernel="teleport")
+    assert (tmp_path / "a.qpy").read_bytes() == (tmp_path / "b.qpy").read_bytes()
