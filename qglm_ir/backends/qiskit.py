@@ -248,12 +248,13 @@ def qpy_version() -> int:
     """The QPY format version qglm writes: the newest one Qiskit writes in Python.
 
     Qiskit writes QPY >= 17 with a Rust writer (``QPY_RUST_WRITE_MIN_VERSION``)
-    that, as of Qiskit 2.6, orders the register records of a ``TranspileLayout``
-    by hash: the same circuit gives one of two byte strings depending on
-    ``PYTHONHASHSEED``. The Python writer is ordered, but for the symbol table of
-    an expression (see :func:`_ordered_expression_symbols`), so qglm asks for the
-    last version it writes, and artifacts are byte-identical across processes
-    (every Qiskit >= 1.3 reads it).
+    that, as of Qiskit 2.6.2, orders the register records of a ``TranspileLayout``
+    by hash (one of two byte strings, depending on ``PYTHONHASHSEED``) and the
+    symbols of parameter expressions in per-process random order. The Python
+    writer is ordered, but for the symbol table of an expression (see
+    :func:`_ordered_expression_symbols`), so qglm asks for the last version it
+    writes (16 with Qiskit 2.6; an older Qiskit writes its own newest version).
+    Any Qiskit that reads that version, including every newer one, loads it.
     """
     from qiskit.qpy import common
 
