@@ -162,7 +162,7 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--entry", metavar="NAME", help="function to compile from a .py input")
     p.add_argument(
         "-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
-        help="compile-time constant for a .qglm input (repeatable)",
+        help="override a compile-time constant of a .qglm or .py input (repeatable)",
     )
 
 
@@ -221,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--passes", required=True, metavar="PIPELINE", help="pipeline to run, e.g. canonicalize,cancel")
     o.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
     o.add_argument("--basis", metavar="GATES", help="target gate set for passes that use one")
+    o.add_argument("--device", metavar="SPEC", help="target device for mapping and qec passes (e.g. line:5)")
     _add_pass_options(o)
 
     r = sub.add_parser("run", help="compile and execute a program with the reference engine")
@@ -239,10 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ------------------------------------------------------------------ commands
-def _defines(items: Sequence[str]) -> dict[str, Any]:
+def _defines(items: Sequence[str]) -> dict[str, str]:
+    """``-D NAME=VALUE`` items as ``{NAME: VALUE}`` text; the frontend types each VALUE."""
     from .frontends.loader import parse_define
 
-    out: dict[str, Any] = {}
+    out: dict[str, str] = {}
     for item in items:
         try:
             name, value = parse_define(item)
@@ -338,7 +340,11 @@ def _require_validated(args: argparse.Namespace, report: dict[str, Any]) -> None
 
 def cmd_opt(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     _check_print_after(args)
-    result = _compile(args, args.passes, 2, None, args.basis, err)
+    if args.device is not None:
+        from .api import load_device
+
+        load_device(args.device)  # refuse an unusable --device before doing any work
+    result = _compile(args, args.passes, 2, args.device, args.basis, err)
     _require_validated(args, result.report)
     from .text import print_module
 

@@ -105,7 +105,7 @@ class _Counts:
         out.gates = max(self.gates, other.gates)
         out.twoq = max(self.twoq, other.twoq)
         out.measurements = max(self.measurements, other.measurements)
-        for k in set(self.ops) | set(other.ops):
+        for k in sorted(set(self.ops) | set(other.ops)):  # a str set: its order follows PYTHONHASHSEED
             out.ops[k] = max(self.ops[k], other.ops[k])
         return out
 

@@ -23,7 +23,16 @@
   simulator honours them;
 * barriers are dropped (Cirq has none) and ``dt`` delays too (no device-cycle
   unit); other delays become ``cirq.WaitGate``. ``u`` and ``ecr`` with numeric
-  angles are exact ``MatrixGate``s; a symbolic ``u`` is ``rz·ry·rz`` plus its phase.
+  angles are exact ``MatrixGate``s; a symbolic ``u(theta, phi, lam)`` is
+  ``p(lam)``, ``ry(theta)``, ``p(phi)`` (``ZPowGate``/``Ry``), equal to Qiskit's
+  ``UGate`` including its phase;
+* a symbolic ``q.global_phase`` is a ``cirq.DiagonalGate`` with equal angles on
+  the first qubit (Cirq JSON cannot carry ``sympy.exp``, and a ``GlobalPhaseGate``
+  with a symbolic coefficient does not resolve correctly from JSON).
+
+Cirq JSON (:func:`to_cirq_json`) carries sympy sums, products and powers only, so
+a symbolic angle that uses ``sin``/``cos`` is a :class:`BackendError` there (the
+in-memory :func:`to_cirq` circuit keeps it).
 
 Gate qubits keep the IR order (control first); only explicit matrices are
 reordered, since Cirq matrices are big-endian.
@@ -144,9 +153,16 @@ class _CirqEmitter:
             "mul": lambda a, b: a * b,
             "div": lambda a, b: a / b,
             "neg": lambda a: -a,
-            "sin": lambda a: sympy.sin(a) if not isinstance(a, float) else math.sin(a),
-            "cos": lambda a: sympy.cos(a) if not isinstance(a, float) else math.cos(a),
+            "sin": lambda a: self._trig(sympy.sin, a) if not isinstance(a, float) else math.sin(a),
+            "cos": lambda a: self._trig(sympy.cos, a) if not isinstance(a, float) else math.cos(a),
         }
+        #: symbolic expressions Cirq JSON cannot serialize (checked by :func:`to_cirq_json`)
+        self.not_serializable: list[str] = []
+
+    def _trig(self, fn: Callable[[object], object], a: object) -> object:
+        e = fn(a)
+        self.not_serializable.append(str(e))
+        return e
 
     def _qubits(self) -> list[object]:
         cirq = self.cirq
@@ -184,12 +200,14 @@ class _CirqEmitter:
         try:
             return [self.factories[ins.name](*params).on(*qs)]  # type: ignore[attr-defined]
         except _Symbolic:
-            # u(theta, phi, lam) = e^{i(phi+lam)/2} rz(phi) ry(theta) rz(lam)
+            # u(theta, phi, lam) = p(phi) ry(theta) p(lam) exactly (phase included), and
+            # every factor is an EigenGate with a sympy exponent, which Cirq JSON carries
+            assert ins.name == "u", ins.name  # the only parametric gate built as a matrix
             th, ph, la = params
             c = self.cirq
             q = qs[0]
-            return [c.rz(la).on(q), c.ry(th).on(q), c.rz(ph).on(q),
-                    c.global_phase_operation(self.sympy.exp(self.sympy.I * (ph + la) / 2))]
+            p = self.factories["p"]
+            return [p(la).on(q), c.ry(th).on(q), p(ph).on(q)]  # type: ignore[attr-defined]
 
     def emit(self, body: kv.Body) -> list[object]:
         cirq = self.cirq
@@ -214,8 +232,13 @@ class _CirqEmitter:
                 add(cirq.MatrixGate(_big_endian(ins.matrix, n)).on(*(self.qubits[i] for i in ins.qubits)))
             elif t is kv.GlobalPhase:
                 a = self.angle(ins.angle)
-                coeff = complex(np.exp(1j * a)) if isinstance(a, float) else self.sympy.exp(self.sympy.I * a)
-                add(cirq.global_phase_operation(coeff))
+                if isinstance(a, float):
+                    add(cirq.global_phase_operation(complex(np.exp(1j * a))))
+                elif not self.qubits:
+                    raise BackendError("a symbolic global phase on a kernel without qubits has no Cirq form",
+                                       self.view.kernel.loc)
+                else:  # diag(e^{ia}, e^{ia}) = e^{ia} I: a symbolic phase that Cirq JSON round-trips
+                    add(cirq.DiagonalGate([a, a]).on(self.qubits[0]))
             elif t is kv.Noise:
                 add(self.channel(ins))
             elif t is kv.If:
@@ -267,9 +290,14 @@ class _CirqEmitter:
 
 def view_to_cirq(view: kv.CircuitView) -> _cirq.Circuit:
     """The ``cirq.Circuit`` of an already computed :class:`CircuitView`."""
+    return _emit(view)[0]
+
+
+def _emit(view: kv.CircuitView) -> tuple[_cirq.Circuit, _CirqEmitter]:
     import cirq
 
-    return cirq.Circuit(_CirqEmitter(view).emit(view.body))
+    emitter = _CirqEmitter(view)
+    return cirq.Circuit(emitter.emit(view.body)), emitter
 
 
 def to_cirq(module: Operation, kernel: str | Operation | None = None) -> _cirq.Circuit:
@@ -285,10 +313,25 @@ def to_cirq(module: Operation, kernel: str | Operation | None = None) -> _cirq.C
 
 
 def to_cirq_json(module: Operation, kernel: str | Operation | None = None) -> str:
-    """The kernel's Cirq circuit serialized with ``cirq.to_json``."""
+    """The kernel's Cirq circuit serialized with ``cirq.to_json``.
+
+    Guarantees: ``cirq.read_json`` loads the text back into a circuit equal to
+    :func:`to_cirq`'s, whose ``cirq.resolve_parameters`` with values for every
+    symbol has the kernel's unitary. Raises :class:`BackendError` when a
+    symbolic angle uses ``sin``/``cos`` (Cirq JSON has no form for them).
+    """
     import cirq
 
-    return cirq.to_json(to_cirq(module, kernel))
+    view = kv.build_view(module, kernel, symbolic_loops=False)
+    circuit, emitter = _emit(view)
+    if emitter.not_serializable:
+        raise BackendError(
+            f"Cirq JSON cannot serialize the symbolic angle {emitter.not_serializable[0]} "
+            "(it carries sums, products and powers of symbols only)",
+            view.kernel.loc,
+            help="bind the parameter first, or export to Qiskit or OpenQASM 3",
+        )
+    return cirq.to_json(circuit)
 
 
 __all__ = ["to_cirq", "to_cirq_json", "view_to_cirq"]

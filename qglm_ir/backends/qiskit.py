@@ -25,10 +25,13 @@ The library is imported inside the functions: this module is itself named
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import tempfile
+import threading
 import uuid
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..core.errors import BackendError
@@ -78,6 +81,7 @@ class _QiskitEmitter:
             if s.vector is None:
                 self.params[s.name] = Parameter(s.name, uuid=stable_uuid(s.name))
         self.loop_params: dict[str, object] = {}
+        self.blocks = 0  # control-flow bodies built so far (names them)
         self.ops = {
             "add": lambda a, b: a + b,
             "sub": lambda a, b: a - b,
@@ -121,7 +125,13 @@ class _QiskitEmitter:
     def _sub(self, qubits: set[int], clbits: set[int]) -> QuantumCircuit:
         from qiskit.circuit import QuantumCircuit
 
-        return QuantumCircuit([self.qubits[i] for i in sorted(qubits)], [self.clbits[i] for i in sorted(clbits)])
+        # An unnamed QuantumCircuit is called "circuit-<N>" after a process-wide counter,
+        # which QPY stores: name control-flow bodies after the kernel and their order.
+        self.blocks += 1
+        return QuantumCircuit(
+            [self.qubits[i] for i in sorted(qubits)], [self.clbits[i] for i in sorted(clbits)],
+            name=f"{self.view.name}_block{self.blocks}",
+        )
 
     def emit(self, body: kv.Body, qc: QuantumCircuit) -> None:
         from qiskit.circuit import Barrier, Delay, ForLoopOp, IfElseOp, Measure, Reset, WhileLoopOp
@@ -234,11 +244,77 @@ def to_qiskit(module: Operation, kernel: str | Operation | None = None) -> Quant
     return view_to_qiskit(kv.build_view(module, kernel))
 
 
+def qpy_version() -> int:
+    """The QPY format version qglm writes: the newest one Qiskit writes in Python.
+
+    Qiskit writes QPY >= 17 with a Rust writer (``QPY_RUST_WRITE_MIN_VERSION``)
+    that, as of Qiskit 2.6.2, orders the register records of a ``TranspileLayout``
+    by hash (one of two byte strings, depending on ``PYTHONHASHSEED``) and the
+    symbols of parameter expressions in per-process random order. The Python
+    writer is ordered, but for the symbol table of an expression (see
+    :func:`_ordered_expression_symbols`), so qglm asks for the last version it
+    writes (16 with Qiskit 2.6; an older Qiskit writes its own newest version).
+    Any Qiskit that reads that version, including every newer one, loads it.
+    """
+    from qiskit.qpy import common
+
+    rust_min = getattr(common, "QPY_RUST_WRITE_MIN_VERSION", None)
+    return common.QPY_VERSION if rust_min is None else min(common.QPY_VERSION, rust_min - 1)
+
+
+class _OrderedSymbols:
+    """A ``ParameterExpression`` as QPY's Python writer sees it, with ``parameters``
+    in a fixed order (name, then UUID) instead of a set's iteration order."""
+
+    __slots__ = ("_expr", "parameters")
+
+    def __init__(self, expr: object):
+        self._expr = expr
+        self.parameters = sorted(expr.parameters, key=lambda p: (p.name, p.uuid.bytes))  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._expr, name)
+
+
+_QPY_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _ordered_expression_symbols() -> Iterator[None]:
+    """While QPY is written, list each expression's symbols in a fixed order.
+
+    Qiskit's Python QPY writer emits an expression's symbol table by iterating
+    ``expr.parameters``, a ``set`` that Qiskit's Rust core fills in ``HashSet``
+    order: when two symbols share a hash-table slot, their order (and the
+    bytes) change from process to process. The writer's ``_write_parameter_expression``
+    is given a view of the expression whose ``parameters`` is sorted. If a
+    Qiskit version lacks that function, QPY is written unchanged (the
+    determinism test in ``tests/cli/test_determinism.py`` then says so).
+    """
+    from qiskit.qpy.binary_io import value
+
+    original = getattr(value, "_write_parameter_expression", None)
+    if original is None:  # pragma: no cover - a Qiskit that writes expressions differently
+        yield
+        return
+
+    def ordered(file_obj: object, obj: object, *args: object, **kwargs: object) -> object:
+        return original(file_obj, _OrderedSymbols(obj), *args, **kwargs)
+
+    with _QPY_LOCK:
+        value._write_parameter_expression = ordered
+        try:
+            yield
+        finally:
+            value._write_parameter_expression = original
+
+
 def write_qpy(module: Operation, path: str | os.PathLike[str], kernel: str | Operation | None = None) -> None:
-    """Write the kernel's circuit to ``path`` as QPY (``qiskit.qpy.dump``).
+    """Write the kernel's circuit to ``path`` as QPY (``qiskit.qpy.dump``, :func:`qpy_version`).
 
     The circuit is built before the file is touched and written through a
     temporary file renamed into place, so a failure never leaves a partial file.
+    The bytes depend only on the module (not on the process or ``PYTHONHASHSEED``).
     """
     from qiskit import qpy
 
@@ -248,7 +324,8 @@ def write_qpy(module: Operation, path: str | os.PathLike[str], kernel: str | Ope
     fd, tmp = tempfile.mkstemp(prefix=".qglm-", suffix=".qpy", dir=d)
     try:
         with os.fdopen(fd, "wb") as f:
-            qpy.dump(qc, f)
+            with _ordered_expression_symbols():
+                qpy.dump(qc, f, version=qpy_version())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -256,4 +333,4 @@ def write_qpy(module: Operation, path: str | os.PathLike[str], kernel: str | Ope
         raise
 
 
-__all__ = ["to_qiskit", "view_to_qiskit", "write_qpy"]
+__all__ = ["qpy_version", "to_qiskit", "view_to_qiskit", "write_qpy"]

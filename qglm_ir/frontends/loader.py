@@ -1,13 +1,13 @@
 """Load a program file into IR, choosing the frontend by file extension.
 
-=============  ===============================================  ==================
+=============  ===============================================  =======================
 extension      frontend                                         options
-=============  ===============================================  ==================
+=============  ===============================================  =======================
 ``.qglm``      :func:`qglm_ir.frontends.dsl.compile_file`        ``defines`` (-D)
-``.py``        :func:`qglm_ir.frontends.python.compile_file`     ``entry``
+``.py``        :func:`qglm_ir.frontends.python.compile_file`     ``entry``, ``defines``
 ``.qasm``      :func:`qglm_ir.frontends.qasm.load_qasm`          (OpenQASM 2 or 3)
 ``.qglmir``    :func:`qglm_ir.text.parse_module`                 (textual IR)
-=============  ===============================================  ==================
+=============  ===============================================  =======================
 
 Every failure is a :class:`QglmError`: unreadable file, unknown extension, a
 frontend that is not available yet, or the frontend's own located diagnostics.
@@ -78,22 +78,25 @@ def read_text(path: str | os.PathLike[str]) -> str:
         raise InputError(f"cannot read '{path}': {exc.strerror}") from None
 
 
-def parse_define(text: str) -> tuple[str, Define]:
-    """``NAME=VALUE`` from ``-D``: VALUE as int, float, bool (true/false) or else string."""
+def parse_define(text: str) -> tuple[str, str]:
+    """Split ``NAME=VALUE`` from ``-D``; raises ValueError unless NAME is an identifier.
+
+    VALUE stays text: the frontend types it against the constant's declaration
+    (one parser for the command line and the library API, see
+    :func:`qglm_ir.frontends.dsl.lower._parse_define`).
+    """
     name, sep, raw = text.partition("=")
     name = name.strip()
     if not sep or not name.isidentifier():
         raise ValueError(f"expected NAME=VALUE, got {text!r}")
-    raw = raw.strip()
-    low = raw.lower()
-    if low in ("true", "false"):
-        return name, low == "true"
-    for conv in (int, float):
-        try:
-            return name, conv(raw)
-        except ValueError:
-            pass
-    return name, raw
+    return name, raw.strip()
+
+
+def define_text(value: Define) -> str:
+    """A define value spelled as on the command line (``true``/``false`` for bools)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def load_program(
@@ -116,12 +119,13 @@ def load_program(
     text = read_text(path)  # read first: a missing file is reported before a missing frontend
     fn = _frontend(ext)
     name = str(path)
+    texts = {k: define_text(v) for k, v in defines.items()} if defines else None
     if ext == ".qglm":
-        module = fn(name, defines=dict(defines) if defines else None)
+        module = fn(name, defines=texts)
     elif ext == ".py":
         if entry is None:
             raise InputError("a .py input needs --entry NAME (the function to compile)")
-        module = fn(name, entry, defines=dict(defines) if defines else None)
+        module = fn(name, entry, defines=texts)
     else:
         module = fn(text, filename=name)
     if not isinstance(module, Module):

@@ -51,6 +51,10 @@ from .embeddings import EMBEDDINGS, lower_embedding
 UNROLL_LIMIT = 100_000
 """Most loop iterations a kernel may unroll in total (loops whose variable indexes qubits)."""
 
+TENSOR_LIMIT = 1 << 28
+"""Most elements a declared tensor type may have (2 GiB of f64): a typo or a ``-D``
+value such as ``layers=99999999999`` gets a diagnostic instead of a failed allocation."""
+
 Static = int | float | bool | np.ndarray
 LVal = Value | Static
 
@@ -227,12 +231,13 @@ class Lowerer:
 
     # ------------------------------------------------------- declarations
     def const_decl(self, d: A.ConstDecl, used: set[str]) -> None:
-        if d.name in self.defines:
-            used.add(d.name)
-            self.consts[d.name] = _parse_define(d.name, self.defines[d.name])
-            return
         v = self.expr(d.value)
         assert _is_static(v)
+        if d.name in self.defines:
+            used.add(d.name)
+            # the declared value fixes the constant's type, so a define cannot turn
+            # `const layers = 2` into a float or bool that fails far from the command line
+            v = _parse_define(d.name, self.defines[d.name], v, d.name_span)  # type: ignore[arg-type]
         self.consts[d.name] = v  # type: ignore[assignment]
 
     def static_int(self, e: A.Expr, what: str, minimum: int | None = None) -> int:
@@ -251,6 +256,9 @@ class Lowerer:
         if t.dims is None:
             return base
         dims = tuple(self.static_int(d, "a tensor dimension", 1) for d in t.dims)
+        size = math.prod(dims)
+        if size > TENSOR_LIMIT:
+            raise _err(f"tensor type has {size} elements, past the limit of {TENSOR_LIMIT}", t.span)
         return TensorType(dims, base)
 
     def param_decl(self, d: A.ParamDecl) -> None:
@@ -1289,21 +1297,42 @@ class Lowerer:
 
 
 # ------------------------------------------------------------------ helpers
-def _parse_define(name: str, text: str) -> Static:
-    t = text.strip()
-    if t in ("true", "false"):
+def _parse_define(name: str, text: str, declared: Static, decl: A.Span) -> Static:
+    """The value of ``-D name=text`` for a constant declared as ``declared``.
+
+    ``text`` is spelled as on the command line: ``true``/``false`` for a bool
+    constant, an integer for an int constant, a finite number for a float
+    constant (an integer is promoted). Anything else, or a define of an array
+    constant, is a :class:`ParseError` located on the command line.
+    """
+    t = str(text).strip()
+    where = Location("<command line>", 1, len(name) + 2, max(1, len(t)), f"{name}={t}")
+    kind = type_name(_static_type(declared))
+    at = f"'{name}' is declared as {kind} at {decl.loc()}"
+
+    def bad(why: str) -> ParseError:
+        return ParseError(f"-D {name}: {why}", where, help=at)
+
+    if isinstance(declared, np.ndarray):
+        raise bad("only scalar constants (int, float, bool) can be overridden")
+    if isinstance(declared, (bool, np.bool_)):
+        if t not in ("true", "false"):
+            raise bad(f"'{t}' is not a bool (write true or false)")
         return t == "true"
     try:
-        return int(t)
+        number: int | float = int(t)
     except ValueError:
-        pass
-    try:
-        return float(t)
-    except ValueError:
-        raise ParseError(
-            f"-D {name}: '{text}' is not a number or bool",
-            Location("<command line>", 1, len(name) + 2, max(1, len(text)), f"{name}={text}"),
-        ) from None
+        try:
+            number = float(t)
+        except ValueError:
+            raise bad(f"'{t}' is not a number or bool") from None
+    if isinstance(declared, (int, np.integer)):
+        if not isinstance(number, int):
+            raise bad(f"'{t}' is not an integer")
+        return number
+    if not math.isfinite(number):
+        raise bad(f"'{t}' is not a finite number")
+    return float(number)
 
 
 def _scalar_of(t: Type) -> Type:
