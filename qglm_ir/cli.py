@@ -349,17 +349,18 @@ def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         if outdir.exists() and not outdir.is_dir():
             raise UsageError(f"qglmc compile: error: -o {outdir} must be a directory for --target all")
         stem = Path(args.input).stem
-        for target, (suffix, _) in ARTIFACTS.items():
-            try:
-                files.append((outdir / f"{stem}{suffix}", render_target(target, result.module, args.kernel)))
-            except TargetUnavailable as exc:
-                report["warnings"].append(f"{exc}; skipped")
-            except Exception as exc:
-                from .core.errors import BackendError
+        from .cli_artifacts import describe, render_all
+        from .core.errors import BackendError
 
-                if not isinstance(exc, BackendError):
-                    raise
-                report["warnings"].append(f"target {target}: {exc.message}; skipped")
+        rendered, failures = render_all(result.module, outdir, stem, args.kernel, ARTIFACTS, render_target,
+                                        (BackendError, TargetUnavailable))
+        files.extend(rendered)
+        for f in failures:  # every failure is an error: the run exits 1 after writing the rest
+            err.write(describe(f, args.input) + "\n")
+            report.setdefault("errors", []).append(
+                {"target": f.target, "kernel": f.kernel, "file": f.path.name, "message": str(f.error)})
+            with contextlib.suppress(OSError):
+                f.path.unlink()  # never leave a stale artifact of an earlier run next to fresh ones
         from .report import dumps
 
         files.append((outdir / "report.json", dumps(report)))
@@ -383,6 +384,9 @@ def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         from .report import render_summary
 
         render_summary(report, err)
+    if report.get("errors"):
+        err.write(f"qglmc: error: {len(report['errors'])} artifact(s) of --target all could not be written\n")
+        return EXIT_INPUT
     return EXIT_OK
 
 
