@@ -158,11 +158,14 @@ class _Progress:
 
 # ---------------------------------------------------------------- arguments
 def _add_input_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", metavar="INPUT", help="program: .qglm, .py, .qasm or .qglmir")
+    p.add_argument("input", metavar="INPUT",
+                   help="program: .qglm, .py, .qasm/.qasm3/.qasm2 or .qglmir; - reads stdin")
+    p.add_argument("--lang", choices=("qglm", "py", "qasm", "ir"), default=None,
+                   help="language of stdin input (default: recognized from the text)")
     p.add_argument("--entry", metavar="NAME", help="function to compile from a .py input")
     p.add_argument(
         "-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
-        help="compile-time constant for a .qglm input (repeatable)",
+        help="compile-time constant for a .qglm or .py input (repeatable)",
     )
 
 
@@ -222,16 +225,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="compile and execute a program with the reference engine")
     _add_input_options(r)
-    r.add_argument("--input", dest="inputs", action="append", default=[], metavar="NAME=FILE.npy",
-                   help="bind a program input to a NumPy array file (repeatable)")
-    r.add_argument("--shots", type=int, default=1024, metavar="N", help="shots per kernel invocation (default 1024)")
+    r.add_argument("--input", dest="inputs", action="append", default=[], metavar="NAME=VALUE",
+                   help="bind a program input: a number, true/false, a list like '[1,2]', or FILE.npy (repeatable)")
+    r.add_argument("--inputs", dest="bundles", action="append", default=[], metavar="FILE.npz",
+                   help="bind every array of a numpy.savez bundle by its key")
+    r.add_argument("--shots", type=int, default=None, metavar="N",
+                   help="shots per kernel invocation (default: the shots the program declares)")
+    r.add_argument("--exact", action="store_true", help="exact expval/probs where the simulator can (no sampling)")
     r.add_argument("--simulator", choices=("tn", "aer", "cirq"), default="tn", help="simulator (default tn)")
     r.add_argument("--seed", type=int, default=0, metavar="N")
     r.add_argument("--device", metavar="SPEC")
     r.add_argument("-O", dest="opt", type=int, choices=(0, 1, 2, 3), default=2)
 
     sub.add_parser("devices", help="list the built-in device specs")
-    sub.add_parser("passes", help="list the available passes")
+    ps = sub.add_parser("passes", help="list the passes with their options, or explain one")
+    ps.add_argument("name", nargs="?", metavar="NAME", help="a pass to explain (e.g. qec, route)")
     return parser
 
 
@@ -252,6 +260,12 @@ def _defines(items: Sequence[str]) -> dict[str, Any]:
 def _load(args: argparse.Namespace) -> Any:
     from .frontends.loader import load_program
 
+    if args.input == "-":
+        from .cli_io import load_stdin
+
+        return load_stdin(sys.stdin.read(), getattr(args, "lang", None), args.entry, _defines(args.defines) or None)
+    if getattr(args, "lang", None):
+        raise UsageError(f"qglmc {args.command}: error: --lang only applies to stdin input (-)")
     return load_program(args.input, entry=args.entry, defines=_defines(args.defines) or None)
 
 
@@ -287,7 +301,8 @@ def _compile(
             print_ir_after_all=args.print_ir_after_all,
             print_ir_after=args.print_ir_after,
             ir_printer=print_ir,
-            on_pass_start=lambda name: progress.update(f"compiling: {name}"),
+            on_pass_start=lambda name: progress.update(
+                f"compiling: {name}" + (" (validating)" if getattr(args, "validate", False) else "")),
             input_name=args.input,
         )
 
@@ -332,10 +347,13 @@ def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if args.passes is not None and args.opt is not None:
         raise UsageError("qglmc compile: error: give either -O or --passes, not both")
     _check_print_after(args)
+    if args.output == "-":
+        args.output = None  # `-o -`: standard output, like no -o
+        args.stdout_binary = True
     if args.target == "all" and not args.output:
         raise UsageError("qglmc compile: error: --target all needs -o DIRECTORY")
-    if args.target == "qiskit" and not args.output:
-        raise UsageError("qglmc compile: error: --target qiskit writes binary QPY and needs -o FILE")
+    if args.target == "qiskit" and not args.output and not getattr(args, "stdout_binary", False):
+        raise UsageError("qglmc compile: error: --target qiskit writes binary QPY and needs -o FILE (or -o -)")
     if args.device is not None:
         from .api import load_device
 
@@ -372,6 +390,9 @@ def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             return EXIT_INPUT
         if args.output:
             files.append((Path(args.output), artifact))
+        elif isinstance(artifact, bytes):  # QPY to `-o -`
+            out.flush()
+            getattr(out, "buffer", sys.stdout.buffer).write(artifact)
         else:
             _emit(artifact, None, out)
     if args.report:
@@ -403,23 +424,19 @@ def cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             "qglmc run is not available yet: the execution engine (qglm_ir.engine) is not installed",
             help="use qglmc compile --target qiskit or cirq and run the circuit there",
         ) from None
-    import numpy as np
+    del run  # the shots rule and input binding live in cli_run
+    from .cli_run import load_inputs, run_program
 
-    from .frontends.loader import InputError
-
-    inputs: dict[str, Any] = {}
-    for item in args.inputs:
-        name, sep, path = item.partition("=")
-        if not sep or not name:
-            raise UsageError(f"qglmc run: error: --input expects NAME=FILE.npy, got {item!r}")
-        try:
-            inputs[name] = np.load(path, allow_pickle=False)
-        except (OSError, ValueError) as exc:
-            raise InputError(f"cannot load input '{name}' from '{path}': {exc}") from None
+    if args.shots is not None and args.shots < 1:
+        raise UsageError(f"qglmc run: error: --shots must be >= 1, got {args.shots} (use --exact for no sampling)")
+    inputs = load_inputs(args.inputs, args.bundles)
     from .api import compile_with_report
 
-    module = compile_with_report(_load(args), device=args.device, optimization_level=args.opt, seed=args.seed).module
-    result = run(module, inputs, args.shots, args.simulator, args.seed)
+    with _Progress(not args.quiet, "compiling") as progress:
+        module = compile_with_report(_load(args), device=args.device, optimization_level=args.opt, seed=args.seed,
+                                     on_pass_start=lambda name: progress.update(f"compiling: {name}")).module
+        progress.update(f"running ({args.simulator})")
+        result = run_program(module, inputs, args.shots, args.exact, args.simulator, args.seed)
     out.write(json.dumps(_jsonable(result), indent=2, sort_keys=True) + "\n")
     return EXIT_OK
 
@@ -447,10 +464,12 @@ def cmd_devices(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def cmd_passes(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from .passes.registry import iter_passes
+    from .cli_passes import write_list, write_one
 
-    for name, cls, text in iter_passes():
-        out.write(f"{name:<18} {text if cls is not None else '(unavailable) ' + text}\n")
+    if getattr(args, "name", None):
+        write_one(args.name, out)
+    else:
+        write_list(out)
     return EXIT_OK
 
 
@@ -462,6 +481,13 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, IO[str], IO[str]], int]] = {
     "devices": cmd_devices,
     "passes": cmd_passes,
 }
+
+
+def _input_name(args: argparse.Namespace) -> str:
+    name = getattr(args, "input", None)
+    if name == "-":
+        return "<stdin>"
+    return name if isinstance(name, str) else "qglmc"
 
 
 @contextlib.contextmanager
@@ -501,10 +527,14 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
         err.write(f"{exc}\n")
         return EXIT_USAGE
     except ValidationError as exc:
-        err.write(exc.render(getattr(args, "input", "<input>")) + "\n")
+        from .cli_io import diagnostic
+
+        err.write(diagnostic(exc.render(_input_name(args)), err) + "\n")
         return EXIT_INTERNAL
     except QglmError as exc:
-        err.write(exc.render(getattr(args, "input", "<input>")) + "\n")
+        from .cli_io import diagnostic
+
+        err.write(diagnostic(exc.render(_input_name(args)), err) + "\n")
         return EXIT_INPUT
     except KeyboardInterrupt:
         err.write("qglmc: interrupted\n")
