@@ -288,6 +288,7 @@ def _compile(
             err.write("\n")
 
     program = _load(args) if args.command != "opt" else _load_ir(args.input)
+    args.source_module = program  # the summary compares it with the result (cli_summary)
     with _Progress(not args.quiet, "compiling") as progress:
         return compile_with_report(
             program,
@@ -361,6 +362,9 @@ def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     level = 2 if args.opt is None else args.opt
     result = _compile(args, args.passes, level, args.device, args.basis, err)
     report = result.report
+    from .cli_summary import enrich
+
+    enrich(report, args.source_module, result.module, args.target)
     files: list[tuple[Path, str | bytes]] = []
     if args.target == "all":
         outdir = Path(args.output)
