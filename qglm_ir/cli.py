@@ -28,7 +28,9 @@ from typing import IO, Any
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
-TARGETS = ("ir", "qiskit", "cirq", "qasm3", "qasm2", "cfg", "all")
+TARGETS = ("ir", "qiskit", "cirq", "qasm3", "qasm2", "cfg", "all", "png", "svg", "txt", "dot", "cfg-svg")
+#: Pictures (qglm_ir.render): png/svg/txt draw a kernel, dot/cfg-svg the host CFG.
+PICTURES = {"png": "kernel_png", "svg": "kernel_svg", "txt": "kernel_txt"}
 # target -> (file suffix used by --target all, binary?)
 ARTIFACTS: dict[str, tuple[str, bool]] = {
     "ir": (".qglmir", False),
@@ -110,6 +112,14 @@ def render_target(target: str, module: Any, kernel: str | None) -> str | bytes:
         return _backend("qasm2", "to_qasm2")(module, kernel=kernel)
     if target == "cfg":
         return _backend("cfg", "to_cfg_json")(module)
+    if target in PICTURES:
+        from .render import circuits
+
+        return getattr(circuits, PICTURES[target])(module, kernel)
+    if target in ("dot", "cfg-svg"):
+        from .render import cfg
+
+        return cfg.cfg_dot(module) if target == "dot" else cfg.cfg_svg(module)
     raise AssertionError(target)
 
 
@@ -211,6 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-O", dest="opt", type=int, choices=(0, 1, 2, 3), default=None, help="optimization level (default 2)")
     c.add_argument("--passes", metavar="PIPELINE", help="explicit pipeline instead of -O, e.g. cancel,route{trials=8}")
     c.add_argument("--report", metavar="FILE.json", help="write the compile report as JSON")
+    c.add_argument("--report-html", metavar="FILE.html",
+                   help="write a self-contained HTML report: drawings, pass chart, device map, error protection")
     _add_pass_options(c)
 
     k = sub.add_parser("check", help="parse and verify only")
@@ -289,6 +301,17 @@ def _compile(
 
     program = _load(args) if args.command != "opt" else _load_ir(args.input)
     args.source_module = program  # the summary compares it with the result (cli_summary)
+    args.gates_after = []  # gate count after every pass, for --report-html
+    want_counts = bool(getattr(args, "report_html", None))
+    user_printer = print_ir
+
+    def print_ir(pass_name: str, text: str) -> None:  # noqa: F811  (wraps the printer above)
+        if want_counts:
+            from .report_html import gate_count_of_ir
+
+            args.gates_after.append(gate_count_of_ir(text))
+        if not want_counts or args.print_ir_after_all or pass_name in args.print_ir_after:
+            user_printer(pass_name, text)
     with _Progress(not args.quiet, "compiling") as progress:
         return compile_with_report(
             program,
@@ -299,7 +322,7 @@ def _compile(
             basis=basis,
             validate=args.validate,
             verify_each=args.verify_each or None,
-            print_ir_after_all=args.print_ir_after_all,
+            print_ir_after_all=args.print_ir_after_all or want_counts,
             print_ir_after=args.print_ir_after,
             ir_printer=print_ir,
             on_pass_start=lambda name: progress.update(
@@ -353,8 +376,8 @@ def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         args.stdout_binary = True
     if args.target == "all" and not args.output:
         raise UsageError("qglmc compile: error: --target all needs -o DIRECTORY")
-    if args.target == "qiskit" and not args.output and not getattr(args, "stdout_binary", False):
-        raise UsageError("qglmc compile: error: --target qiskit writes binary QPY and needs -o FILE (or -o -)")
+    if args.target in ("qiskit", "png") and not args.output and not getattr(args, "stdout_binary", False):
+        raise UsageError(f"qglmc compile: error: --target {args.target} writes binary data and needs -o FILE (or -o -)")
     if args.device is not None:
         from .api import load_device
 
@@ -403,6 +426,17 @@ def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         from .report import dumps
 
         files.append((Path(args.report), dumps(report)))
+    if args.report_html:
+        from .report_html import render_html
+
+        with _Progress(not args.quiet, "drawing the HTML report"):
+            device = None
+            if args.device is not None:
+                from .api import load_device as _load_device
+
+                device = _load_device(args.device)
+            page = render_html(report, args.source_module, result.module, device, args.gates_after)
+        files.append((Path(args.report_html), page))
     for path, data in files:  # every artifact exists in memory: now move them into place
         atomic_write(path, data)
     if not args.quiet:
