@@ -40,6 +40,9 @@ ARTIFACTS: dict[str, tuple[str, bool]] = {
     "qasm2": (".qasm2", False),
     "cfg": (".cfg.json", False),
 }
+#: What --target all writes. OpenQASM 2 has no parameters, loops or nested control flow, so it is
+#: written only when asked for (--target qasm2); everything listed here must succeed.
+ALL_TARGETS = ("ir", "qiskit", "cirq", "qasm3", "cfg")
 BUG_REPORT = "this is a bug in qglm; please report it with the input and command line (rerun with --debug for details)"
 
 
@@ -214,7 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compile", help="compile a program to IR, Qiskit, Cirq, OpenQASM or a CFG")
     _add_input_options(c)
     c.add_argument("-o", "--output", metavar="OUT", help="output file (a directory for --target all)")
-    c.add_argument("--target", choices=TARGETS, default="ir", help="artifact to produce (default: ir)")
+    c.add_argument("--target", choices=TARGETS, default="ir",
+                   help="artifact to produce (default: ir); all = ir, qiskit, cirq, qasm3 and cfg for every kernel; "
+                        "png/svg/txt draw a kernel, dot/cfg-svg the host CFG")
     c.add_argument("--kernel", metavar="NAME", help="kernel to emit when the program has several")
     c.add_argument("--device", metavar="SPEC", help="target device (e.g. line:5, heavy-hex:3)")
     c.add_argument("--basis", metavar="GATES", help="target gate set without a device, e.g. cx,rz,sx,x")
@@ -397,7 +402,8 @@ def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         from .cli_artifacts import describe, render_all
         from .core.errors import BackendError
 
-        rendered, failures = render_all(result.module, outdir, stem, args.kernel, ARTIFACTS, render_target,
+        wanted = {t: ARTIFACTS[t] for t in ALL_TARGETS}
+        rendered, failures = render_all(result.module, outdir, stem, args.kernel, wanted, render_target,
                                         (BackendError, TargetUnavailable))
         files.extend(rendered)
         for f in failures:  # every failure is an error: the run exits 1 after writing the rest

@@ -2,7 +2,7 @@
 
 Module-level artifacts (textual IR, host CFG) are written once as
 ``STEM.qglmir`` / ``STEM.cfg.json``. Circuit artifacts (QPY, Cirq JSON,
-OpenQASM 3/2) are written for every kernel: ``STEM.qpy`` etc. when the program
+OpenQASM 3) are written for every kernel: ``STEM.qpy`` etc. when the program
 has one kernel, ``STEM.KERNEL.qpy`` etc. when it has several (``--kernel NAME``
 restricts the set to that kernel). Every artifact is rendered in memory; those
 that fail are reported with their located diagnostic, never downgraded to a

@@ -2,7 +2,7 @@
 
 The page holds, for every kernel (up to :data:`MAX_KERNELS`), the drawing
 before and after compilation; the per-pass time and gate-count chart; the
-device map with the chosen layout, coloured by calibrated error; the
+host CFG (when Graphviz is installed); the device map with the chosen layout, coloured by calibrated error; the
 error-protection choice per qubit (the ``qec`` pass's report); and the
 summary figures and warnings. Pictures are embedded as ``data:`` URIs (SVG, or
 PNG for the circuit drawings), so the page needs no network and no other
@@ -113,6 +113,18 @@ def _device_section(device: Any, layout: dict[str, Any] | None) -> str:
     return _img(svg, "image/svg+xml", "device map", "wide") + note
 
 
+def _cfg_section(module: Any) -> str:
+    from .render.cfg import cfg_svg, dot_program
+
+    if dot_program() is None:
+        return "<p>(Graphviz <code>dot</code> is not installed: no CFG picture; <code>--target dot</code> " \
+               "writes its DOT text.)</p>"
+    try:
+        return _img(cfg_svg(module), "image/svg+xml", "host CFG", "wide")
+    except (QglmError, ImportError) as exc:
+        return _why(exc)
+
+
 def _pass_section(report: dict[str, Any], gates_after: Sequence[int | None]) -> str:
     records = report.get("passes") or []
     if not records:
@@ -173,6 +185,7 @@ def render_html(report: dict[str, Any], source: Any, compiled: Any, device: Any 
     if len(names) > MAX_KERNELS:
         parts.append("<p>Not drawn: " + html.escape(", ".join("@" + n for n in names[MAX_KERNELS:])) + "</p>")
     parts += ["<h2>Passes</h2>", _pass_section(report, gates_after)]
+    parts += ["<h2>Host program (CFG)</h2>", _cfg_section(compiled)]
     parts += ["<h2>Device map and layout</h2>", _device_section(device, report.get("layout"))]
     parts += ["<h2>Error protection per qubit</h2>", _qec(report)]
     parts.append("</body></html>\n")
