@@ -223,3 +223,34 @@ def test_cli_refusal_is_located_and_nonzero(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert f"{src}:5:5: error: Cirq cannot set a measurement key" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+REGCMP_QASM3 = """\
+OPENQASM 3.0;
+include "stdgates.inc";
+qubit[3] q;
+bit[2] c;
+bit[1] r;
+h q[0];
+ry(1.1) q[1];
+c[0] = measure q[0];
+c[1] = measure q[1];
+if (c == 2) {
+  x q[2];
+}
+r[0] = measure q[2];
+"""
+
+
+def test_openqasm3_register_comparison_round_trips() -> None:
+    import qiskit.qasm3
+
+    from qglm_ir.frontends.qasm import load_qasm
+
+    reference = aer_bits(qiskit.qasm3.loads(REGCMP_QASM3), 3, seed=20)
+    module = load_qasm(REGCMP_QASM3, filename="regcmp.qasm3")
+    # The OpenQASM frontend imports through Qiskit and keeps no source positions on the ops,
+    # so refusals of this program name the file but no line.
+    status = _check_exports(module, reference, 3, located=False)
+    assert status["qiskit"] == "ok" and status["qasm3"] == "ok" and status["cirq"] == "ok"
+    assert "nested control flow" in status["qasm2"]  # a located refusal, checked in _check_exports
