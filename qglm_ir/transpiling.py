@@ -53,14 +53,39 @@ def _restore_parameters(out: QuantumCircuit, source: QuantumCircuit) -> QuantumC
     return out.assign_parameters(mapping, inplace=False) if mapping else out
 
 
+def _keep_registers(view: Any, source: QuantumCircuit) -> None:
+    """Give the output the source's classical registers when they tile its clbits in order.
+
+    :func:`~qglm_ir.frontends.interop.from_qiskit` returns every clbit in circuit
+    order, which the exporter puts in one register ``c``; splitting it back into
+    the source's registers keeps ``get_counts()`` keys and register names as the
+    caller wrote them.
+    """
+    from .backends import _kernel_view as kv
+
+    regs = view.registers
+    tiled = [b for r in source.cregs for b in r] == list(source.clbits)
+    if not (source.cregs and tiled and len(regs) == 1 and regs[0].name == "c"
+            and len(regs[0].clbits) == source.num_clbits):
+        return
+    bits, i, out = regs[0].clbits, 0, []
+    for creg in source.cregs:
+        out.append(kv.Register(creg.name, bits[i:i + len(creg)]))
+        i += len(creg)
+    view.registers = out
+
+
 def _one(qc: QuantumCircuit, device: Any, basis: tuple[str, ...] | None, level: int, seed: int) -> QuantumCircuit:
     from .api import compile as qglm_compile
-    from .backends.qiskit import to_qiskit
+    from .backends._kernel_view import build_view
+    from .backends.qiskit import view_to_qiskit
     from .frontends.interop import from_qiskit
 
     module = from_qiskit(qc)
     compiled = qglm_compile(module, device=device, optimization_level=level, seed=seed, basis=basis)
-    out = to_qiskit(compiled)
+    view = build_view(compiled)
+    _keep_registers(view, qc)
+    out = view_to_qiskit(view)
     out = _restore_parameters(out, qc)
     out.name = qc.name
     if qc.metadata:

@@ -128,3 +128,22 @@ def test_compile_accepts_backend_target_and_cirq_device(backend) -> None:
     out = to_qiskit(qglm_ir.compile(src, device=grid, optimization_level=1, seed=3))
     assert out.num_qubits == 9 and layout_equivalent(src, out)
     assert set(out.count_ops()) <= {"cz", "rz", "rx", "ry"}
+
+
+def test_transpile_keeps_classical_registers_and_counts() -> None:
+    from qiskit import ClassicalRegister, QuantumRegister
+    from qiskit_aer import AerSimulator
+
+    q, a, b = QuantumRegister(3, "q"), ClassicalRegister(2, "a"), ClassicalRegister(1, "b")
+    qc = QuantumCircuit(q, a, b)
+    qc.h(0)
+    qc.measure(0, a[0])
+    with qc.if_test((a[0], 1)):
+        qc.x(2)
+    qc.cx(0, 1)
+    qc.measure(1, a[1])
+    qc.measure(2, b[0])
+    out = qglm_ir.transpile(qc, coupling_map=CouplingMap.from_line(4), basis_gates=["cx", "rz", "sx", "x"])
+    assert [(r.name, r.size) for r in out.cregs] == [("a", 2), ("b", 1)]
+    got = AerSimulator(seed_simulator=3).run(out, shots=400).result().get_counts()
+    assert set(got) == {"1 11", "0 00"}  # the caller's register layout in the keys
