@@ -42,6 +42,10 @@ def __getattr__(name: str):
         from .api import compile
 
         return compile
+    if name == "transpile":
+        from .transpiling import transpile
+
+        return transpile
     if name in ("kernel", "model", "function"):
         from .frontends.python import decorators
 

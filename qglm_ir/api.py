@@ -194,6 +194,13 @@ def compile_with_report(
     device_spec = device if isinstance(device, str) else getattr(device, "spec", None)
     if isinstance(device, str):
         device = load_device(device)
+    elif device is not None:  # a Qiskit BackendV2/Target/CouplingMap or a cirq.Device becomes a Device
+        from .targets.convert import as_device
+
+        converted = as_device(device)
+        if converted is not device:
+            device_spec = device_spec or getattr(converted, "name", None)
+        device = converted
     gates = parse_basis(basis)
     if gates is None and device is not None:
         from .dialects.gates import GATES

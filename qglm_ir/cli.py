@@ -28,7 +28,9 @@ from typing import IO, Any
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
-TARGETS = ("ir", "qiskit", "cirq", "qasm3", "qasm2", "cfg", "all")
+TARGETS = ("ir", "qiskit", "cirq", "qasm3", "qasm2", "cfg", "all", "png", "svg", "txt", "dot", "cfg-svg")
+#: Pictures (qglm_ir.render): png/svg/txt draw a kernel, dot/cfg-svg the host CFG.
+PICTURES = {"png": "kernel_png", "svg": "kernel_svg", "txt": "kernel_txt"}
 # target -> (file suffix used by --target all, binary?)
 ARTIFACTS: dict[str, tuple[str, bool]] = {
     "ir": (".qglmir", False),
@@ -38,6 +40,9 @@ ARTIFACTS: dict[str, tuple[str, bool]] = {
     "qasm2": (".qasm2", False),
     "cfg": (".cfg.json", False),
 }
+#: What --target all writes. OpenQASM 2 has no parameters, loops or nested control flow, so it is
+#: written only when asked for (--target qasm2); everything listed here must succeed.
+ALL_TARGETS = ("ir", "qiskit", "cirq", "qasm3", "cfg")
 BUG_REPORT = "this is a bug in qglm; please report it with the input and command line (rerun with --debug for details)"
 
 
@@ -110,6 +115,14 @@ def render_target(target: str, module: Any, kernel: str | None) -> str | bytes:
         return _backend("qasm2", "to_qasm2")(module, kernel=kernel)
     if target == "cfg":
         return _backend("cfg", "to_cfg_json")(module)
+    if target in PICTURES:
+        from .render import circuits
+
+        return getattr(circuits, PICTURES[target])(module, kernel)
+    if target in ("dot", "cfg-svg"):
+        from .render import cfg
+
+        return cfg.cfg_dot(module) if target == "dot" else cfg.cfg_svg(module)
     raise AssertionError(target)
 
 
@@ -158,7 +171,10 @@ class _Progress:
 
 # ---------------------------------------------------------------- arguments
 def _add_input_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("input", metavar="INPUT", help="program: .qglm, .py, .qasm or .qglmir")
+    p.add_argument("input", metavar="INPUT",
+                   help="program: .qglm, .py, .qasm/.qasm3/.qasm2 or .qglmir; - reads stdin")
+    p.add_argument("--lang", choices=("qglm", "py", "qasm", "ir"), default=None,
+                   help="language of stdin input (default: recognized from the text)")
     p.add_argument("--entry", metavar="NAME", help="function to compile from a .py input")
     p.add_argument(
         "-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
@@ -204,13 +220,17 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("compile", help="compile a program to IR, Qiskit, Cirq, OpenQASM or a CFG")
     _add_input_options(c)
     c.add_argument("-o", "--output", metavar="OUT", help="output file (a directory for --target all)")
-    c.add_argument("--target", choices=TARGETS, default="ir", help="artifact to produce (default: ir)")
+    c.add_argument("--target", choices=TARGETS, default="ir",
+                   help="artifact to produce (default: ir); all = ir, qiskit, cirq, qasm3 and cfg for every kernel; "
+                        "png/svg/txt draw a kernel, dot/cfg-svg the host CFG")
     c.add_argument("--kernel", metavar="NAME", help="kernel to emit when the program has several")
     c.add_argument("--device", metavar="SPEC", help="target device (e.g. line:5, heavy-hex:3)")
     c.add_argument("--basis", metavar="GATES", help="target gate set without a device, e.g. cx,rz,sx,x")
     c.add_argument("-O", dest="opt", type=int, choices=(0, 1, 2, 3), default=None, help="optimization level (default 2)")
     c.add_argument("--passes", metavar="PIPELINE", help="explicit pipeline instead of -O, e.g. cancel,route{trials=8}")
     c.add_argument("--report", metavar="FILE.json", help="write the compile report as JSON")
+    c.add_argument("--report-html", metavar="FILE.html",
+                   help="write a self-contained HTML report: drawings, pass chart, device map, error protection")
     _add_pass_options(c)
 
     k = sub.add_parser("check", help="parse and verify only")
@@ -226,16 +246,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="compile and execute a program with the reference engine")
     _add_input_options(r)
-    r.add_argument("--input", dest="inputs", action="append", default=[], metavar="NAME=FILE.npy",
-                   help="bind a program input to a NumPy array file (repeatable)")
-    r.add_argument("--shots", type=int, default=1024, metavar="N", help="shots per kernel invocation (default 1024)")
+    r.add_argument("--input", dest="inputs", action="append", default=[], metavar="NAME=VALUE",
+                   help="bind a program input: a number, true/false, a list like '[1,2]', or FILE.npy (repeatable)")
+    r.add_argument("--inputs", dest="bundles", action="append", default=[], metavar="FILE.npz",
+                   help="bind every array of a numpy.savez bundle by its key")
+    r.add_argument("--shots", type=int, default=None, metavar="N",
+                   help="shots per kernel invocation (default: the shots the program declares)")
+    r.add_argument("--exact", action="store_true", help="exact expval/probs where the simulator can (no sampling)")
     r.add_argument("--simulator", choices=("tn", "aer", "cirq"), default="tn", help="simulator (default tn)")
     r.add_argument("--seed", type=int, default=0, metavar="N")
     r.add_argument("--device", metavar="SPEC")
     r.add_argument("-O", dest="opt", type=int, choices=(0, 1, 2, 3), default=2)
 
     sub.add_parser("devices", help="list the built-in device specs")
-    sub.add_parser("passes", help="list the available passes")
+    ps = sub.add_parser("passes", help="list the passes with their options, or explain one")
+    ps.add_argument("name", nargs="?", metavar="NAME", help="a pass to explain (e.g. qec, route)")
     return parser
 
 
@@ -257,6 +282,12 @@ def _defines(items: Sequence[str]) -> dict[str, str]:
 def _load(args: argparse.Namespace) -> Any:
     from .frontends.loader import load_program
 
+    if args.input == "-":
+        from .cli_io import load_stdin
+
+        return load_stdin(sys.stdin.read(), getattr(args, "lang", None), args.entry, _defines(args.defines) or None)
+    if getattr(args, "lang", None):
+        raise UsageError(f"qglmc {args.command}: error: --lang only applies to stdin input (-)")
     return load_program(args.input, entry=args.entry, defines=_defines(args.defines) or None)
 
 
@@ -279,6 +310,18 @@ def _compile(
             err.write("\n")
 
     program = _load(args) if args.command != "opt" else _load_ir(args.input)
+    args.source_module = program  # the summary compares it with the result (cli_summary)
+    args.gates_after = []  # gate count after every pass, for --report-html
+    want_counts = bool(getattr(args, "report_html", None))
+    user_printer = print_ir
+
+    def print_ir(pass_name: str, text: str) -> None:  # noqa: F811  (wraps the printer above)
+        if want_counts:
+            from .report_html import gate_count_of_ir
+
+            args.gates_after.append(gate_count_of_ir(text))
+        if not want_counts or args.print_ir_after_all or pass_name in args.print_ir_after:
+            user_printer(pass_name, text)
     with _Progress(not args.quiet, "compiling") as progress:
         return compile_with_report(
             program,
@@ -289,10 +332,11 @@ def _compile(
             basis=basis,
             validate=bool(args.validate),
             verify_each=args.verify_each or None,
-            print_ir_after_all=args.print_ir_after_all,
+            print_ir_after_all=args.print_ir_after_all or want_counts,
             print_ir_after=args.print_ir_after,
             ir_printer=print_ir,
-            on_pass_start=lambda name: progress.update(f"compiling: {name}"),
+            on_pass_start=lambda name: progress.update(
+                f"compiling: {name}" + (" (validating)" if getattr(args, "validate", False) else "")),
             input_name=args.input,
         )
 
@@ -356,10 +400,13 @@ def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     if args.passes is not None and args.opt is not None:
         raise UsageError("qglmc compile: error: give either -O or --passes, not both")
     _check_print_after(args)
+    if args.output == "-":
+        args.output = None  # `-o -`: standard output, like no -o
+        args.stdout_binary = True
     if args.target == "all" and not args.output:
         raise UsageError("qglmc compile: error: --target all needs -o DIRECTORY")
-    if args.target == "qiskit" and not args.output:
-        raise UsageError("qglmc compile: error: --target qiskit writes binary QPY and needs -o FILE")
+    if args.target in ("qiskit", "png") and not args.output and not getattr(args, "stdout_binary", False):
+        raise UsageError(f"qglmc compile: error: --target {args.target} writes binary data and needs -o FILE (or -o -)")
     if args.device is not None:
         from .api import load_device
 
@@ -368,23 +415,28 @@ def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     result = _compile(args, args.passes, level, args.device, args.basis, err)
     report = result.report
     _require_validated(args, report)
+    from .cli_summary import enrich
+
+    enrich(report, args.source_module, result.module, args.target)
     files: list[tuple[Path, str | bytes]] = []
     if args.target == "all":
         outdir = Path(args.output)
         if outdir.exists() and not outdir.is_dir():
             raise UsageError(f"qglmc compile: error: -o {outdir} must be a directory for --target all")
         stem = Path(args.input).stem
-        for target, (suffix, _) in ARTIFACTS.items():
-            try:
-                files.append((outdir / f"{stem}{suffix}", render_target(target, result.module, args.kernel)))
-            except TargetUnavailable as exc:
-                report["warnings"].append(f"{exc}; skipped")
-            except Exception as exc:
-                from .core.errors import BackendError
+        from .cli_artifacts import describe, render_all
+        from .core.errors import BackendError
 
-                if not isinstance(exc, BackendError):
-                    raise
-                report["warnings"].append(f"target {target}: {exc.message}; skipped")
+        wanted = {t: ARTIFACTS[t] for t in ALL_TARGETS}
+        rendered, failures = render_all(result.module, outdir, stem, args.kernel, wanted, render_target,
+                                        (BackendError, TargetUnavailable))
+        files.extend(rendered)
+        for f in failures:  # every failure is an error: the run exits 1 after writing the rest
+            err.write(describe(f, args.input) + "\n")
+            report.setdefault("errors", []).append(
+                {"target": f.target, "kernel": f.kernel, "file": f.path.name, "message": str(f.error)})
+            with contextlib.suppress(OSError):
+                f.path.unlink()  # never leave a stale artifact of an earlier run next to fresh ones
         from .report import dumps
 
         files.append((outdir / "report.json", dumps(report)))
@@ -396,18 +448,35 @@ def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             return EXIT_INPUT
         if args.output:
             files.append((Path(args.output), artifact))
+        elif isinstance(artifact, bytes):  # QPY to `-o -`
+            out.flush()
+            getattr(out, "buffer", sys.stdout.buffer).write(artifact)
         else:
             _emit(artifact, None, out)
     if args.report:
         from .report import dumps
 
         files.append((Path(args.report), dumps(report)))
+    if args.report_html:
+        from .report_html import render_html
+
+        with _Progress(not args.quiet, "drawing the HTML report"):
+            device = None
+            if args.device is not None:
+                from .api import load_device as _load_device
+
+                device = _load_device(args.device)
+            page = render_html(report, args.source_module, result.module, device, args.gates_after)
+        files.append((Path(args.report_html), page))
     for path, data in files:  # every artifact exists in memory: now move them into place
         atomic_write(path, data)
     if not args.quiet:
         from .report import render_summary
 
         render_summary(report, err)
+    if report.get("errors"):
+        err.write(f"qglmc: error: {len(report['errors'])} artifact(s) of --target all could not be written\n")
+        return EXIT_INPUT
     return EXIT_OK
 
 
@@ -424,23 +493,19 @@ def cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             "qglmc run is not available yet: the execution engine (qglm_ir.engine) is not installed",
             help="use qglmc compile --target qiskit or cirq and run the circuit there",
         ) from None
-    import numpy as np
+    del run  # the shots rule and input binding live in cli_run
+    from .cli_run import load_inputs, run_program
 
-    from .frontends.loader import InputError
-
-    inputs: dict[str, Any] = {}
-    for item in args.inputs:
-        name, sep, path = item.partition("=")
-        if not sep or not name:
-            raise UsageError(f"qglmc run: error: --input expects NAME=FILE.npy, got {item!r}")
-        try:
-            inputs[name] = np.load(path, allow_pickle=False)
-        except (OSError, ValueError) as exc:
-            raise InputError(f"cannot load input '{name}' from '{path}': {exc}") from None
+    if args.shots is not None and args.shots < 1:
+        raise UsageError(f"qglmc run: error: --shots must be >= 1, got {args.shots} (use --exact for no sampling)")
+    inputs = load_inputs(args.inputs, args.bundles)
     from .api import compile_with_report
 
-    module = compile_with_report(_load(args), device=args.device, optimization_level=args.opt, seed=args.seed).module
-    result = run(module, inputs, args.shots, args.simulator, args.seed)
+    with _Progress(not args.quiet, "compiling") as progress:
+        module = compile_with_report(_load(args), device=args.device, optimization_level=args.opt, seed=args.seed,
+                                     on_pass_start=lambda name: progress.update(f"compiling: {name}")).module
+        progress.update(f"running ({args.simulator})")
+        result = run_program(module, inputs, args.shots, args.exact, args.simulator, args.seed)
     out.write(json.dumps(_jsonable(result), indent=2, sort_keys=True) + "\n")
     return EXIT_OK
 
@@ -468,10 +533,12 @@ def cmd_devices(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def cmd_passes(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
-    from .passes.registry import iter_passes
+    from .cli_passes import write_list, write_one
 
-    for name, cls, text in iter_passes():
-        out.write(f"{name:<18} {text if cls is not None else '(unavailable) ' + text}\n")
+    if getattr(args, "name", None):
+        write_one(args.name, out)
+    else:
+        write_list(out)
     return EXIT_OK
 
 
@@ -483,6 +550,13 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, IO[str], IO[str]], int]] = {
     "devices": cmd_devices,
     "passes": cmd_passes,
 }
+
+
+def _input_name(args: argparse.Namespace) -> str:
+    name = getattr(args, "input", None)
+    if name == "-":
+        return "<stdin>"
+    return name if isinstance(name, str) else "qglmc"
 
 
 @contextlib.contextmanager
@@ -522,13 +596,17 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
         err.write(f"{exc}\n")
         return EXIT_USAGE
     except ValidationError as exc:
-        err.write(exc.render(getattr(args, "input", "<input>")) + "\n")
+        from .cli_io import diagnostic
+
+        err.write(diagnostic(exc.render(_input_name(args)), err) + "\n")
         return EXIT_INTERNAL
     except NotValidated as exc:
         err.write(f"{exc}\n")
         return EXIT_INPUT
     except QglmError as exc:
-        err.write(exc.render(getattr(args, "input", "<input>")) + "\n")
+        from .cli_io import diagnostic
+
+        err.write(diagnostic(exc.render(_input_name(args)), err) + "\n")
         return EXIT_INPUT
     except KeyboardInterrupt:
         err.write("qglmc: interrupted\n")

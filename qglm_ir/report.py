@@ -95,7 +95,16 @@ def render_summary(report: dict[str, Any], file: IO[str]) -> None:
     t.add_column("metric")
     t.add_column("before", justify="right")
     t.add_column("after", justify="right")
-    for key, label in (("qubits", "qubits"), ("gates", "gates"), ("twoq", "2q gates"), ("depth", "depth")):
+    q = report.get("qubits")
+    if isinstance(q, dict):  # program qubits and physical qubits are different numbers once mapped
+        qb, qa = q.get("before", {}), q.get("after", {})
+        t.add_row("program qubits", str(qb.get("program", "-")), str(qa.get("program", "-")))
+        if qa.get("device") != qa.get("program") or qa.get("physical") != qa.get("program"):
+            t.add_row("physical qubits used", "-", str(qa.get("physical", "-")))
+            t.add_row("device qubits", "-", str(qa.get("device", "-")))
+    else:
+        t.add_row("qubits", str(b.get("qubits", "-")), str(a.get("qubits", "-")))
+    for key, label in (("gates", "gates"), ("twoq", "2q gates"), ("depth", "depth")):
         t.add_row(label, str(b.get(key, "-")), str(a.get(key, "-")))
     t.add_row("ESP", "-", _fmt_esp(a.get("esp")))
     console.print(t)

@@ -127,6 +127,19 @@ class GlobalPhase:
 
 
 @dataclass(slots=True)
+class SetBit:
+    """Write the constant ``value`` into clbit ``clbit`` (a bit that control flow sets to a constant).
+
+    ``loc`` is the control-flow op (or return) that needs it, for backends that
+    cannot store to a classical bit (Cirq, OpenQASM 2) to report where.
+    """
+
+    clbit: int
+    value: bool
+    loc: object = None
+
+
+@dataclass(slots=True)
 class Noise:
     """A ``noise.<kind>`` channel with probability ``p`` (simulation-only annotation)."""
 
@@ -161,6 +174,7 @@ class If:
     value: bool
     then: Body
     orelse: Body | None
+    loc: object = None  # the scf.if's location, for backends that refuse the construct
 
 
 @dataclass(slots=True)
@@ -254,7 +268,7 @@ def select_kernel(module: Operation, kernel: str | Operation | None) -> Operatio
         raise BackendError(
             f"the module has {len(ks)} kernels ({', '.join('@' + n for n in names)}); choose one",
             module.loc,
-            help="pass kernel=NAME",
+            help="pass kernel=NAME (qglmc: --kernel NAME; --target all writes one file set per kernel)",
         )
     for k, n in zip(ks, names):
         if n == kernel:
@@ -325,6 +339,80 @@ class _Bit:
     clbit: int | None
     value: bool = True  # for a clbit: the bit is `value` when clbit == 1 ... i.e. not negated
     const: bool | None = None
+    expr: tuple | None = None  # a boolean combination: see :data:`BitExpr`
+
+    def as_expr(self) -> tuple:
+        """This location as a :data:`BitExpr` tree."""
+        if self.expr is not None:
+            return self.expr
+        if self.clbit is None:
+            return ("const", bool(self.const))
+        return ("bit", self.clbit, self.value)
+
+
+#: A boolean combination of clbits: ``("bit", clbit, value)`` (true when the clbit equals
+#: ``value``), ``("const", b)``, ``("not", e)``, ``("and"|"or"|"xor", a, b)``.
+BitExpr = tuple
+
+#: Most clbit leaves a compound condition may read (nested ifs grow with xor as 2^leaves).
+MAX_CONDITION_BITS = 8
+
+
+def _push_not(e: BitExpr, neg: bool = False) -> BitExpr:
+    """``e`` (negated when ``neg``) with every ``not`` pushed into the leaves (De Morgan)."""
+    k = e[0]
+    if k == "bit":
+        return ("bit", e[1], e[2] != neg)
+    if k == "const":
+        return ("const", e[1] != neg)
+    if k == "not":
+        return _push_not(e[1], not neg)
+    if k == "xor":
+        return ("xor", _push_not(e[1], neg), _push_not(e[2]))
+    a, b = _push_not(e[1], neg), _push_not(e[2], neg)
+    return (("or" if k == "and" else "and") if neg else k, a, b)
+
+
+def _leaves(e: BitExpr) -> int:
+    return 1 if e[0] in ("bit", "const") else sum(_leaves(x) for x in e[1:])
+
+
+def lower_condition(e: BitExpr, then: Body, orelse: Body | None, loc: object = None) -> Body:
+    """A body running ``then`` when ``e`` holds and ``orelse`` otherwise, with single-bit ``If`` only.
+
+    ``a and b`` becomes ``if a { if b {T} else {E} } else {E}``, ``or`` and ``xor``
+    likewise: every backend that nests ifs can run it, and OpenQASM 3 readers that
+    know no ``&&`` read it. Conditions are read before either body runs, as in
+    ``scf.if``. ``E`` may appear twice; bodies are shared, never mutated.
+    """
+    e = _push_not(e)
+    empty = Body()
+
+    def go(x: BitExpr, t: Body | None, f: Body | None) -> Body:
+        out = Body()
+        k = x[0]
+        if k == "const":
+            chosen = t if x[1] else f
+            if chosen is not None:
+                out.instrs.extend(chosen.instrs)
+                out.absorb(chosen)
+            return out
+        if k == "bit":
+            tb = t if t is not None else empty
+            out.add(If(x[1], x[2], tb, f if (f is not None and f.instrs) else None, loc), (), (x[1],))
+            out.absorb(tb)
+            if f is not None:
+                out.absorb(f)
+            return out
+        a, b = x[1], x[2]
+        if k == "and":
+            return go(a, go(b, t, f), f)
+        if k == "or":
+            return go(a, t, go(b, t, f))
+        assert k == "xor"
+        return go(a, go(b, f, t), go(b, t, f))
+
+    return go(e, then, orelse)
 
 
 class _UnionFind:
@@ -381,6 +469,9 @@ class _ViewBuilder:
         self.order: dict[Operation, int] = {}
         self.uf = _UnionFind()
         self.zero_at: list[tuple[Value, Operation]] = []  # (class member, if op) constant-false joins
+        self.one_at: list[tuple[Value, Operation]] = []  # (class member, op) constant-true joins
+        self.store_false: set[tuple[Value, int]] = set()  # constant-false joins whose clbit may be 1
+        self.initial_ones: list[int] = []  # clbits of returned constant-true bits
         self.loop_ops: dict[str, Operation] = {}
         self.num_lines = 0
         self.clbit_of: dict[Value, int] = {}
@@ -388,8 +479,19 @@ class _ViewBuilder:
         self.derived: dict[str, Operation] = {}
 
     # ----------------------------------------------------------------- errors
+    def loc_of(self, op: Operation | None) -> object:
+        """``op``'s location, else its nearest located ancestor's, else the kernel's.
+
+        Ops a frontend made up (e.g. the bit logic of an OpenQASM ``if (c == 2)``)
+        may carry no location of their own.
+        """
+        at: Operation | None = op
+        while at is not None and at.loc is None:
+            at = at.parent_op
+        return at.loc if at is not None else self.kernel.loc
+
     def fail(self, op: Operation | None, message: str, help: str | None = None) -> BackendError:
-        return BackendError(message, op.loc if op is not None else self.kernel.loc, help)
+        return BackendError(message, self.loc_of(op), help)  # type: ignore[arg-type]
 
     # ----------------------------------------------------------------- prepass
     def prepass(self) -> None:
@@ -430,10 +532,12 @@ class _ViewBuilder:
         v = self._alias(v)
         d = v.op if isinstance(v, OpResult) else None
         if d is not None and d.name == "arith.constant":
-            if d.properties.get("value") is not False:
-                raise self.fail(op, "a control-flow op carries the constant true as a bit",
-                                help="a circuit's classical bits start at 0")
-            self.zero_at.append((member, op))
+            if op.name == "scf.while" and d.properties.get("value") is not False:
+                raise self.fail(op, "an scf.while carries the constant true as a bit",
+                                help="a circuit's classical bits start at 0; set the bit before the loop "
+                                     "with an scf.if")
+            self.uf.union(member, member)  # the class exists even when nothing measures into it
+            (self.zero_at if d.properties.get("value") is False else self.one_at).append((member, op))
             return
         if d is not None and d.name not in ("q.measure", "scf.if", "scf.for", "scf.while"):
             raise self.fail(op, "a classical bit carried through control flow must be a measurement result")
@@ -492,7 +596,8 @@ class _ViewBuilder:
             )
 
     def _check_coalescing(self) -> None:
-        # A constant-false yield assumes the clbit is still 0 when the if runs.
+        # A constant-false join needs no store when its clbit is still 0 (nothing wrote it
+        # before the op): circuits start with every clbit 0. Otherwise it becomes a store.
         if not self.zero_at:
             return
         first_write: dict[Value, int] = {}
@@ -500,9 +605,34 @@ class _ViewBuilder:
             if isinstance(v, OpResult) and v.op.name == "q.measure":
                 root = self.uf.find(v)
                 first_write[root] = min(first_write.get(root, 1 << 62), self.order[v.op])
-        for member, if_op in self.zero_at:
-            if first_write.get(self.uf.find(member), 1 << 62) < self.order[if_op]:
-                raise self.fail(if_op, "an scf.if yields false for a bit that may already be set")
+        for member, op in self.one_at:
+            root = self.uf.find(member)
+            first_write[root] = min(first_write.get(root, 1 << 62), self.order[op])
+        for member, op in self.zero_at:
+            if first_write.get(self.uf.find(member), 1 << 62) < self.order[op]:
+                if op.name == "scf.while":
+                    raise self.fail(op, "an scf.while yields false for a bit that may already be set")
+                self.store_false.add((self.uf.find(member), self.order[op]))
+
+    def store_constants(self, op: Operation, pairs: Iterable[tuple[Value, Value]], out: Body) -> None:
+        """Emit :class:`SetBit` where a constant flows into the clbit of ``member`` at ``op``.
+
+        ``pairs`` are ``(member, value)``: a result (or loop-carried argument) of
+        ``op`` and the value joined into it there. True always needs a store;
+        false only where the clbit may already be 1 (see :meth:`_check_coalescing`).
+        """
+        for member, v in pairs:
+            if member.type != i1:
+                continue
+            v = self._alias(v)
+            d = v.op if isinstance(v, OpResult) else None
+            if d is None or d.name != "arith.constant":
+                continue
+            root = self.uf.find(member)
+            value = bool(d.properties.get("value"))
+            if value or (root, self.order[op]) in self.store_false:
+                cb = self.clbit_of[root]
+                out.add(SetBit(cb, value, self.loc_of(op)), (), (cb,))
 
     # ----------------------------------------------------------------- clbits
     def assign_clbits(self, ret: Operation) -> list[Register]:
@@ -517,6 +647,10 @@ class _ViewBuilder:
             d = v.op if isinstance(v, OpResult) else None
             if d is not None and d.name == "arith.constant" and d.properties.get("value") is False:
                 count += 1  # a never-written clbit reads 0
+                return count - 1
+            if d is not None and d.name == "arith.constant" and v not in self.uf.parent:
+                self.initial_ones.append(count)  # a constant true: a store at the start
+                count += 1
                 return count - 1
             if not ((d is not None and d.name == "q.measure") or v in self.uf.parent):
                 raise self.fail(ret, f"{what} is not a measurement result; circuits return only measured bits")
@@ -780,25 +914,46 @@ class _ViewBuilder:
                 return _Bit(None, True, bool(d.properties["value"]))
             if d.name == "arith.not":
                 b = self.bit(d.operands[0], env, op)
+                if b.expr is not None:
+                    return _Bit(None, expr=("not", b.expr))
                 return _Bit(None, True, not b.const) if b.clbit is None else _Bit(b.clbit, not b.value)
+            if d.name in ("arith.and", "arith.or") and d.operands[0].type == i1:
+                a = self.bit(d.operands[0], env, op)
+                b = self.bit(d.operands[1], env, op)
+                if a.expr is None and b.expr is None and a.clbit is None and b.clbit is None:
+                    both = (a.const and b.const) if d.name == "arith.and" else (a.const or b.const)
+                    return _Bit(None, True, bool(both))
+                return self._compound(d, (d.name[6:], a.as_expr(), b.as_expr()))
             if d.name == "arith.xor":
                 a = self.bit(d.operands[0], env, op)
                 b = self.bit(d.operands[1], env, op)
-                if a.clbit is None and b.clbit is None:
+                if a.clbit is None and b.clbit is None and a.expr is None and b.expr is None:
                     return _Bit(None, True, a.const != b.const)
-                if a.clbit is None or b.clbit is None:
+                if (a.clbit is None or b.clbit is None) and a.expr is None and b.expr is None:
                     var, const = (b, a) if a.clbit is None else (a, b)
                     return _Bit(var.clbit, var.value != bool(const.const))
+                return self._compound(d, ("xor", a.as_expr(), b.as_expr()))
             if d.name == "arith.cmp" and d.operands[0].type == i1:
                 pred = d.properties["predicate"]
                 a = self.bit(d.operands[0], env, op)
                 b = self.bit(d.operands[1], env, op)
-                if pred in ("eq", "ne") and (a.clbit is None) != (b.clbit is None):
+                if pred in ("eq", "ne") and (a.clbit is None) != (b.clbit is None) and a.expr is None \
+                        and b.expr is None:
                     var, const = (b, a) if a.clbit is None else (a, b)
                     flip = (pred == "ne") != (not const.const)
                     return _Bit(var.clbit, var.value != flip)
-        raise self.fail(op, "a circuit condition must be a measured bit, its negation or a constant",
+                if pred in ("eq", "ne"):
+                    x = ("xor", a.as_expr(), b.as_expr())
+                    return self._compound(d, x if pred == "ne" else ("not", x))
+        raise self.fail(op, "a circuit condition must be a boolean combination of measured bits "
+                            "(not/and/or/xor/==/!=) or a constant",
                         help="conditions on computed classical values need the host CFG")
+
+    def _compound(self, op: Operation, e: BitExpr) -> _Bit:
+        if _leaves(e) > MAX_CONDITION_BITS:
+            raise self.fail(op, f"a circuit condition may read at most {MAX_CONDITION_BITS} bits",
+                            help="split the condition into nested ifs")
+        return _Bit(None, expr=e)
 
     # ----------------------------------------------------------------- quantum walk
     def line(self, v: Value, env: _Env, op: Operation) -> int:
@@ -895,12 +1050,13 @@ class _ViewBuilder:
     def emit_if(self, op: Operation, env: _Env, out: Body, in_loop: bool) -> None:
         cond = self.bit(op.operands[0], env, op)
         inputs = op.operands[1:]
-        if cond.clbit is None:  # static condition: inline the chosen branch, lines flow through
+        if cond.clbit is None and cond.expr is None:  # static condition: inline the chosen branch, lines flow through
             block = op.regions[0 if cond.const else 1].block
             inner = _Env(env)
             self._bind_args(block, inputs, inner, env, op)
             y = self.walk_block(block, inner, out, in_loop)
             assert y is not None
+            self.store_constants(op, zip(op.results, y.operands), out)
             for r, v in zip(op.results, y.operands):
                 if r.type.is_qubit:
                     env.vals[r] = self.line(v, inner, op)
@@ -920,14 +1076,21 @@ class _ViewBuilder:
             assert y is not None
             got = [self.line(v, inner, op) for v in y.operands if v.type.is_qubit]
             self._fixup(got, want, body, op)
+            self.store_constants(op, zip(op.results, y.operands), body)
             for r in op.results:
                 if not r.type.is_qubit and r.type != i1:
                     raise self.fail(op, f"scf.if yields a {r.type} value; circuits cannot merge classical values")
             bodies.append(body)
         then, orelse = bodies
-        out.add(If(cond.clbit, cond.value, then, orelse if orelse.instrs else None), (), (cond.clbit,))
-        out.absorb(then)
-        out.absorb(orelse)
+        if cond.expr is not None:
+            nested = lower_condition(cond.expr, then, orelse if orelse.instrs else None, self.loc_of(op))
+            out.instrs.extend(nested.instrs)
+            out.absorb(nested)
+        else:
+            out.add(If(cond.clbit, cond.value, then, orelse if orelse.instrs else None, self.loc_of(op)),
+                    (), (cond.clbit,))
+            out.absorb(then)
+            out.absorb(orelse)
         qres = [r for r in op.results if r.type.is_qubit]
         if len(qres) != len(want):
             raise self.fail(op, "scf.if must return as many qubits as it takes")
@@ -953,6 +1116,7 @@ class _ViewBuilder:
         block = op.regions[0].block
         iv = block.args[0]
         inits = op.operands[3:]
+        self.store_constants(op, zip(op.results, inits), out)
         classical_iter = any(not v.type.is_qubit and v.type != i1 for v in inits)
         must_unroll = classical_iter or (not self.symbolic_loops and iv.has_uses)
         if not must_unroll and len(range(lb, ub, step)) > 0:
@@ -976,6 +1140,7 @@ class _ViewBuilder:
                 want = self._qubit_inputs(inits, env, op)
                 got = [self.line(v, inner, op) for v in y.operands if v.type.is_qubit]
                 self._fixup(got, want, body, op)
+                self.store_constants(op, zip(op.results, y.operands), body)
                 if var is not None and not _uses_loop_var(body, var):
                     var = None  # e.g. the only use sat in a statically dropped branch
                 out.add(For(var, lb, ub, step, body))
@@ -995,6 +1160,7 @@ class _ViewBuilder:
                 inner.vals[a] = x
             y = self.walk_block(block, inner, out, True)
             assert y is not None
+            self.store_constants(op, zip(op.results, y.operands), out)
             cur = [self.line(v, inner, op) if v.type.is_qubit else
                    (self.bit(v, inner, op) if v.type == i1 else self.value(v, inner)) for v in y.operands]
         for r, x in zip(op.results, cur):
@@ -1015,6 +1181,9 @@ class _ViewBuilder:
             got = [self.line(v, inner, op) for v in cond_op.operands[1:] if v.type.is_qubit]
             b = self.bit(cond_op.operands[0], inner, op)
             self._fixup(got, want, target, op)
+            if b.expr is not None:
+                raise self.fail(op, "an scf.while condition must be one measured bit (or its negation)",
+                                help="compute the condition into one bit with an scf.if before the loop test")
             if b.clbit is None:
                 raise self.fail(op, "scf.while with a constant condition cannot be exported")
             return b
@@ -1084,6 +1253,8 @@ def build_view(
     registers = b.assign_clbits(ret)
     env = _Env()
     body = Body()
+    for cb in b.initial_ones:
+        body.add(SetBit(cb, True, ret.loc), (), (cb,))
     term = b.walk_block(k.regions[0].block, env, body, False)
     assert term is ret
     # Output wires: returned qubits in order, then deallocated lines by line number.
@@ -1131,8 +1302,8 @@ def walk_instrs(body: Body) -> Iterator[object]:
 
 
 __all__ = [
-    "Barrier", "Body", "CircuitView", "Delay", "Expr", "For", "Gate", "GlobalPhase", "If", "Measure", "Noise",
-    "Module", "Register", "Reset", "Symbol", "Unitary", "While", "build_view", "expr_symbols",
-    "kernels_of", "lower_expr", "parameter_bindings", "permutation_swaps", "sanitize", "select_kernel",
+    "Barrier", "BitExpr", "Body", "CircuitView", "Delay", "Expr", "For", "Gate", "GlobalPhase", "If", "Measure", "Noise",
+    "Module", "Register", "Reset", "SetBit", "Symbol", "Unitary", "While", "build_view", "expr_symbols",
+    "kernels_of", "lower_condition", "lower_expr", "parameter_bindings", "permutation_swaps", "sanitize", "select_kernel",
     "walk_instrs",
 ]

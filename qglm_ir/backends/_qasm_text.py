@@ -204,6 +204,12 @@ class QasmWriter:
                 # OpenQASM 2 has no global phase; the program is equal up to it.
             elif t is kv.Noise:
                 pass  # noise annotations are simulation-only; OpenQASM has no channels
+            elif t is kv.SetBit:
+                if not v3:
+                    raise BackendError("OpenQASM 2 cannot set a classical bit to a constant "
+                                       f"({'true' if ins.value else 'false'}) as this control flow needs",
+                                       ins.loc or self.view.kernel.loc, help="export OpenQASM 3")  # type: ignore[arg-type]
+                out.append(f"{ind}{self.bit_ref[ins.clbit]} = {'true' if ins.value else 'false'};")
             elif t is kv.If:
                 self.emit_if(ins, out, ind)
             elif t is kv.For:
@@ -252,8 +258,9 @@ class QasmWriter:
             if branch is None:
                 continue
             if any(isinstance(x, (kv.If, kv.While)) for x in kv.walk_instrs(branch)):
-                raise self.fail("OpenQASM 2 cannot express nested control flow inside an if",
-                                help="export OpenQASM 3")
+                raise BackendError("OpenQASM 2 cannot express nested control flow inside an if "
+                                   "(also what a condition on several bits becomes)",
+                                   ins.loc or self.view.kernel.loc, help="export OpenQASM 3")  # type: ignore[arg-type]
             if ins.clbit in branch.clbits:
                 raise self.fail("OpenQASM 2 cannot express a conditional branch that rewrites its condition bit",
                                 help="export OpenQASM 3")

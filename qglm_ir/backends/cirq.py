@@ -241,6 +241,11 @@ class _CirqEmitter:
                     add(cirq.DiagonalGate([a, a]).on(self.qubits[0]))
             elif t is kv.Noise:
                 add(self.channel(ins))
+            elif t is kv.SetBit:
+                raise BackendError("Cirq cannot set a measurement key to a constant "
+                                   f"({'true' if ins.value else 'false'}), which this control flow needs",
+                                   ins.loc or self.view.kernel.loc,  # type: ignore[arg-type]
+                                   help="export to Qiskit or OpenQASM 3 instead")
             elif t is kv.If:
                 out += self.emit_if(ins)
             elif t is kv.For:

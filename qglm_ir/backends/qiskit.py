@@ -10,7 +10,9 @@
   ``ParameterVector`` elements (``theta[3]``); bind them with
   ``assign_parameters`` (:func:`qglm_ir.backends.parameter_bindings` gives the
   module's current values);
-* control flow is native: ``IfElseOp`` on a clbit, ``ForLoopOp`` (with the
+* control flow is native: ``IfElseOp`` on a clbit (boolean combinations of bits
+  arrive as nested ifs, see :func:`~qglm_ir.backends._kernel_view.lower_condition`),
+  ``Store`` of a constant into a clbit (a bit control flow sets to ``true``), ``ForLoopOp`` (with the
   induction variable as loop ``Parameter`` when angles use it), ``WhileLoopOp``;
 * a mapped kernel (``initial_layout``/``final_layout`` properties) carries a
   ``TranspileLayout`` built like ``qiskit.transpile``'s: virtual register ``q``
@@ -165,9 +167,18 @@ class _QiskitEmitter:
                 qc.global_phase += self.angle(ins.angle)
             elif t is kv.Noise:
                 pass  # noise annotations model the simulated device; a circuit to run carries none
+            elif t is kv.SetBit:
+                from qiskit.circuit import Store
+                from qiskit.circuit.classical import expr
+
+                append(CI(Store(expr.lift(cb[ins.clbit]), expr.lift(bool(ins.value))), (), ()))
             elif t is kv.If:
                 qs = ins.then.qubits | (ins.orelse.qubits if ins.orelse else set())
                 cs = ins.then.clbits | (ins.orelse.clbits if ins.orelse else set()) | {ins.clbit}
+                if not qs and self.qubits:
+                    # Qiskit Aer 0.17/0.18 runs the Store of an if_else that spans no qubit
+                    # unconditionally; one idle qubit in the blocks keeps it conditional.
+                    qs = {0}
                 tb = self._sub(qs, cs)
                 self.emit(ins.then, tb)
                 fb = None

@@ -9,6 +9,8 @@ extension      frontend                                         options
 ``.qglmir``    :func:`qglm_ir.text.parse_module`                 (textual IR)
 =============  ===============================================  =======================
 
+``.qasm3`` and ``.qasm2`` (the names ``--target all`` writes) are read like ``.qasm``.
+
 Every failure is a :class:`QglmError`: unreadable file, unknown extension, a
 frontend that is not available yet, or the frontend's own located diagnostics.
 """
@@ -29,6 +31,8 @@ FRONTENDS: dict[str, tuple[str, str, str]] = {
     ".qglm": ("qglm_ir.frontends.dsl", "compile_file", "the .qglm DSL frontend"),
     ".py": ("qglm_ir.frontends.python", "compile_file", "the Python frontend"),
     ".qasm": ("qglm_ir.frontends.qasm", "load_qasm", "the OpenQASM frontend"),
+    ".qasm3": ("qglm_ir.frontends.qasm", "load_qasm", "the OpenQASM frontend"),  # what --target qasm3 writes
+    ".qasm2": ("qglm_ir.frontends.qasm", "load_qasm", "the OpenQASM frontend"),
     ".qglmir": ("qglm_ir.text", "parse_module", "the textual IR parser"),
 }
 
