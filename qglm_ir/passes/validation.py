@@ -204,10 +204,10 @@ def _amplitude(trace: Any, ins: Sequence[int], outs: Sequence[int], psi: list[np
 
 
 #: Random product-state amplitude samples of the wide (tensor-network) check.
-AMPLITUDE_SAMPLES = 4
+AMPLITUDE_SAMPLES = 3
 #: Flops one amplitude contraction may cost (a few seconds of numpy on a small machine);
 #: beyond it the kernel is reported as not validated rather than checked for minutes.
-AMPLITUDE_MAX_COST = 5e9
+AMPLITUDE_MAX_COST = 5e8
 
 
 def _amplitude_check(tb: Any, ta: Any, ib: Sequence[int], ob: Sequence[int], ia: Sequence[int],
