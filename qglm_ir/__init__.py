@@ -42,6 +42,10 @@ def __getattr__(name: str):
         from .api import compile
 
         return compile
+    if name == "compile_many":  # batches, optionally on Dask (qglm_ir.distributed)
+        from .distributed import compile_many
+
+        return compile_many
     if name in ("kernel", "model", "function"):
         from .frontends.python import decorators
 
