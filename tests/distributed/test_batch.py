@@ -46,10 +46,11 @@ def bad_qasm() -> str:
     return tiny_qasm(1).replace("measure q -> c;", BAD_LINE + "\nmeasure q -> c;")
 
 
-@pytest.fixture(scope="module")
-def client():
-    with local_client(2, memory_limit="1GiB") as c:
-        yield c
+def cluster():
+    """A fresh 2-worker LocalCluster, started after the serial run of a test: its
+    workers are forked from this (by then warm) process, so they start in well
+    under a second instead of importing qiskit and friends again."""
+    return local_client(2, memory_limit="1GiB")
 
 
 def _write(directory: Path, n: int, bad: set[int] = frozenset()) -> list[Path]:
@@ -66,10 +67,11 @@ def _files(outdir: Path) -> dict[str, bytes]:
     return {str(p.relative_to(outdir)): p.read_bytes() for p in sorted(outdir.rglob("*")) if p.is_file()}
 
 
-def test_cluster_batch_is_byte_identical_to_serial(tmp_path: Path, client) -> None:
+def test_cluster_batch_is_byte_identical_to_serial(tmp_path: Path) -> None:
     paths = _write(tmp_path / "in", 12)
     serial = compile_many(paths, device="line:4", target="all", output_dir=tmp_path / "serial")
-    dist = compile_many(paths, device="line:4", target="all", output_dir=tmp_path / "dist", client=client)
+    with cluster() as client:
+        dist = compile_many(paths, device="line:4", target="all", output_dir=tmp_path / "dist", client=client)
     assert serial.mode == "serial" and dist.mode == "cluster"
     assert serial.ok and dist.ok
     a, b = _files(tmp_path / "serial"), _files(tmp_path / "dist")
@@ -134,8 +136,7 @@ def test_killing_a_worker_loses_nothing_and_duplicates_nothing(tmp_path: Path, m
     n = 40
     paths = _write(tmp_path / "in", n)
     serial = compile_many(paths, target="qasm3", output_dir=tmp_path / "serial")
-    with dask.config.set({"distributed.scheduler.allowed-failures": allowed_failures}), \
-            local_client(2, memory_limit="1GiB") as c:
+    with dask.config.set({"distributed.scheduler.allowed-failures": allowed_failures}), cluster() as c:
         on_outcome, victim, seen = _kill_one_worker_after(c, 3)
         writes = _count_writes(monkeypatch)
         dist = compile_many(paths, target="qasm3", output_dir=tmp_path / "dist", client=c, on_outcome=on_outcome)
@@ -169,16 +170,18 @@ def test_cli_batch_with_malformed_inputs(tmp_path: Path) -> None:
     assert "5 of 100 inputs failed" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_scheduler_address_modules_and_sources(tmp_path: Path, client) -> None:
+def test_scheduler_address_modules_and_sources(tmp_path: Path) -> None:
     """Modules and source texts travel to an existing cluster (--scheduler / client=),
     and come back compiled exactly as a serial compile gives them."""
     programs = [load_program(ROOT / "examples" / "ansatz.qglm"), Source(tiny_qasm(4), "four.qasm"), tiny_qasm(5)]
     here = compile_many(programs, device="line:8", keep_modules=True)
-    there = compile_many(programs, device="line:8", keep_modules=True, scheduler=client.scheduler.address)
+    paths = _write(tmp_path / "in", 2)
+    with cluster() as client:
+        address = client.scheduler.address
+        there = compile_many(programs, device="line:8", keep_modules=True, scheduler=address)
+        assert cli.main(["compile", *map(str, paths), "-o", str(tmp_path / "o"), "--scheduler", address, "-q"]) == 0
     assert there.mode == "cluster" and here.ok and there.ok
     assert [print_module(m) for m in here.modules] == [print_module(m) for m in there.modules]
-    assert cli.main(["compile", str(_write(tmp_path / "in", 2)[0]), str(tmp_path / "in" / "c001.qasm"),
-                     "-o", str(tmp_path / "o"), "--scheduler", client.scheduler.address, "-q"]) == 0
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["c000.qglmir", "c001.qglmir"]
 
 
