@@ -27,9 +27,7 @@ import contextlib
 import itertools
 import os
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -121,60 +119,36 @@ def _run_serial(items: list[BatchItem], options: CompileOptions, keep: bool, sin
     return []
 
 
-def _is_lost(exc: BaseException) -> bool:
-    """The task did not fail: its worker, or our connection to the cluster, went away."""
-    try:
-        from distributed import KilledWorker
-        from distributed.comm.core import CommClosedError
-    except ImportError:  # pragma: no cover - only called once distributed is in use
-        return isinstance(exc, CancelledError)
-    return isinstance(exc, (KilledWorker, CancelledError, CommClosedError, OSError, TimeoutError))
-
-
 def _run_on_client(client: Any, items: list[BatchItem], options: CompileOptions, keep: bool, sink: _Sink,
                    max_attempts: int, retries: int, result: BatchResult) -> None:
     """Every item on ``client``'s cluster; each index reaches ``sink`` exactly once."""
-    from distributed import as_completed
-
     from .cluster import total_threads
+    from .resilient import RunStats, is_lost, run_resilient
 
-    batch = uuid.uuid4().hex[:12]
-    pending: dict[str, tuple[BatchItem, int]] = {}
+    threads = [total_threads(client), 0]
 
-    def submit(item: BatchItem, attempt: int) -> Any:
-        # An explicit, unique key per attempt: Dask would merge equal pure tasks,
-        # and a resubmission must not be mistaken for the task Dask gave up on.
-        fut = client.submit(compile_item, item, options, keep, key=f"qglm-compile-{batch}-{item.index}-{attempt}",
-                            retries=retries, pure=False)
-        pending[fut.key] = (item, attempt)
-        return fut
-
-    threads = total_threads(client)
-    ac = as_completed([submit(item, 0) for item in items], loop=client.loop, with_results=False)
-    sink.progress.update(running=min(len(pending), threads), where="cluster")
-    for fut in ac:
-        item, attempt = pending.pop(fut.key)
-        try:
-            outcome = fut.result()
-        except Exception as exc:
-            if _is_lost(exc) and attempt + 1 < max_attempts:
-                result.resubmitted += 1
-                result.lost_workers.append(f"{item.name}: {type(exc).__name__}")
-                ac.add(submit(item, attempt + 1))
-                continue
-            what = "its worker died" if _is_lost(exc) else "the task failed"
-            outcome = ItemOutcome(
-                item.index, item.name, "internal",
-                diagnostic=f"{item.name}: error: {what} {attempt + 1} time(s) on the cluster "
-                           f"({type(exc).__name__}: {exc}); this input was not compiled",
-            )
-        finally:
-            fut.release()
+    def on_result(k: int, outcome: ItemOutcome) -> None:
         sink(outcome)
-        if len(pending) % 8 == 0:  # asking the scheduler costs a round trip: not every item
-            threads = total_threads(client)
-        sink.progress.update(running=min(len(pending), threads))
-    sink.progress.update(running=0)
+
+    def on_failure(k: int, exc: BaseException, attempts: int) -> None:
+        item = items[k]
+        what = "its worker died" if is_lost(exc) else "the task failed"
+        sink(ItemOutcome(item.index, item.name, "internal",
+                         diagnostic=f"{item.name}: error: {what} {attempts} time(s) on the cluster "
+                                    f"({type(exc).__name__}: {exc}); this input was not compiled"))
+
+    def on_progress(in_flight: int) -> None:
+        threads[1] += 1
+        if threads[1] % 16 == 0:  # asking the scheduler costs a round trip: not every item
+            threads[0] = total_threads(client)
+        sink.progress.update(running=min(in_flight, threads[0]), where="cluster")
+
+    stats = RunStats()
+    run_resilient(client, compile_item, [(item, options, keep) for item in items], on_result, on_failure,
+                  name="qglm-compile", max_attempts=max_attempts, retries=retries, on_progress=on_progress,
+                  stats=stats)
+    result.resubmitted += stats.resubmitted
+    result.lost_workers.extend(f"{items[k].name}: {what}" for k, what in stats.lost)
 
 
 def compile_many(

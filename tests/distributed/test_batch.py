@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def tiny_qasm(i: int, width: int = 3) -> str:
     """A small circuit that differs with ``i`` (gates, angles, wires)."""
-    lines = ["OPENQASM 2.0;", 'include "qelib1.inc";', f"qreg q[{width}];", "creg c[%d];" % width]
+    lines = ["OPENQASM 2.0;", 'include "qelib1.inc";', f"qreg q[{width}];", f"creg c[{width}];"]
     for k in range(4 + i % 5):
         a, b = (i + k) % width, (i + 2 * k + 1) % width
         lines.append(f"h q[{a}];" if k % 3 == 0 else f"rz({0.1 * (i + 1) + k}) q[{a}];")
@@ -133,19 +133,21 @@ def _count_writes(monkeypatch) -> dict[str, int]:
 def test_killing_a_worker_loses_nothing_and_duplicates_nothing(tmp_path: Path, monkeypatch, allowed_failures) -> None:
     """With allowed-failures=0 Dask raises KilledWorker for the tasks of the dead
     worker, and compile_many must resubmit them itself."""
-    n = 40
-    paths = _write(tmp_path / "in", n)
+    n, bad = 40, {7, 23}
+    paths = _write(tmp_path / "in", n, bad)
     serial = compile_many(paths, target="qasm3", output_dir=tmp_path / "serial")
     with dask.config.set({"distributed.scheduler.allowed-failures": allowed_failures}), cluster() as c:
         on_outcome, victim, seen = _kill_one_worker_after(c, 3)
         writes = _count_writes(monkeypatch)
         dist = compile_many(paths, target="qasm3", output_dir=tmp_path / "dist", client=c, on_outcome=on_outcome)
         assert victim not in c.run(os.getpid).values()  # the worker really died (and was replaced)
-    assert dist.ok, [o.diagnostic for o in dist.failed]
+    assert [o.index for o in dist.failed] == sorted(bad), [o.diagnostic for o in dist.failed]
+    # the located diagnostics rendered on the workers are the serial ones (source line and caret included)
+    assert [o.diagnostic for o in dist.failed] == [o.diagnostic for o in serial.failed]
+    assert "^" in dist.failed[0].diagnostic
     assert sorted(seen) == list(range(n))  # every item reported exactly once
-    assert sorted(writes.values()) == [1] * n  # every artifact written exactly once
-    assert _files(tmp_path / "dist") == _files(tmp_path / "serial") and len(_files(tmp_path / "serial")) == n
-    assert serial.ok
+    assert sorted(writes.values()) == [1] * (n - len(bad))  # every artifact written exactly once
+    assert _files(tmp_path / "dist") == _files(tmp_path / "serial") and len(_files(tmp_path / "serial")) == n - 2
     if allowed_failures == 0:
         assert dist.resubmitted >= 1 and "KilledWorker" in " ".join(dist.lost_workers)
 
