@@ -205,3 +205,17 @@ def test_bad_options_and_clashing_names(tmp_path: Path) -> None:
     missing = compile_many([tmp_path / "nope.qasm", paths[0]])
     assert [o.status for o in missing.outcomes] == ["input", "ok"]
     assert "no such file" in missing.outcomes[0].diagnostic
+
+
+def test_progress_bar_shows_done_failed_running() -> None:
+    import io
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Tty()
+    r = compile_many([tiny_qasm(0), bad_qasm(), tiny_qasm(2)], progress=True, progress_file=tty)
+    assert [o.status for o in r.outcomes] == ["ok", "input", "ok"]
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", tty.getvalue())
+    assert "done" in shown and "failed" in shown and "running" in shown
