@@ -24,7 +24,6 @@ long items take, and moves the rest of the batch to a fresh LocalCluster of
 from __future__ import annotations
 
 import contextlib
-import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -100,8 +99,10 @@ class _Sink:
 
 
 def _run_serial(items: list[BatchItem], options: CompileOptions, keep: bool, sink: _Sink,
-                stop: Callable[[list[BatchItem]], bool] | None = None) -> list[BatchItem]:
-    """Compile items here, in order, until ``stop(rest)`` is true; returns the rest."""
+                stop: Callable[[list[BatchItem]], bool] | None = None,
+                batch_rate: RateEstimator | None = None) -> list[BatchItem]:
+    """Compile items here, in order, until ``stop(rest)`` is true; returns the rest.
+    Warm compile times go to the process-wide rate and to ``batch_rate``."""
     global _WARM
     for k, item in enumerate(items):
         if stop is not None and stop(items[k:]):
@@ -111,8 +112,10 @@ def _run_serial(items: list[BatchItem], options: CompileOptions, keep: bool, sin
         if outcome.status == "ok":
             if _WARM:
                 _RATE.add(_size(item), outcome.seconds)
+                if batch_rate is not None:
+                    batch_rate.add(_size(item), outcome.seconds)
             elif _RATE.cold_s is None:
-                _RATE.cold_s = outcome.seconds  # corrected below once a warm rate exists
+                _RATE.cold_s = outcome.seconds
             _WARM = True
         sink(outcome)
     sink.progress.update(running=0)
@@ -221,12 +224,16 @@ def compile_many(
             result.decision = "one job" if jobs <= 1 else "a single item"
             _run_serial(items, options, keep_modules, sink)
         else:
-            rest = _run_serial(items, options, keep_modules, sink, _decider(jobs, cost_model or CostModel(), result))
+            here = RateEstimator()
+            stop = _decider(jobs, cost_model or CostModel(), result, here)
+            rest = _run_serial(items, options, keep_modules, sink, stop, here)
             if rest:
                 from .cluster import local_client
 
                 result.mode = "local-cluster"
-                with local_client(jobs) as local:
+                with contextlib.ExitStack() as stack:
+                    with bar.paused():  # no refresh thread of ours while the workers are forked
+                        local = stack.enter_context(local_client(jobs))
                     _run_on_client(local, rest, options, keep_modules, sink, max_attempts, retries, result)
     assert all(o is not None for o in sink.outcomes), "an item without an outcome"
     result.outcomes = list(sink.outcomes)  # type: ignore[arg-type]
@@ -234,26 +241,29 @@ def compile_many(
     return result
 
 
-def _decider(jobs: int, model: CostModel, result: BatchResult) -> Callable[[list[BatchItem]], bool]:
+def _decider(jobs: int, model: CostModel, result: BatchResult,
+             here: RateEstimator) -> Callable[[list[BatchItem]], bool]:
     """``stop(rest)`` for the serial probe: true once the cost model prefers the cluster.
 
     Serial compiling is never wasted (its results count), so the probe runs
-    until the warm per-byte rate is known; it settles on serial for good as
-    soon as the rest would take less than starting a cluster.
+    until three items of this batch have been timed warm (programs of one
+    batch resemble each other more than those of earlier batches; only a
+    batch too short for that uses the process-wide rate). It settles on
+    serial for good as soon as the rest would take less than starting a cluster.
     """
     from .cluster import start_method
 
     settled = [False]
-    counter = itertools.count()
 
     def stop(rest: list[BatchItem]) -> bool:
-        next(counter)
         if settled[0]:
             return False
-        serial = _RATE.estimate(sum(_size(i) for i in rest))
-        if not _RATE.confident:
-            result.decision = f"serial: fewer than 3 warm items measured ({_RATE.samples})"
+        size = sum(_size(i) for i in rest)
+        rate = here if here.confident else _RATE
+        if not here.confident and (len(rest) > 3 or not _RATE.confident):
+            result.decision = f"serial: fewer than 3 warm items measured ({here.samples})"
             return False
+        serial = rate.estimate(size)
         if model.hopeless(serial):
             settled[0] = True
             result.decision = (f"serial: the remaining {len(rest)} items take about {serial:.2f} s, "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,13 +28,17 @@ def _distributed() -> Any:
 
 
 def start_method() -> str:
-    """``fork`` where the platform has it, else ``spawn``.
+    """``$QGLM_DASK_START_METHOD`` if set, else ``fork`` where the platform has it, else ``spawn``.
 
     Forked workers inherit this process's imports and caches (qiskit, the
     pass registry, basis templates), so they start warm in well under a
-    second, where a spawned worker imports everything again (seconds). The
-    batch driver forks only while no compile runs in another thread.
+    second, where a spawned worker imports everything again (5-10 s here).
+    The batch driver starts the cluster while no compile runs and its
+    progress bar is paused, so no other thread of ours holds a lock at fork.
     """
+    method = os.environ.get("QGLM_DASK_START_METHOD")
+    if method:
+        return method
     return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 

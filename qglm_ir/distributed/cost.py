@@ -27,7 +27,7 @@ class RateEstimator:
     seconds: float = 0.0
     size: int = 0
     samples: int = 0
-    cold_s: float | None = None  # what the first compile of this process cost beyond a warm one
+    cold_s: float | None = None  # the first compile of this process (imports and caches included)
 
     def add(self, size: int, seconds: float) -> None:
         self.seconds += seconds

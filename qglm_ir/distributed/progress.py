@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from typing import IO, Any
 
 
@@ -44,6 +46,18 @@ class BatchProgress:
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.stop()
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Stop the refresh thread for a while (e.g. while worker processes are forked)."""
+        if self._progress is None:
+            yield
+            return
+        self._progress.stop()
+        try:
+            yield
+        finally:
+            self._progress.start()
 
     def _fields(self) -> dict[str, Any]:
         return {"done": self.done, "failed": self.failed, "running": self.running, "where": self.where}
