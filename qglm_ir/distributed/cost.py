@@ -7,17 +7,18 @@ cluster costs :attr:`CostModel.start_s` to start plus a scheduler round trip
 per item, and then divides the work by the number of workers. The batch moves
 to the cluster only when that is clearly (``margin``) faster.
 
-The constants were measured on the project's 2-core machine with
-``python benchmarks/bench_distributed.py --calibrate`` (a LocalCluster of 2
-forked workers, ``threads_per_worker=1``): start-up to the first result 0.4-0.6 s,
-about 4 ms of overhead per task. Workers forked from this process start warm
-(imports and caches are inherited); with the ``spawn`` start method each
-worker pays the process's measured cold cost again, which is added.
+The constants come from ``python benchmarks/bench_distributed.py --calibrate``
+(a LocalCluster of 2 forked workers, ``threads_per_worker=1``, in a warm
+process) on the project's 2-core machine while other jobs kept its load
+average near 10: up and answering in 0.32-0.50 s (once 1.92 s), 3-10 ms per
+trivial task. Workers forked from this process start warm (imports and
+caches are inherited); with the ``spawn`` start method each worker pays the
+process's measured cold cost again, which is added.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass
@@ -51,7 +52,6 @@ class CostModel:
     start_s: float = 0.6  # LocalCluster of forked workers, up and answering
     per_task_s: float = 0.004  # submit, schedule, run, gather one small result
     margin: float = 0.85  # the cluster must win by 15%: start-up time varies with load
-    notes: list[str] = field(default_factory=list, compare=False)
 
     def parallel_s(self, serial_s: float, n: int, jobs: int, warmup_s: float = 0.0) -> float:
         """Cluster start, every worker's warm-up (in parallel), then the work divided."""
