@@ -12,8 +12,13 @@ one, side by side:
   running cluster.
 
 Every parallel run's artifacts are compared byte for byte with the serial
-run's. The machine load (``os.getloadavg``) is printed before and after:
-on a shared machine the numbers move with it.
+run's. The machine load (``os.getloadavg``) is printed before and after.
+Run it on an idle machine: Linux groups a terminal session's processes for
+scheduling (``/proc/sys/kernel/sched_autogroup_enabled``), so while other
+sessions keep the cores busy this session gets a fixed share of CPU however
+many worker processes it starts, and ``--jobs`` cannot show a speed-up. The
+CPU seconds printed for the warm runs (serial process vs each worker) show
+how the work was split whatever the load.
 
     .venv/bin/python benchmarks/bench_distributed.py [--n 200] [--small 10] [--jobs 2] [--target ir]
     .venv/bin/python benchmarks/bench_distributed.py --calibrate   # cost-model constants
@@ -79,6 +84,14 @@ def same(a: Path, b: Path) -> bool:
     return bool(fa) and fa == fb
 
 
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process so far, all threads."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
@@ -98,18 +111,22 @@ def warm(paths: list[Path], work: Path, target: str, jobs: int, label: str) -> t
     from qglm_ir.distributed.cluster import local_client
 
     print(f"  warm in process, {label} ({len(paths)} circuits):")
-    t0 = time.perf_counter()
+    compile_many(paths[:3], DEVICE, target=target)  # imports and caches: the serial run below starts warm
+    t0, c0 = time.perf_counter(), cpu_seconds()
     s = compile_many(paths, DEVICE, target=target, output_dir=work / f"w{label}-serial")
-    ts = time.perf_counter() - t0
+    ts, cpu_serial = time.perf_counter() - t0, cpu_seconds() - c0
     t0 = time.perf_counter()
     p = compile_many(paths, DEVICE, target=target, output_dir=work / f"w{label}-jobs", jobs=jobs)
     tp = time.perf_counter() - t0
     t0 = time.perf_counter()
     with local_client(jobs) as client:
         start = time.perf_counter() - t0
+        before = client.run(cpu_seconds)
         t1 = time.perf_counter()
         c = compile_many(paths, DEVICE, target=target, output_dir=work / f"w{label}-client", client=client)
         tc = time.perf_counter() - t1
+        after = client.run(cpu_seconds)
+    worker_cpu = sorted(after[w] - before[w] for w in after if w in before)
     ok = same(work / f"w{label}-serial", work / f"w{label}-jobs") and same(work / f"w{label}-serial",
                                                                            work / f"w{label}-client")
     assert s.ok and p.ok and c.ok
@@ -117,6 +134,9 @@ def warm(paths: list[Path], work: Path, target: str, jobs: int, label: str) -> t
           f"running cluster {tc:.2f} s (+{start:.2f} s to start it)")
     print(f"    speed-up jobs={jobs} {ts / tp:.2f}x, on a running cluster {ts / tc:.2f}x, "
           f"outputs byte-identical: {ok}")
+    print(f"    CPU seconds: serial {cpu_serial:.2f}; running cluster, per worker "
+          f"{', '.join(f'{x:.2f}' for x in worker_cpu)} (busiest worker: "
+          f"{cpu_serial / max(worker_cpu):.2f}x less CPU than serial)")
     return ts / tp, ts / tc, ok
 
 

@@ -270,12 +270,14 @@ def _decider(jobs: int, model: CostModel, result: BatchResult,
                                f"less than starting a cluster ({model.start_s:.2f} s)")
             return False
         warmup = 0.0 if start_method() == "fork" else (_RATE.cold_s or 0.0)
-        parallel = model.parallel_s(serial, len(rest), jobs, warmup)
-        if model.prefer_cluster(serial, len(rest), jobs, warmup):
+        usable = model.effective_jobs(jobs)
+        parallel = model.parallel_s(serial, len(rest), usable, warmup)
+        cores = f"{usable:.1f} of {jobs} workers can run at once" if usable < jobs else f"{jobs} workers"
+        if model.prefer_cluster(serial, len(rest), usable, warmup):
             result.decision = (f"cluster of {jobs}: the remaining {len(rest)} items take about {serial:.2f} s "
-                               f"serially and {parallel:.2f} s on the cluster")
+                               f"serially and {parallel:.2f} s on the cluster ({cores})")
             return True
-        result.decision = f"serial: about {serial:.2f} s here against {parallel:.2f} s on a cluster of {jobs}"
+        result.decision = f"serial: about {serial:.2f} s here against {parallel:.2f} s on a cluster ({cores})"
         return False
 
     return stop

@@ -4,8 +4,10 @@ Serial time of the rest of a batch is estimated from the items already
 compiled in this process (seconds per byte of program text, warm items only:
 the first compile of a process also pays for imports and caches). A local
 cluster costs :attr:`CostModel.start_s` to start plus a scheduler round trip
-per item, and then divides the work by the number of workers. The batch moves
-to the cluster only when that is clearly (``margin``) faster.
+per item, and then divides the work by the number of workers that can run at
+once (:meth:`CostModel.effective_jobs`: the cores the load average leaves
+free). The batch moves to the cluster only when that is clearly (``margin``)
+faster.
 
 The constants come from ``python benchmarks/bench_distributed.py --calibrate``
 (a LocalCluster of 2 forked workers, ``threads_per_worker=1``, in a warm
@@ -18,6 +20,7 @@ process's measured cold cost again, which is added.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 
@@ -53,11 +56,26 @@ class CostModel:
     per_task_s: float = 0.004  # submit, schedule, run, gather one small result
     margin: float = 0.85  # the cluster must win by 15%: start-up time varies with load
 
-    def parallel_s(self, serial_s: float, n: int, jobs: int, warmup_s: float = 0.0) -> float:
+    def effective_jobs(self, jobs: int, load: float | None = None, cpus: int | None = None) -> float:
+        """How many of ``jobs`` workers can really run at once: the cores the
+        1-minute load average leaves free (this process counts as one).
+        Measured because on a busy machine extra processes buy nothing: Linux
+        schedules a session's processes as one group (autogroup), so a session
+        gets its share of the CPU however many workers it starts."""
+        if load is None:
+            try:
+                load = os.getloadavg()[0]
+            except OSError:  # not available on this platform: assume an idle machine
+                load = 1.0
+        cpus = cpus or os.cpu_count() or 1
+        free = cpus - max(0.0, load - 1.0)
+        return max(1.0, min(float(jobs), free))
+
+    def parallel_s(self, serial_s: float, n: int, jobs: float, warmup_s: float = 0.0) -> float:
         """Cluster start, every worker's warm-up (in parallel), then the work divided."""
         return self.start_s + warmup_s + serial_s / max(1, jobs) + n * self.per_task_s
 
-    def prefer_cluster(self, serial_s: float, n: int, jobs: int, warmup_s: float = 0.0) -> bool:
+    def prefer_cluster(self, serial_s: float, n: int, jobs: float, warmup_s: float = 0.0) -> bool:
         return jobs > 1 and n > 1 and self.parallel_s(serial_s, n, jobs, warmup_s) < self.margin * serial_s
 
     def hopeless(self, serial_s: float) -> bool:

@@ -194,6 +194,9 @@ def test_small_batches_stay_serial_and_cost_model() -> None:
     assert not m.prefer_cluster(0.5, 10, 2)  # less work than starting the cluster
     assert m.prefer_cluster(20.0, 200, 2)  # 20 s of work: the cluster wins
     assert not m.prefer_cluster(20.0, 200, 2, warmup_s=15.0)  # unless spawned workers warm up for long
+    assert m.effective_jobs(2, load=1.0, cpus=2) == 2.0  # only this process runs
+    assert m.effective_jobs(2, load=9.0, cpus=2) == 1.0  # a busy machine: no core to spare
+    assert not m.prefer_cluster(20.0, 200, m.effective_jobs(2, load=9.0, cpus=2))
 
 
 def test_bad_options_and_clashing_names(tmp_path: Path) -> None:
