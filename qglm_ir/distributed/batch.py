@@ -192,7 +192,8 @@ def compile_many(
     Where: ``client`` (a ``distributed.Client``) or ``scheduler``
     (``tcp://HOST:PORT``) runs the batch on that cluster; else ``jobs > 1``
     may start a LocalCluster (see the module docstring); else serial.
-    Raises ``ValueError`` for inputs whose artifacts would clash, and a
+    Raises ``ValueError`` for inputs whose artifacts would clash (with a
+    ``target``), and a
     :class:`~qglm_ir.core.errors.QglmError` for bad options (checked once,
     before any work) or an unreachable scheduler; never for a bad program.
     """
@@ -203,7 +204,7 @@ def compile_many(
         basis=basis, validate=validate, verify_each=verify_each, kernel=kernel, entry=entry,
         defines=tuple(sorted((defines or {}).items())),
     )
-    items, failed = make_items(programs)
+    items, failed = make_items(programs, check_stems=bool(target))  # only artifacts are named by stem
     n = len(items) + len(failed)
     out = Path(output_dir) if output_dir is not None else None
     result = BatchResult([], "serial", "", 0.0)

@@ -46,12 +46,13 @@ def sniff_extension(text: str) -> str:
     return ".qglm"
 
 
-def make_items(programs: Iterable[Any]) -> tuple[list[BatchItem], list[ItemOutcome]]:
+def make_items(programs: Iterable[Any], check_stems: bool = True) -> tuple[list[BatchItem], list[ItemOutcome]]:
     """Batch items in input order, and the outcomes of inputs that failed already
     (an unreadable file: a located ``input`` diagnostic, never an exception).
 
     Raises ``ValueError`` when two inputs would write artifacts of the same
-    stem, and ``TypeError`` for a program of an unsupported kind.
+    stem (with ``check_stems``), and ``TypeError`` for a program of an
+    unsupported kind.
     """
     from ..core.errors import QglmError
     from ..frontends.loader import read_text
@@ -82,7 +83,7 @@ def make_items(programs: Iterable[Any]) -> tuple[list[BatchItem], list[ItemOutco
                             "(give a path, a Source, source text or a Module)")
         stems.append((stem, name))
     counts = Counter(s for s, _ in stems)
-    clashes = sorted({s for s, c in counts.items() if c > 1})
+    clashes = sorted({s for s, c in counts.items() if c > 1}) if check_stems else []
     if clashes:
         names = [n for s, n in stems if s in clashes]
         raise ValueError(f"inputs would write artifacts of the same name ({', '.join(clashes)}): "
