@@ -46,6 +46,10 @@ def __getattr__(name: str):
         from .transpiling import transpile
 
         return transpile
+    if name == "compile_many":  # batches, optionally on Dask (qglm_ir.distributed)
+        from .distributed import compile_many
+
+        return compile_many
     if name in ("kernel", "model", "function"):
         from .frontends.python import decorators
 

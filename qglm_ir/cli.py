@@ -232,6 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--report-html", metavar="FILE.html",
                    help="write a self-contained HTML report: drawings, pass chart, device map, error protection")
     _add_pass_options(c)
+    # A batch (qglm_ir/cli_batch.py): more inputs, compiled into -o DIRECTORY, optionally on Dask.
+    c.add_argument("more_inputs", nargs="*", metavar="INPUT", help="more programs: compile a batch into -o DIRECTORY")
+    c.add_argument("--jobs", type=int, metavar="N", help="batch on a local Dask cluster of N worker processes")
+    c.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="batch on the running Dask cluster at this address")
 
     k = sub.add_parser("check", help="parse and verify only")
     _add_input_options(k)
@@ -397,6 +401,12 @@ def cmd_opt(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 
 
 def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from .cli_batch import batch_requested
+
+    if batch_requested(args):
+        from .cli_batch import cmd_compile_batch
+
+        return cmd_compile_batch(args, out, err)
     if args.passes is not None and args.opt is not None:
         raise UsageError("qglmc compile: error: give either -O or --passes, not both")
     _check_print_after(args)

@@ -58,6 +58,14 @@ class Module(Operation):
     def clone(self, mapping: dict[Value, Value] | None = None) -> Module:  # type: ignore[override]
         return Module.wrap(Operation.clone(self, mapping))
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        """Pickle through the textual IR plus the name hints and source locations
+        the text does not carry (see :mod:`qglm_ir.text.pickling`); ``copy.deepcopy``
+        takes the same route. The text package is imported only when pickling."""
+        from ..text.pickling import reduce_module
+
+        return reduce_module(self)
+
 
 class SymbolTable:
     """Name -> op map of a module's top-level symbols, built once in O(n)."""

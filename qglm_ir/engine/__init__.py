@@ -9,6 +9,7 @@ invocation on a simulator: ``tn`` (qglm's semantics, default), ``aer``
 """
 
 from .api import SIMULATORS, execute, make_simulator, run
+from .batch import run_batch
 from .errors import EngineError
 from .executor import Executor, ParamValues
 from .kernels import KernelSpec, Simulator
@@ -23,4 +24,5 @@ __all__ = [
     "execute",
     "make_simulator",
     "run",
+    "run_batch",
 ]

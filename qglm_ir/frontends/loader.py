@@ -135,3 +135,39 @@ def load_program(
     if not isinstance(module, Module):
         module = Module.wrap(module)
     return module
+
+
+def load_source(
+    text: str,
+    name: str,
+    *,
+    entry: str | None = None,
+    defines: Mapping[str, Define] | None = None,
+) -> Module:
+    """Like :func:`load_program`, from the text of a program file called ``name``.
+
+    The frontend is chosen by ``name``'s extension and reads ``text`` instead of
+    the file, so ``load_source(read_text(p), str(p))`` builds the same module as
+    ``load_program(p)`` (locations name ``name``). A process that never sees the
+    file (a worker on another machine) can compile it; only ``.qglm``/``.py``
+    imports of sibling files still read from ``name``'s directory.
+    """
+    ext = input_kind(name)
+    if defines and ext not in (".qglm", ".py"):
+        raise InputError(f"-D definitions only apply to .qglm and .py inputs, not {ext}")
+    if entry is not None and ext != ".py":
+        raise InputError(f"--entry only applies to .py inputs, not {ext}")
+    fn = _frontend(ext)  # a missing frontend is reported as load_program reports it
+    if ext == ".qglm":
+        dsl = importlib.import_module(FRONTENDS[ext][0])
+        module = dsl.compile_source(text, name, dict(defines) if defines else None)
+    elif ext == ".py":
+        if entry is None:
+            raise InputError("a .py input needs --entry NAME (the function to compile)")
+        python = importlib.import_module(FRONTENDS[ext][0])
+        module = python.compile_source(text, name, entry, dict(defines) if defines else None)
+    else:
+        module = fn(text, filename=name)
+    if not isinstance(module, Module):
+        module = Module.wrap(module)
+    return module

@@ -454,6 +454,12 @@ _CUSTOM.update(
 
 # --------------------------------------------------------------- public API
 def _print(op: Operation, generic: bool) -> list[str]:
+    return _run_printer(op, generic).out
+
+
+def _run_printer(op: Operation, generic: bool) -> _Printer:
+    """Print ``op`` into a fresh printer and return it: its ``out`` lines and the
+    ``names`` it gave every value (:mod:`.pickling` reads the latter)."""
     p = _Printer(generic)
     counts: dict[str, int] = {}
     for r in op.results:
@@ -465,7 +471,7 @@ def _print(op: Operation, generic: bool) -> list[str]:
     for v in op.operands:  # values from outside come first, as they would in context
         p.name(v)
     p.op(op, 0)
-    return p.out
+    return p
 
 
 def print_module(module: Operation, *, generic: bool = False) -> str:

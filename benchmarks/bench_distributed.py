@@ -1,0 +1,195 @@
+"""Batch compile on Dask vs serial: 200 small circuits to heavy-hex:7, and a batch of 10.
+
+Circuits: ``qiskit.circuit.random.random_circuit`` with 5-20 qubits, depth
+3-8, up to 2-qubit gates, measured, written as OpenQASM 2 files (seeded, so
+every run compiles the same files). For the full batch and for the small
+one, side by side:
+
+* cold, from the CLI (a fresh ``python -m qglm_ir.cli compile FILES -o DIR``
+  process each, imports included): serial (no ``--jobs``) vs ``--jobs N``;
+* warm, in process: ``compile_many(files)`` serial vs ``compile_many(files,
+  jobs=N)`` (LocalCluster start-up included) and vs ``client=`` an already
+  running cluster.
+
+Every parallel run's artifacts are compared byte for byte with the serial
+run's. The machine load (``os.getloadavg``) is printed before and after.
+Run it on an idle machine: Linux groups a terminal session's processes for
+scheduling (``/proc/sys/kernel/sched_autogroup_enabled``), so while other
+sessions keep the cores busy this session gets a fixed share of CPU however
+many worker processes it starts, and ``--jobs`` cannot show a speed-up. The
+CPU seconds printed for the warm runs (serial process vs each worker) show
+how the work was split whatever the load.
+
+    .venv/bin/python benchmarks/bench_distributed.py [--n 200] [--small 10] [--jobs 2] [--target ir]
+    .venv/bin/python benchmarks/bench_distributed.py --calibrate   # cost-model constants
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run from a checkout without `pip install -e .`
+    sys.path.insert(0, str(ROOT))
+
+DEVICE = "heavy-hex:7"
+
+
+def write_circuits(directory: Path, n: int, seed: int = 2026) -> list[Path]:
+    """``n`` random circuits of 5-20 qubits as ``cNNN.qasm`` files."""
+    from qiskit import qasm2
+    from qiskit.circuit.random import random_circuit
+
+    directory.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    paths = []
+    for i in range(n):
+        qc = random_circuit(rng.randint(5, 20), rng.randint(3, 8), max_operands=2, measure=True, seed=seed + i)
+        p = directory / f"c{i:03d}.qasm"
+        p.write_text(qasm2.dumps(qc))
+        paths.append(p)
+    return paths
+
+
+def files_of(directory: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def cli(paths: list[Path], out: Path, target: str, jobs: int | None) -> float:
+    """Wall time of one cold ``qglmc compile`` batch process."""
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [sys.executable, "-m", "qglm_ir.cli", "compile", *map(str, paths), "--device", DEVICE,
+           "--target", target, "-o", str(out)]
+    if jobs is not None:
+        cmd += ["--jobs", str(jobs)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    dt = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"qglmc failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    print(f"    {'--jobs ' + str(jobs) if jobs else 'serial':>8}: {dt:7.2f} s   {proc.stderr.strip().splitlines()[-1]}")
+    return dt
+
+
+def same(a: Path, b: Path) -> bool:
+    fa, fb = files_of(a), files_of(b)
+    return bool(fa) and fa == fb
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process so far, all threads."""
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def cold(paths: list[Path], work: Path, target: str, jobs: int, label: str) -> tuple[float, bool]:
+    print(f"  cold CLI, {label} ({len(paths)} circuits):")
+    serial = cli(paths, work / f"{label}-serial", target, None)
+    par = cli(paths, work / f"{label}-jobs", target, jobs)
+    ok = same(work / f"{label}-serial", work / f"{label}-jobs")
+    print(f"    speed-up {serial / par:.2f}x, outputs byte-identical: {ok}")
+    return serial / par, ok
+
+
+def warm(paths: list[Path], work: Path, target: str, jobs: int, label: str) -> tuple[float, float, bool]:
+    from qglm_ir.distributed import compile_many
+    from qglm_ir.distributed.cluster import local_client
+
+    print(f"  warm in process, {label} ({len(paths)} circuits):")
+    compile_many(paths[:3], DEVICE, target=target)  # imports and caches: the serial run below starts warm
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    s = compile_many(paths, DEVICE, target=target, output_dir=work / f"w{label}-serial")
+    ts, cpu_serial = time.perf_counter() - t0, cpu_seconds() - c0
+    t0 = time.perf_counter()
+    p = compile_many(paths, DEVICE, target=target, output_dir=work / f"w{label}-jobs", jobs=jobs)
+    tp = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with local_client(jobs) as client:
+        start = time.perf_counter() - t0
+        before = client.run(cpu_seconds)
+        t1 = time.perf_counter()
+        c = compile_many(paths, DEVICE, target=target, output_dir=work / f"w{label}-client", client=client)
+        tc = time.perf_counter() - t1
+        after = client.run(cpu_seconds)
+    worker_cpu = sorted(after[w] - before[w] for w in after if w in before)
+    ok = same(work / f"w{label}-serial", work / f"w{label}-jobs") and same(work / f"w{label}-serial",
+                                                                           work / f"w{label}-client")
+    assert s.ok and p.ok and c.ok
+    print(f"    serial {ts:.2f} s; jobs={jobs} {tp:.2f} s ({p.mode}: {p.decision}); "
+          f"running cluster {tc:.2f} s (+{start:.2f} s to start it)")
+    print(f"    speed-up jobs={jobs} {ts / tp:.2f}x, on a running cluster {ts / tc:.2f}x, "
+          f"outputs byte-identical: {ok}")
+    print(f"    CPU seconds: serial {cpu_serial:.2f}; running cluster, per worker "
+          f"{', '.join(f'{x:.2f}' for x in worker_cpu)} (busiest worker: "
+          f"{cpu_serial / max(worker_cpu):.2f}x less CPU than serial)")
+    return ts / tp, ts / tc, ok
+
+
+def calibrate(jobs: int) -> None:
+    """Cluster start-up and per-task overhead, the constants of distributed.cost.CostModel."""
+    import qglm_ir.api  # noqa: F401  (a warm process, as after the serial probe)
+    from qglm_ir.distributed.cluster import local_client
+
+    for _ in range(3):
+        t0 = time.perf_counter()
+        with local_client(jobs) as client:
+            client.submit(abs, -1, pure=False).result()
+            start = time.perf_counter() - t0
+            n = 400
+            t1 = time.perf_counter()
+            client.gather(client.map(abs, range(-n, 0), pure=False))
+            per = (time.perf_counter() - t1) / n
+        print(f"  LocalCluster({jobs} forked workers) up and answering: {start:.2f} s; "
+              f"{per * 1e3:.2f} ms per trivial task ({n} tasks)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=200, help="circuits in the big batch (default 200)")
+    ap.add_argument("--small", type=int, default=10, help="circuits in the small batch (default 10)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--target", default="ir", help="artifact compared byte for byte (default ir)")
+    ap.add_argument("--calibrate", action="store_true", help="measure the cost-model constants only")
+    ap.add_argument("--no-cold", action="store_true", help="skip the cold CLI runs")
+    args = ap.parse_args()
+    print(f"bench_distributed: {load()}")
+    if args.calibrate:
+        calibrate(args.jobs)
+        return
+    with tempfile.TemporaryDirectory(prefix="qglm-bench-dist-") as d:
+        work = Path(d)
+        paths = write_circuits(work / "in", args.n)
+        small = paths[: args.small]
+        print(f"{args.n} random circuits (5-20 qubits) -> {DEVICE}, --target {args.target}, --jobs {args.jobs}")
+        rows = []
+        if not args.no_cold:
+            rows.append(("cold CLI", args.n, *cold(paths, work, args.target, args.jobs, "big")))
+            rows.append(("cold CLI", args.small, *cold(small, work, args.target, args.jobs, "small")))
+        big = warm(paths, work, args.target, args.jobs, "big")
+        sm = warm(small, work, args.target, args.jobs, "small")
+        print(f"after: {load()}")
+        print("\nsummary (speed-up = serial time / parallel time):")
+        for kind, n, sp, ok in rows:
+            print(f"  {kind:<22} {n:>4} circuits: {sp:.2f}x  identical={ok}")
+        print(f"  {'warm, jobs incl. start':<22} {args.n:>4} circuits: {big[0]:.2f}x  identical={big[2]}")
+        print(f"  {'warm, running cluster':<22} {args.n:>4} circuits: {big[1]:.2f}x")
+        print(f"  {'warm, jobs incl. start':<22} {args.small:>4} circuits: {sm[0]:.2f}x  identical={sm[2]}")
+
+
+if __name__ == "__main__":
+    main()
