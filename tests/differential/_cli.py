@@ -86,7 +86,9 @@ class Compiled:
         return None
 
     def command(self) -> str:
-        return "qglmc " + " ".join(self.argv)
+        """The command line, with paths relative to the directory holding the input and outputs."""
+        root = str(self.outdir.parent) + "/"
+        return "qglmc " + " ".join(a.replace(root, "") for a in self.argv)
 
     def ir_layout(self, kernel: str | None = None) -> tuple[list[int], list[int]] | None:
         """``(initial_layout, final_layout)`` kernel properties read from the emitted ``.qglmir`` text."""

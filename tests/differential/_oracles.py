@@ -221,16 +221,24 @@ def clbit_keys(circuit) -> list[tuple[str, int]]:
     return keys
 
 
+_AER_BASIS = ["u", "cx", "measure", "reset", "delay", "if_else", "for_loop", "while_loop", "switch_case"]
+
+
 def aer_distribution(circuit, order: Sequence[tuple[str, int]], shots: int, seed: int) -> dict[str, float]:
     """Aer sample of ``circuit``, marginalised onto the clbits ``order`` (program order).
 
-    Keys are bit strings with ``order[0]`` as the *leftmost* character. Aer
+    Keys are bit strings with ``order[0]`` as the *leftmost* character; ``circuit``'s
+    clbits are looked up by (register, index), so the emitted circuit may order them differently. Aer
     drops idle qubits itself (``enable_truncation``), so a 127-qubit device
     circuit with a few active qubits is cheap.
     """
+    from qiskit import transpile
     from qiskit_aer import AerSimulator
 
     sim = AerSimulator(method="statevector", seed_simulator=seed)
+    # Custom gates from an OpenQASM file (e.g. ``xx_plus_yy``) are unrolled by Qiskit into Aer's basis;
+    # optimization_level=0 and no coupling map: nothing else changes.
+    circuit = transpile(circuit, basis_gates=_AER_BASIS, optimization_level=0)
     counts = sim.run(circuit, shots=shots).result().get_counts()
     keys = clbit_keys(circuit)
     where = {k: i for i, k in enumerate(keys)}

@@ -25,15 +25,19 @@ class Profile:
     dynamic_feedforward: int  # single-bit feed-forward circuits
     dynamic_regcond: int  # random_circuit(..., conditional=True): register conditions
     hybrid_levels: tuple[int, ...]
+    library_levels: tuple[int, ...]  # levels for the qiskit.circuit.library families (all devices)
+    dynamic_pairs: int  # (level, device) pairs per dynamic circuit (16 = all)
 
 
 CI = Profile(
     random_unitary=320, all_combos=False, engine_every=4,
     dynamic_meas_reset=8, dynamic_feedforward=16, dynamic_regcond=2, hybrid_levels=(0, 1, 2, 3),
+    library_levels=(0, 3), dynamic_pairs=2,
 )
 LONG_PROFILE = Profile(
     random_unitary=500, all_combos=True, engine_every=1,
     dynamic_meas_reset=40, dynamic_feedforward=80, dynamic_regcond=10, hybrid_levels=(0, 1, 2, 3),
+    library_levels=(0, 1, 2, 3), dynamic_pairs=16,
 )
 PROFILE = LONG_PROFILE if LONG else CI
 
@@ -43,3 +47,11 @@ def random_unitary_plan(profile: Profile = PROFILE) -> list[tuple[int, int, str 
     if profile.all_combos:
         return [(s, lvl, dev) for s in range(profile.random_unitary) for lvl, dev in COMBOS]
     return [(s, *COMBOS[s % len(COMBOS)]) for s in range(profile.random_unitary)]
+
+
+def dynamic_pairs(i: int, profile: Profile = PROFILE) -> list[tuple[int, str | None]]:
+    """The (level, device) pairs of the ``i``-th dynamic circuit: spread so all 16 are covered."""
+    if profile.dynamic_pairs >= len(COMBOS):
+        return list(COMBOS)
+    step = len(COMBOS) // profile.dynamic_pairs + 1
+    return [COMBOS[(i + k * step) % len(COMBOS)] for k in range(profile.dynamic_pairs)]

@@ -23,7 +23,7 @@ from ._corpus import (
     random_dynamic_case,
     random_unitary_case,
 )
-from ._profile import COMBOS, Profile, random_unitary_plan
+from ._profile import COMBOS, Profile, dynamic_pairs, random_unitary_plan
 
 
 @dataclass
@@ -50,16 +50,20 @@ class Job:
 
 def jobs(profile: Profile) -> Iterator[Job]:
     """Every compile of the profile: issue + library circuits at all 16 pairs, the random plan, dynamic."""
-    for case in issue_cases() + library_cases():
+    for case in issue_cases():
         for lvl, dev in COMBOS:
             yield Job("unitary", case, lvl, dev, engine=True)
+    for case in library_cases():
+        for lvl, dev in COMBOS:
+            if lvl in profile.library_levels:
+                yield Job("unitary", case, lvl, dev, engine=lvl == 3)
     for seed, lvl, dev in random_unitary_plan(profile):
         yield Job("unitary", random_unitary_case(seed), lvl, dev, engine=seed % profile.engine_every == 0)
     dyn = [random_dynamic_case(s, conditional=False) for s in range(profile.dynamic_meas_reset)]
     dyn += [feedforward_case(s) for s in range(profile.dynamic_feedforward)]
     dyn += [random_dynamic_case(s, conditional=True) for s in range(profile.dynamic_regcond)]
     for i, case in enumerate(dyn):
-        for lvl, dev in COMBOS if profile.all_combos else [COMBOS[(i + k) % len(COMBOS)] for k in range(0, 16, 5)]:
+        for lvl, dev in dynamic_pairs(i, profile):
             yield Job("dynamic", case, lvl, dev)
 
 

@@ -20,7 +20,7 @@ import pytest
 from ._checks import check_dynamic_all, summary
 from ._cli import compile_all, device_label, device_spec
 from ._corpus import feedforward_case, load_reference, random_dynamic_case
-from ._profile import COMBOS, PROFILE
+from ._profile import PROFILE, dynamic_pairs
 
 REGISTER_CONDITION = "a circuit condition must be a measured bit, its negation or a constant"
 
@@ -31,9 +31,7 @@ def _plan():
     cases += [random_dynamic_case(s, conditional=True) for s in range(PROFILE.dynamic_regcond)]
     out = []
     for i, case in enumerate(cases):
-        # CI: 4 (level, device) pairs per circuit, spread so every pair is covered; long: all 16
-        combos = COMBOS if PROFILE.all_combos else [COMBOS[(i + k) % len(COMBOS)] for k in range(0, 16, 5)]
-        for lvl, dev in combos:
+        for lvl, dev in dynamic_pairs(i):
             out.append(pytest.param(case, lvl, dev, id=f"{case.name}-O{lvl}-{device_label(dev)}"))
     return out
 

@@ -55,7 +55,12 @@ def test_issue_circuit_unitary(case, level, device, tmp_path):
 
 @pytest.mark.parametrize(
     "case,level,device",
-    [pytest.param(c, lvl, dev, id=f"{c.name}-O{lvl}-{device_label(dev)}") for c in library_cases() for lvl, dev in _combos()],
+    [
+        pytest.param(c, lvl, dev, id=f"{c.name}-O{lvl}-{device_label(dev)}")
+        for c in library_cases()
+        for lvl, dev in _combos()
+        if lvl in PROFILE.library_levels
+    ],
 )
 def test_library_circuit_unitary(case, level, device, tmp_path):
     """QFT, EfficientSU2, RealAmplitudes, QAOA, GHZ and a Draper adder keep their unitary."""
