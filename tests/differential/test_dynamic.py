@@ -22,6 +22,8 @@ from ._cli import compile_all, device_label, device_spec
 from ._corpus import feedforward_case, load_reference, random_dynamic_case
 from ._profile import PROFILE, dynamic_pairs
 
+pytest.importorskip("qiskit_aer", reason="the Aer oracle needs the aer extra (make test installs it)")
+
 REGISTER_CONDITION = "a circuit condition must be a measured bit, its negation or a constant"
 
 
