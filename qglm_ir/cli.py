@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import sys
@@ -176,6 +177,35 @@ def _add_pass_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_limit_options(p: argparse.ArgumentParser) -> None:
+    """``--max-*`` flags that raise the resource limits of :mod:`qglm_ir.limits`."""
+    from .limits import DEFAULTS, FLAGS
+
+    g = p.add_argument_group("resource limits")
+    for field, flag in FLAGS.items():
+        g.add_argument(flag, dest=field, type=_positive_int, default=None, metavar="N",
+                       help=f"(default {getattr(DEFAULTS, field)})")
+    g.add_argument("--allow-outside-imports", action="store_true", default=None,
+                   help="let imports leave the folder tree of the main program")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _limits_of(args: argparse.Namespace) -> Any:
+    from .limits import DEFAULTS, FLAGS
+
+    changes = {f: getattr(args, f) for f in (*FLAGS, "allow_outside_imports") if getattr(args, f, None) is not None}
+    return dataclasses.replace(DEFAULTS, **changes)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``qglmc`` (public for docs and shell completion)."""
     from . import __version__
@@ -209,9 +239,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--passes", metavar="PIPELINE", help="explicit pipeline instead of -O, e.g. cancel,route{trials=8}")
     c.add_argument("--report", metavar="FILE.json", help="write the compile report as JSON")
     _add_pass_options(c)
+    _add_limit_options(c)
 
     k = sub.add_parser("check", help="parse and verify only")
     _add_input_options(k)
+    k.add_argument("--device", metavar="SPEC", help="also check that this device spec loads")
+    _add_limit_options(k)
 
     o = sub.add_parser("opt", help="run a pass pipeline on textual IR (like mlir-opt)")
     o.add_argument("input", metavar="INPUT.qglmir")
@@ -219,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("-o", "--output", metavar="OUT", help="output file (default: stdout)")
     o.add_argument("--basis", metavar="GATES", help="target gate set for passes that use one")
     _add_pass_options(o)
+    _add_limit_options(o)
 
     r = sub.add_parser("run", help="compile and execute a program with the reference engine")
     _add_input_options(r)
@@ -229,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=0, metavar="N")
     r.add_argument("--device", metavar="SPEC")
     r.add_argument("-O", dest="opt", type=int, choices=(0, 1, 2, 3), default=2)
+    _add_limit_options(r)
 
     sub.add_parser("devices", help="list the built-in device specs")
     sub.add_parser("passes", help="list the available passes")
@@ -258,6 +293,10 @@ def _load(args: argparse.Namespace) -> Any:
 def cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from .verify import verify
 
+    if args.device is not None:
+        from .api import load_device
+
+        load_device(args.device)
     module = _load(args)
     verify(module)  # like a compiler's -fsyntax-only: silent on success
     return EXIT_OK
@@ -486,13 +525,16 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
     if args.command is None:
         err.write(parser.format_help())
         return EXIT_USAGE
+    from . import limits
     from .core.errors import QglmError
     from .passes.manager import InternalPassError, ValidationError
 
     start = time.perf_counter()
     try:
-        with _no_sigpipe_noise():
-            return COMMANDS[args.command](args, out, err)
+        with _no_sigpipe_noise(), limits.using(_limits_of(args)):
+            # A deep stack: the recursive parts (transformers, printers) are bounded by
+            # --max-depth, not by Python's default 1000 frames.
+            return limits.call_with_deep_stack(lambda: COMMANDS[args.command](args, out, err))
     except UsageError as exc:
         err.write(f"{exc}\n")
         return EXIT_USAGE
@@ -505,7 +547,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
     except KeyboardInterrupt:
         err.write("qglmc: interrupted\n")
         return 130
-    except Exception as exc:  # anything else is our bug, not the user's
+    except BaseException as exc:  # anything else is our bug (incl. pyo3's PanicException, a BaseException)
+        if isinstance(exc, (SystemExit, GeneratorExit)):
+            raise
         what = str(exc) if isinstance(exc, InternalPassError) else f"{type(exc).__name__}: {exc}"
         err.write(f"qglmc: internal error: {what}\n{BUG_REPORT}\n")
         if args.debug:

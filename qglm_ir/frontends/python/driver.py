@@ -23,6 +23,7 @@ from ...core.module import Module
 from ..dsl import ast as A
 from ..dsl.checks import check_programs
 from ..dsl.lower import lower_programs
+from ..source import check_import_path, folder_tree_of
 from .bodies import BodyTranslator
 from .exprs import Env
 from .units import TopDecl, Unit, read_unit
@@ -37,11 +38,11 @@ Extern = Callable[[str], "list[tuple[str, str]] | None"]
 
 
 def _read(path: str, shown: str, node: object, spans: object) -> str:
-    try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise spans.error(f"cannot read imported file '{shown}': {exc}", node) from None  # type: ignore[attr-defined]
+    # Same rules as the main file (regular file, size, UTF-8), errors located at the import.
+    from ..source import read_source
+
+    at = spans.error("", node).loc  # type: ignore[attr-defined]
+    return read_source(path, shown=shown, at=at, what="imported Python file")
 
 
 class Session:
@@ -54,6 +55,7 @@ class Session:
         self.keys: dict[str, Unit] = {}
         self.namespace: dict[str, TopDecl] = {}
         self._stack: list[str] = []
+        self._tree: str | None = None
 
     # ------------------------------------------------------------ reading
     def add_source(self, text: str, filename: str) -> Unit:
@@ -62,6 +64,8 @@ class Session:
         hit = self.keys.get(key)
         if hit is not None:
             return hit
+        if not self.units and not self._stack:
+            self._tree = folder_tree_of(filename)  # imports must stay inside the main file's folder tree
         unit = read_unit(text, filename)
         self._visit(unit, key)
         return unit
@@ -78,6 +82,7 @@ class Session:
             dep = self.keys.get(imp.path)
             if dep is None:
                 shown = os.path.relpath(imp.path) if not os.path.isabs(unit.src.name) else imp.path
+                check_import_path(imp.path, self._tree, shown, unit.spans.error("", imp.node).loc)
                 dep = read_unit(_read(imp.path, shown, imp.node, unit.spans), shown)
                 self._visit(dep, imp.path)
             for alias in imp.names or []:
