@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ... import limits
 from ...core.attributes import DenseArray, SymbolRef
 from ...core.builder import Builder
 from ...core.errors import Location, ParseError
@@ -157,6 +158,7 @@ class FnCtx:
     wire_names: list[str] = field(default_factory=list)
     consumed: dict[int, A.Span] = field(default_factory=dict)
     unrolled: int = 0
+    gates: int = 0  # gate statements emitted so far (after unrolling), bounded by limits.max_gates
 
 
 @dataclass
@@ -250,6 +252,9 @@ class Lowerer:
         if t.dims is None:
             return base
         dims = tuple(self.static_int(d, "a tensor dimension", 1) for d in t.dims)
+        if math.prod(dims) > limits.current().max_tensor_elements:
+            msg, help_ = limits.exceeded(f"elements of {t.base}{list(dims)}", math.prod(dims), "max_tensor_elements")
+            raise _err(msg, t.span, help=help_)
         return TensorType(dims, base)
 
     def param_decl(self, d: A.ParamDecl) -> None:
@@ -260,6 +265,9 @@ class Lowerer:
     def declare_param(
         self, name: str, t: Type, trainable: bool, init: np.ndarray | None, span: A.Span
     ) -> Operation:
+        if isinstance(t, TensorType) and math.prod(t.shape) > limits.current().max_tensor_elements:
+            msg, help_ = limits.exceeded(f"elements of '{name}'", math.prod(t.shape), "max_tensor_elements")
+            raise _err(msg, span, help=help_)
         props: dict[str, object] = {"sym_name": name, "type": t, "trainable": trainable}
         if init is not None:
             if isinstance(t, TensorType):
@@ -273,6 +281,9 @@ class Lowerer:
     def initializer(self, e: A.Expr, t: Type, seed_offset: int = 0) -> np.ndarray:
         """Evaluate a parameter initializer to an array of ``t``'s shape."""
         shape = t.shape if isinstance(t, TensorType) else ()
+        if math.prod(shape) > limits.current().max_tensor_elements:  # before numpy allocates it
+            msg, help_ = limits.exceeded(f"elements of {type_name(t)}", math.prod(shape), "max_tensor_elements")
+            raise _err(msg, e.span, help=help_)
         dtype = np.float64 if (t.element if isinstance(t, TensorType) else t) == f64 else np.int64
         if isinstance(e, A.Call) and e.name in ("zeros", "ones", "uniform", "normal", "glorot", "load"):
             kw = {k.name: k for k in e.kwargs}
@@ -517,6 +528,9 @@ class Lowerer:
         elif isinstance(s, A.QubitDecl):
             n = 1 if s.size is None else self.static_int(s.size, "a register size", 1)
             base = len(fn.wire_names)
+            if base + n > limits.current().max_qubits:
+                msg, help_ = limits.exceeded("qubits in the kernel", base + n, "max_qubits")
+                raise _err(msg, s.size.span if s.size is not None else s.span, help=help_)
             for k in range(n):
                 fn.frame.wires[base + k] = fn.b.create("q.alloc", [], [qubit]).result
                 fn.wire_names.append(s.name if s.size is None else f"{s.name}[{k}]")
@@ -599,6 +613,10 @@ class Lowerer:
             raise _err(f"gate '{s.name}' is applied to registers of different sizes", s.span)
         n = sizes.pop() if sizes else 1
         assert self.fn is not None
+        self.fn.gates += n
+        if self.fn.gates > limits.current().max_gates:
+            msg, help_ = limits.exceeded("gates in the kernel after unrolling", f"over {self.fn.gates - 1}", "max_gates")
+            raise _err(msg, s.span, help=help_)
         for k in range(n):
             wires = [g[k] if len(g) > 1 else g[0] for g in groups]
             if len(set(wires)) != len(wires):
@@ -1271,6 +1289,9 @@ class Lowerer:
         ]
         kw = {k.name: k for k in e.kwargs}
         shots = self.static_int(kw["shots"].value, "shots", 1) if "shots" in kw else 1024
+        if shots > limits.current().max_shots:
+            msg, help_ = limits.exceeded("shots", shots, "max_shots")
+            raise _err(msg, kw["shots"].value.span, help=help_)
         props: dict[str, object] = {"callee": SymbolRef(inner.name), "shots": shots}
         if "seed" in kw:
             props["seed"] = self.static_int(kw["seed"].value, "seed", 0)

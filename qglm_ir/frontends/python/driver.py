@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from ...core.errors import Location, ParseError
 from ...core.module import Module
+from ...limits import call_with_deep_stack
 from ..dsl import ast as A
 from ..dsl.checks import check_programs
 from ..dsl.lower import lower_programs
@@ -228,9 +229,12 @@ def compile_source(
     ``-D`` does for ``.qglm`` files. Raises :class:`ParseError` with the
     location of the offending construct on bad input.
     """
-    session = Session()
-    root = session.add_source(text, filename)
-    return session.build(entry, root, defines)
+    def run() -> Module:
+        session = Session()
+        root = session.add_source(text, filename)
+        return session.build(entry, root, defines)
+
+    return call_with_deep_stack(run)  # translation and lowering recurse per nesting level
 
 
 def compile_file(path: str | os.PathLike[str], entry: str | None = None, defines: dict[str, str] | None = None) -> Module:
