@@ -33,7 +33,7 @@ class Limits:
     #: qubits of one program register / kernel, and of a device
     max_qubits: int = 10_000
     #: gates (operations) in one kernel after unrolling loops and gate definitions
-    max_gates: int = 1_000_000
+    max_gates: int = 100_000
     #: nesting of expressions, blocks, gate definitions, JSON arrays/objects
     max_depth: int = 1000
     #: decimal digits of an integer literal
