@@ -57,17 +57,10 @@ class _Parser(argparse.ArgumentParser):
 
 # --------------------------------------------------------------------- output
 def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same directory and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Write one file safely (kept for callers of the old helper; see :mod:`qglm_ir.outputs`)."""
+    from .outputs import write_one
+
+    write_one(path, data)
 
 
 def _qpy_bytes(module: Any, kernel: str | None) -> bytes:
@@ -339,13 +332,15 @@ def _load_ir(path: str) -> Any:
     return load_program(path)
 
 
-def _emit(text: str | bytes, output: str | None, out: IO[str]) -> None:
+def _emit(text: str | bytes, output: str | None, out: IO[str], inputs: Sequence[str] = ()) -> None:
     if output is None:
         assert isinstance(text, str)
         out.write(text)
         out.flush()
     else:
-        atomic_write(Path(output), text)
+        from .outputs import write_one
+
+        write_one(Path(output), text, inputs)
 
 
 def _check_print_after(args: argparse.Namespace) -> None:
@@ -363,7 +358,7 @@ def cmd_opt(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     result = _compile(args, args.passes, 2, None, args.basis, err)
     from .text import print_module
 
-    _emit(print_module(result.module), args.output, out)
+    _emit(print_module(result.module), args.output, out, [args.input])
     return EXIT_OK
 
 
@@ -379,6 +374,7 @@ def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         from .api import load_device
 
         load_device(args.device)  # refuse an unusable --device before doing any work
+    _check_outputs(args)
     level = 2 if args.opt is None else args.opt
     result = _compile(args, args.passes, level, args.device, args.basis, err)
     report = result.report
@@ -416,13 +412,35 @@ def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         from .report import dumps
 
         files.append((Path(args.report), dumps(report)))
-    for path, data in files:  # every artifact exists in memory: now move them into place
-        atomic_write(path, data)
+    from .outputs import write_all
+
+    write_all(files, _input_files(args))  # every artifact exists in memory: all or none are written
     if not args.quiet:
         from .report import render_summary
 
         render_summary(report, err)
     return EXIT_OK
+
+
+def _input_files(args: argparse.Namespace) -> list[str]:
+    """Files the command reads, which no output may replace."""
+    out = [args.input]
+    if getattr(args, "device", None) and os.path.exists(args.device):
+        out.append(args.device)
+    return out
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse unwritable destinations before compiling (the final write re-checks them)."""
+    from .outputs import check_destination
+
+    ins = [Path(p) for p in _input_files(args)]
+    dests = [args.output] if args.output and args.target != "all" else []
+    dests += [args.report] if args.report else []
+    for d in dests:
+        check_destination(Path(d), ins)
+    if args.target == "all" and args.output:
+        check_destination(Path(args.output) / "report.json", ins)
 
 
 def cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -527,6 +545,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
         return EXIT_USAGE
     from . import limits
     from .core.errors import QglmError
+    from .outputs import OutputError
     from .passes.manager import InternalPassError, ValidationError
 
     start = time.perf_counter()
@@ -537,6 +556,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
             return limits.call_with_deep_stack(lambda: COMMANDS[args.command](args, out, err))
     except UsageError as exc:
         err.write(f"{exc}\n")
+        return EXIT_USAGE
+    except OutputError as exc:
+        err.write(f"qglmc {args.command}: error: {exc}\n")
         return EXIT_USAGE
     except ValidationError as exc:
         err.write(exc.render(getattr(args, "input", "<input>")) + "\n")
