@@ -96,51 +96,62 @@ def exceeded(what: str, value: int | str, field: str) -> tuple[str, str]:
 
 
 # ------------------------------------------------------------------ deep stack
-#: Python recursion limit and thread stack used by :func:`call_with_deep_stack`.
-#: Frontends refuse inputs nested deeper than ``max_depth`` before recursing, so
-#: this only needs room for ``max_depth`` times the frames one level costs.
-DEEP_RECURSION = 20_000
-DEEP_STACK_BYTES = 256 * 1024 * 1024
-_THREAD_NAME = "qglm-deep-stack"
+#: Python recursion limit used by :func:`call_with_deep_stack`. Frontends refuse
+#: inputs nested deeper than ``max_depth`` before recursing, so this only needs
+#: room for ``max_depth`` times the few frames one nesting level costs.
+DEEP_RECURSION = 10_000
+#: Main-thread C stack allowed while deep (Linux grows the main stack on demand up
+#: to RLIMIT_STACK; the kernel keeps at least 128 MiB free below it for this).
+DEEP_STACK_BYTES = 120 * 1024 * 1024
+
+_deep_lock = threading.Lock()
+_deep_depth = 0
+
+
+def _grow_main_stack() -> bool:
+    """Raise the soft RLIMIT_STACK to :data:`DEEP_STACK_BYTES` if allowed; whether the stack is now big enough."""
+    try:
+        import resource
+    except ImportError:  # not POSIX
+        return False
+    soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    if soft == resource.RLIM_INFINITY or soft >= DEEP_STACK_BYTES:
+        return True
+    if hard != resource.RLIM_INFINITY and hard < DEEP_STACK_BYTES:
+        return False
+    try:
+        resource.setrlimit(resource.RLIMIT_STACK, (DEEP_STACK_BYTES, hard))
+    except (ValueError, OSError):
+        return False
+    return True
 
 
 def call_with_deep_stack(fn: Callable[[], T]) -> T:
-    """Run ``fn()`` in a thread with a large C stack and recursion limit; re-raise what it raises.
+    """Run ``fn()`` with a recursion limit of :data:`DEEP_RECURSION` when that is safe.
 
     Why: the recursive parts of qglm (lark's transformer, the DSL lowering,
-    the IR printer) need a few frames per nesting level; the default 1000
-    frames would turn a legal 1000-deep expression into a RecursionError.
-    ``BaseException`` (including pyo3's ``PanicException``) crosses the thread
-    boundary unchanged. Limits and other context variables are copied.
+    the IR printer and passes) need a few frames per nesting level; the
+    default 1000 frames would turn a legal 1000-deep expression into a
+    RecursionError. The limit is raised only on the main thread after its C
+    stack may grow to :data:`DEEP_STACK_BYTES` (running ``fn`` in a new
+    thread with a big stack instead crashed Qiskit's Rust extensions). The
+    old limit is restored afterwards; nested calls just run ``fn``.
     """
-    if threading.current_thread().name == _THREAD_NAME:
-        return fn()  # already on a deep stack
-    ctx = contextvars.copy_context()
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = ctx.run(fn)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
-            box["error"] = exc
-
-    old_limit = sys.getrecursionlimit()
-    old_size = threading.stack_size()
+    global _deep_depth
+    if threading.current_thread() is not threading.main_thread() or not _grow_main_stack():
+        return fn()
+    with _deep_lock:
+        _deep_depth += 1
+        old = sys.getrecursionlimit()
+        if _deep_depth == 1:
+            sys.setrecursionlimit(max(old, DEEP_RECURSION))
     try:
-        threading.stack_size(DEEP_STACK_BYTES)
-        thread = threading.Thread(target=target, name=_THREAD_NAME, daemon=True)
-        sys.setrecursionlimit(max(old_limit, DEEP_RECURSION))
-        thread.start()
+        return fn()
     finally:
-        threading.stack_size(old_size)
-    try:
-        while thread.is_alive():
-            thread.join(0.1)  # short joins keep Ctrl-C responsive in the main thread
-    finally:
-        sys.setrecursionlimit(old_limit)
-    if "error" in box:
-        raise box["error"]
-    return box["value"]  # type: ignore[no-any-return]
+        with _deep_lock:
+            _deep_depth -= 1
+            if _deep_depth == 0:
+                sys.setrecursionlimit(old)
 
 
 __all__ = [
