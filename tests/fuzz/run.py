@@ -1,0 +1,62 @@
+"""Fuzz campaign: ``python -m tests.fuzz.run --per-kind N [--seed S] [--mode fork|exec] [--out DIR]``.
+
+Generates ``N`` inputs of each of the six kinds (:mod:`tests.fuzz.inputs`), runs
+each in a child process with a timeout and an address-space limit
+(:mod:`tests.fuzz.runner`), prints the counts table and writes every bad input
+(exit 3, traceback, hang, memory, crash, or an error without ``LINE:COL``) to
+``DIR`` with its stderr, ready to be copied into ``tests/fuzz/regressions/``.
+Exit status 1 when any bad outcome was seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from .inputs import KINDS, generate
+from .runner import BAD, Runner, render_table
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m tests.fuzz.run", description=__doc__.splitlines()[0])
+    ap.add_argument("--per-kind", type=int, default=20, help="inputs per kind (default 20)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--mode", choices=("fork", "exec"), default="fork")
+    ap.add_argument("--timeout", type=float, default=10.0, help="seconds before a run counts as a hang")
+    ap.add_argument("--kinds", default=",".join(KINDS), help="comma-separated subset of " + ",".join(KINDS))
+    ap.add_argument("--out", default="build/fuzz", help="folder for bad inputs and the JSON summary")
+    ap.add_argument("--progress", action="store_true", help="print one line per 100 runs")
+    args = ap.parse_args(argv)
+    kinds = [k for k in args.kinds.split(",") if k]
+    t0 = time.monotonic()
+    inputs = generate(args.per_kind, args.seed, kinds)
+    gen_s = time.monotonic() - t0
+    runner = Runner(args.mode, args.timeout)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    outcomes = []
+    for i, (kind, name, data) in enumerate(inputs):
+        o = runner.run(kind, name, data, i)
+        outcomes.append(o)
+        if o.verdict in BAD or o.verdict == "unlocated":
+            stem = f"{kind}-{o.verdict}-{i}"
+            (out / (stem + KINDS[kind])).write_bytes(data)
+            (out / (stem + ".stderr")).write_text(o.stderr)
+        if args.progress and (i + 1) % 100 == 0:
+            print(f"{i + 1}/{len(inputs)} runs, {time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
+    table = render_table(outcomes)
+    total = time.monotonic() - t0
+    print(table)
+    print(f"{len(outcomes)} runs in {total:.0f} s (generation {gen_s:.0f} s), mode {args.mode}, seed {args.seed}")
+    (out / "summary.md").write_text(table)
+    (out / "outcomes.json").write_text(json.dumps(
+        [{"kind": o.kind, "name": o.name, "verdict": o.verdict, "code": o.code, "seconds": round(o.seconds, 3),
+          "rss_mib": round(o.rss_bytes / 2**20)} for o in outcomes], indent=1))
+    return 1 if any(o.verdict in BAD for o in outcomes) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
