@@ -458,8 +458,13 @@ def cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         ) from None
     import numpy as np
 
+    from . import limits
     from .frontends.loader import InputError
 
+    if args.shots < 1 or args.shots > limits.current().max_shots:
+        msg, help_ = limits.exceeded("--shots", args.shots, "max_shots") if args.shots > 1 else (
+            f"--shots must be at least 1, got {args.shots}", "")
+        raise UsageError(f"qglmc run: error: {msg}" + (f"\nhelp: {help_}" if help_ else ""))
     inputs: dict[str, Any] = {}
     for item in args.inputs:
         name, sep, path = item.partition("=")

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from .inputs import KINDS, generate
-from .runner import BAD, Runner, render_table
+from .runner import BAD, Outcome, Runner, render_table
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kinds", default=",".join(KINDS), help="comma-separated subset of " + ",".join(KINDS))
     ap.add_argument("--out", default="build/fuzz", help="folder for bad inputs and the JSON summary")
     ap.add_argument("--progress", action="store_true", help="print one line per 100 runs")
+    ap.add_argument("--shard", default="0/1", metavar="K/N", help="run only inputs i with i %% N == K")
+    ap.add_argument("--merge", nargs="+", metavar="DIR", help="print the table of earlier runs' outcomes.json")
     args = ap.parse_args(argv)
+    if args.merge:
+        return _merge(args.merge)
+    k, n = (int(x) for x in args.shard.split("/"))
     kinds = [k for k in args.kinds.split(",") if k]
     t0 = time.monotonic()
     inputs = generate(args.per_kind, args.seed, kinds)
@@ -39,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     outcomes = []
     for i, (kind, name, data) in enumerate(inputs):
+        if i % n != k:
+            continue
         o = runner.run(kind, name, data, i)
         outcomes.append(o)
         if o.verdict in BAD or o.verdict == "unlocated":
@@ -54,7 +61,17 @@ def main(argv: list[str] | None = None) -> int:
     (out / "summary.md").write_text(table)
     (out / "outcomes.json").write_text(json.dumps(
         [{"kind": o.kind, "name": o.name, "verdict": o.verdict, "code": o.code, "seconds": round(o.seconds, 3),
-          "rss_mib": round(o.rss_bytes / 2**20)} for o in outcomes], indent=1))
+          "rss_bytes": o.rss_bytes} for o in outcomes], indent=1))
+    return 1 if any(o.verdict in BAD for o in outcomes) else 0
+
+
+def _merge(folders: list[str]) -> int:
+    outcomes = []
+    for d in folders:
+        for r in json.loads((Path(d) / "outcomes.json").read_text()):
+            outcomes.append(Outcome(r["kind"], r["name"], r["verdict"], r["code"], r["seconds"], r["rss_bytes"], ""))
+    print(render_table(outcomes))
+    print(f"{len(outcomes)} runs merged from {', '.join(folders)}")
     return 1 if any(o.verdict in BAD for o in outcomes) else 0
 
 

@@ -937,6 +937,11 @@ class Lowerer:
     # ------------------------------------------------------ expressions
     def expr(self, e: A.Expr) -> LVal:
         if isinstance(e, A.Num):
+            if isinstance(e.value, float) and not math.isfinite(e.value):
+                raise _err("number literal is too large for a 64-bit float", e.span)
+            if isinstance(e.value, int) and not -(2**63) <= e.value < 2**63:
+                raise _err("integer literal does not fit in 64 bits", e.span,
+                           help="integers are 64-bit (at most 9223372036854775807)")
             return e.value
         if isinstance(e, A.Bool):
             return e.value
@@ -1348,6 +1353,20 @@ def _unbox(v: object) -> Static:
 
 
 def _fold(op: str, a: Static, b: Static, e: A.BinOp) -> Static:
+    """Fold a constant binary operation; overflow (int64 or to a non-finite float) is a located error."""
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            r = _fold_raw(op, a, b, e)
+    except (OverflowError, FloatingPointError):
+        raise _err(f"constant '{op}' overflows", e.op_span,
+                   help="integers are 64-bit and numbers must stay finite") from None
+    arr = np.asarray(r)
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise _err(f"constant '{op}' is not a finite number", e.op_span)
+    return r
+
+
+def _fold_raw(op: str, a: Static, b: Static, e: A.BinOp) -> Static:
     """Fold a binary op over compile-time values with the language's typing rules."""
     ta, tb = _static_type(a), _static_type(b)
     if op in _CMP:
