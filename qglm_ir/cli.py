@@ -89,7 +89,26 @@ def _backend(target: str, func: str) -> Callable[..., Any]:
 
 
 def render_target(target: str, module: Any, kernel: str | None) -> str | bytes:
-    """The artifact of one target, in memory."""
+    """The artifact of one target, in memory; a backend error without a location gets the kernel's."""
+    from .core.errors import QglmError
+
+    try:
+        return _render_target(target, module, kernel)
+    except QglmError as exc:
+        if exc.loc is None:
+            exc.loc = _kernel_location(module, kernel)
+        raise
+
+
+def _kernel_location(module: Any, kernel: str | None) -> Any:
+    """Where the exported kernel (or else the module) was written, if known."""
+    for op in module:
+        if op.name == "q.kernel" and (kernel is None or op.properties.get("sym_name") == kernel) and op.loc:
+            return op.loc
+    return getattr(module, "loc", None)
+
+
+def _render_target(target: str, module: Any, kernel: str | None) -> str | bytes:
     if target == "ir":
         from .text import print_module
 

@@ -100,7 +100,10 @@ def _load_qasm(text: str, filename: str) -> Module:
         base = os.path.splitext(os.path.basename(filename))[0] if not filename.startswith("<") else "circuit"
         qc.name = base or "circuit"
     try:
-        return from_qiskit(qc)
+        module = from_qiskit(qc)
+        if module.loc is None:  # later diagnostics (e.g. a backend's) point at the file at least
+            module.loc = Location(filename, 1, 1, 1, text)
+        return module
     except ParseError as e:
         if e.loc is None:
             e.loc = guess_location(e.message, text, filename)
