@@ -29,40 +29,59 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kinds", default=",".join(KINDS), help="comma-separated subset of " + ",".join(KINDS))
     ap.add_argument("--out", default="build/fuzz", help="folder for bad inputs and the JSON summary")
     ap.add_argument("--progress", action="store_true", help="print one line per 100 runs")
-    ap.add_argument("--shard", default="0/1", metavar="K/N", help="run only inputs i with i %% N == K")
+    ap.add_argument("--shard", default="0/1", metavar="K/N", help="run only chunks c with c %% N == K")
     ap.add_argument("--merge", nargs="+", metavar="DIR", help="print the table of earlier runs' outcomes.json")
+    ap.add_argument("--chunk", type=int, default=25, help="inputs per kind generated at a time (default 25)")
+    ap.add_argument("--deadline", type=float, default=0, help="stop starting new runs after this many seconds")
     args = ap.parse_args(argv)
     if args.merge:
         return _merge(args.merge)
     k, n = (int(x) for x in args.shard.split("/"))
     kinds = [k for k in args.kinds.split(",") if k]
     t0 = time.monotonic()
-    inputs = generate(args.per_kind, args.seed, kinds)
-    gen_s = time.monotonic() - t0
     runner = Runner(args.mode, args.timeout)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     outcomes = []
-    for i, (kind, name, data) in enumerate(inputs):
-        if i % n != k:
+    gen_s = 0.0
+    # Round-robin chunks (every kind advances together, so a deadline still gives a balanced mix);
+    # chunk c belongs to shard c % N and uses its own seed, so shards never duplicate work.
+    chunks = [(c, kind) for c in range(-(-args.per_kind // args.chunk)) for kind in kinds]
+    i = 0
+    for c, kind in chunks:
+        size = min(args.chunk, args.per_kind - c * args.chunk)
+        if c % n != k or size <= 0:
             continue
-        o = runner.run(kind, name, data, i)
-        outcomes.append(o)
-        if o.verdict in BAD or o.verdict == "unlocated":
-            stem = f"{kind}-{o.verdict}-{i}"
-            (out / (stem + KINDS[kind])).write_bytes(data)
-            (out / (stem + ".stderr")).write_text(o.stderr)
-        if args.progress and (i + 1) % 100 == 0:
-            print(f"{i + 1}/{len(inputs)} runs, {time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
+        if args.deadline and time.monotonic() - t0 > args.deadline:
+            break
+        g0 = time.monotonic()
+        inputs = generate(size, args.seed * 100_003 + c, [kind])
+        gen_s += time.monotonic() - g0
+        for kind_, name, data in inputs:
+            o = runner.run(kind_, name, data, i)
+            outcomes.append(o)
+            if o.verdict in BAD or o.verdict == "unlocated":
+                stem = f"{kind_}-{o.verdict}-s{args.seed}c{c}-{name}"
+                (out / (stem + KINDS[kind_])).write_bytes(data)
+                (out / (stem + ".stderr")).write_text(o.stderr)
+            i += 1
+            if args.progress and i % 100 == 0:
+                print(f"{i} runs, {time.monotonic() - t0:.0f} s", file=sys.stderr, flush=True)
+        _save(out, outcomes)
     table = render_table(outcomes)
     total = time.monotonic() - t0
     print(table)
     print(f"{len(outcomes)} runs in {total:.0f} s (generation {gen_s:.0f} s), mode {args.mode}, seed {args.seed}")
     (out / "summary.md").write_text(table)
+    _save(out, outcomes)
+    return 1 if any(o.verdict in BAD for o in outcomes) else 0
+
+
+def _save(out: Path, outcomes: list[Outcome]) -> None:
+    """Write outcomes.json (after every chunk, so an interrupted campaign keeps its results)."""
     (out / "outcomes.json").write_text(json.dumps(
         [{"kind": o.kind, "name": o.name, "verdict": o.verdict, "code": o.code, "seconds": round(o.seconds, 3),
           "rss_bytes": o.rss_bytes} for o in outcomes], indent=1))
-    return 1 if any(o.verdict in BAD for o in outcomes) else 0
 
 
 def _merge(folders: list[str]) -> int:
