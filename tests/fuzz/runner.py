@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCATED = re.compile(r"^[^\n]*:\d+:\d+: error: ", re.M)
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|panicked at|stack backtrace:")
 AS_LIMIT = 3 << 30  # address space a child may add to the parent's
+WALL_FACTOR = 6  # wall-clock allowance (x the CPU timeout) on a shared, loaded machine
 GIB = 1 << 30
 
 
@@ -90,16 +91,31 @@ def classify(code: int, stderr: str, timed_out: bool, rss: int, rss_limit: int) 
     return "crash"
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) of a running process, from /proc (None where unavailable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _wait(pid: int, timeout: float) -> tuple[int, int, bool]:
-    """``(exit code or -signal, peak RSS bytes, timed out)`` of child ``pid``."""
-    deadline = time.monotonic() + timeout
+    """``(exit code or -signal, peak RSS bytes, timed out)`` of child ``pid``.
+
+    A run hangs when it used ``timeout`` seconds of CPU (so a loaded machine does not
+    turn slow runs into hangs), or ``WALL_FACTOR`` times that in wall time.
+    """
+    start = time.monotonic()
     delay = 0.002
     while True:
         got, status, ru = os.wait4(pid, os.WNOHANG)
         if got:
             code = os.waitstatus_to_exitcode(status)
             return code, ru.ru_maxrss * 1024, False
-        if time.monotonic() > deadline:
+        cpu = _cpu_seconds(pid)
+        wall = time.monotonic() - start
+        if (cpu is not None and cpu > timeout) or wall > WALL_FACTOR * timeout or (cpu is None and wall > timeout):
             os.kill(pid, signal.SIGKILL)
             _, status, ru = os.wait4(pid, 0)
             return -9, ru.ru_maxrss * 1024, True
