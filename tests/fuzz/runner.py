@@ -51,6 +51,7 @@ class Outcome:
     seconds: float
     rss_bytes: int
     stderr: str
+    cpu_seconds: float = 0.0
 
 
 def command(kind: str, path: Path, index: int) -> list[str]:
@@ -100,8 +101,8 @@ def _cpu_seconds(pid: int) -> float | None:
         return None
 
 
-def _wait(pid: int, timeout: float) -> tuple[int, int, bool]:
-    """``(exit code or -signal, peak RSS bytes, timed out)`` of child ``pid``.
+def _wait(pid: int, timeout: float) -> tuple[int, int, bool, float]:
+    """``(exit code or -signal, peak RSS bytes, timed out, CPU seconds)`` of child ``pid``.
 
     A run hangs when it used ``timeout`` seconds of CPU (so a loaded machine does not
     turn slow runs into hangs), or ``WALL_FACTOR`` times that in wall time.
@@ -112,13 +113,13 @@ def _wait(pid: int, timeout: float) -> tuple[int, int, bool]:
         got, status, ru = os.wait4(pid, os.WNOHANG)
         if got:
             code = os.waitstatus_to_exitcode(status)
-            return code, ru.ru_maxrss * 1024, False
+            return code, ru.ru_maxrss * 1024, False, ru.ru_utime + ru.ru_stime
         cpu = _cpu_seconds(pid)
         wall = time.monotonic() - start
         if (cpu is not None and cpu > timeout) or wall > WALL_FACTOR * timeout or (cpu is None and wall > timeout):
             os.kill(pid, signal.SIGKILL)
             _, status, ru = os.wait4(pid, 0)
-            return -9, ru.ru_maxrss * 1024, True
+            return -9, ru.ru_maxrss * 1024, True, ru.ru_utime + ru.ru_stime
         time.sleep(delay)
         delay = min(0.05, delay * 1.5)
 
@@ -193,18 +194,18 @@ class Runner:
             pid = os.fork()
             if pid == 0:  # pragma: no cover
                 _child(args, str(err_path), as_limit)
-            code, rss, timed_out = _wait(pid, self.timeout)
+            code, rss, timed_out, cpu = _wait(pid, self.timeout)
         else:
-            code, rss, timed_out = self._exec(args, err_path)
+            code, rss, timed_out, cpu = self._exec(args, err_path)
         seconds = time.monotonic() - start
         stderr = err_path.read_text(encoding="utf-8", errors="replace") if err_path.exists() else ""
         verdict = classify(code, stderr, timed_out, rss, self.rss_limit)
         for p in folder.iterdir():
             p.unlink()
         folder.rmdir()
-        return Outcome(kind, name, verdict, code, seconds, rss, stderr[:2000])
+        return Outcome(kind, name, verdict, code, seconds, rss, stderr[:2000], cpu)
 
-    def _exec(self, args: list[str], err_path: Path) -> tuple[int, int, bool]:
+    def _exec(self, args: list[str], err_path: Path) -> tuple[int, int, bool, float]:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
 
         def limit() -> None:  # pragma: no cover - runs in the child
