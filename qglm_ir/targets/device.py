@@ -324,7 +324,8 @@ class Device:
         def fail(message: str, offset: int) -> DeviceError:
             return _err(f"invalid JSON: {message}", source, text, offset=offset)
 
-        data, spans = jsonspan.parse(text, fail, limits.current().max_depth)
+        lim = limits.current()
+        data, spans = jsonspan.parse(text, fail, lim.max_depth, lim.max_int_digits)
         return _from_dict(data, source, text, spans)
 
     @classmethod

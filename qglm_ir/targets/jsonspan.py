@@ -43,8 +43,9 @@ class Spans:
 Fail = Callable[[str, int], Exception]
 
 
-def parse(text: str, fail: Fail, max_depth: int = 1000) -> tuple[Any, Spans]:
-    """Parse ``text``; raises ``fail(message, offset)`` on bad JSON, duplicate keys or depth > ``max_depth``."""
+def parse(text: str, fail: Fail, max_depth: int = 1000, max_digits: int = 40) -> tuple[Any, Spans]:
+    """Parse ``text``; raises ``fail(message, offset)`` on bad JSON, duplicate keys, depth > ``max_depth``
+    or a number with more than ``max_digits`` digits before its fraction/exponent."""
     spans = Spans()
     n = len(text)
     # Each frame: [container, its path, key of the member being read (objects)]
@@ -106,6 +107,9 @@ def parse(text: str, fail: Fail, max_depth: int = 1000) -> tuple[Any, Spans]:
             m = _NUMBER.match(text, i)
             if m is not None and m.end() > i:
                 s = m.group(0)
+                int_part = re.match(r"-?[0-9]*", s).group(0).lstrip("-")  # type: ignore[union-attr]
+                if len(int_part) > max_digits:
+                    die(f"number with {len(int_part)} digits is longer than the limit of {max_digits}", i)
                 value = float(s) if any(ch in s for ch in ".eE") else int(s)
                 i = m.end()
             else:
