@@ -108,22 +108,36 @@ _deep_lock = threading.Lock()
 _deep_depth = 0
 
 
-def _grow_main_stack() -> bool:
-    """Raise the soft RLIMIT_STACK to :data:`DEEP_STACK_BYTES` if allowed; whether the stack is now big enough."""
+def _grow_main_stack() -> tuple[bool, Any]:
+    """Raise the soft RLIMIT_STACK to :data:`DEEP_STACK_BYTES` if allowed.
+
+    Returns ``(big enough, previous soft limit or None)``; the caller restores the
+    previous value afterwards so child processes do not inherit the raised limit
+    (glibc sizes every thread stack of a new process by it).
+    """
     try:
         import resource
     except ImportError:  # not POSIX
-        return False
+        return False, None
     soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
     if soft == resource.RLIM_INFINITY or soft >= DEEP_STACK_BYTES:
-        return True
+        return True, None
     if hard != resource.RLIM_INFINITY and hard < DEEP_STACK_BYTES:
-        return False
+        return False, None
     try:
         resource.setrlimit(resource.RLIMIT_STACK, (DEEP_STACK_BYTES, hard))
     except (ValueError, OSError):
-        return False
-    return True
+        return False, None
+    return True, soft
+
+
+def _restore_stack_limit(soft: Any) -> None:
+    if soft is None:
+        return
+    import resource
+
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_STACK, (soft, resource.getrlimit(resource.RLIMIT_STACK)[1]))
 
 
 def call_with_deep_stack(fn: Callable[[], T]) -> T:
@@ -135,23 +149,30 @@ def call_with_deep_stack(fn: Callable[[], T]) -> T:
     RecursionError. The limit is raised only on the main thread after its C
     stack may grow to :data:`DEEP_STACK_BYTES` (running ``fn`` in a new
     thread with a big stack instead crashed Qiskit's Rust extensions). The
-    old limit is restored afterwards; nested calls just run ``fn``.
+    old limits are restored afterwards; nested calls just run ``fn``.
     """
     global _deep_depth
-    if threading.current_thread() is not threading.main_thread() or not _grow_main_stack():
+    if threading.current_thread() is not threading.main_thread():
         return fn()
     with _deep_lock:
-        _deep_depth += 1
-        old = sys.getrecursionlimit()
-        if _deep_depth == 1:
+        if _deep_depth:
+            outer = False
+        else:
+            ok, saved_stack = _grow_main_stack()
+            if not ok:
+                return fn()
+            outer = True
+            old = sys.getrecursionlimit()
             sys.setrecursionlimit(max(old, DEEP_RECURSION))
+        _deep_depth += 1
     try:
         return fn()
     finally:
         with _deep_lock:
             _deep_depth -= 1
-            if _deep_depth == 0:
+            if outer:
                 sys.setrecursionlimit(old)
+                _restore_stack_limit(saved_stack)
 
 
 __all__ = [
