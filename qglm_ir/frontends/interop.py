@@ -421,8 +421,9 @@ class _QiskitImporter:
 
     def for_loop(self, s: _Scope, op: object, qs: list, cs: list) -> None:
         indexset, loop_param, body = op.params  # type: ignore[attr-defined]
-        if len(indexset) > limits.current().max_gates:  # a range is never materialized past the limit
-            msg, help_ = limits.exceeded("iterations of a for loop", len(indexset), "max_gates")
+        size = _length(indexset)
+        if size > limits.current().max_gates:  # a range is never materialized past the limit
+            msg, help_ = limits.exceeded("iterations of a for loop", size, "max_gates")
             raise ParseError(msg, help=help_)
         idx = list(indexset)
         wr = self._written(body, dict(zip(body.clbits, cs)))
@@ -477,6 +478,15 @@ class _QiskitImporter:
         after.b.create("scf.yield", [after.q[q] for q in qs] + [after.c[c] for c in wr], [])
         res = s.b.create("scf.while", inits, types, regions=[Region([before.block]), Region([after.block])])
         self._bind_results(s, res, qs, wr)
+
+
+def _length(seq: object) -> int:
+    """``len(seq)``, also for ranges longer than 2**63 (where ``len`` raises OverflowError)."""
+    if isinstance(seq, range):
+        if seq.step > 0:
+            return max(0, (seq.stop - seq.start + seq.step - 1) // seq.step)
+        return max(0, (seq.start - seq.stop - seq.step - 1) // -seq.step)
+    return len(seq)  # type: ignore[arg-type]
 
 
 def from_qiskit(qc: QuantumCircuit) -> Module:

@@ -79,9 +79,18 @@ def prescan(text: str, filename: str, version: int) -> None:
         for m in _FOR.finditer(code):
             a, b, c = (int(x) if x is not None else None for x in m.groups())
             start, step, stop = (a, 1, b) if c is None else (a, b, c)  # [start:stop] or [start:step:stop]
-            trips = len(range(start, stop + (1 if step > 0 else -1), step)) if step else 0  # type: ignore[arg-type]
+            trips = range_length(start, step, stop)  # type: ignore[arg-type]
             if trips > lim.max_gates:
                 raise fail("iterations of the loop", trips, "max_gates", m.start(), len(m.group(0)))
+
+
+def range_length(start: int, step: int, stop: int) -> int:
+    """Iterations of the OpenQASM 3 range ``[start:step:stop]`` (inclusive stop), for any size of
+    integer (``len(range(...))`` overflows past 2**63)."""
+    if step == 0:
+        return 0
+    span = (stop - start) if step > 0 else (start - stop)
+    return max(0, span // abs(step) + 1)
 
 
 def guess_location(message: str, text: str, filename: str) -> Location:
@@ -123,4 +132,4 @@ def captured_stderr() -> Iterator[io.StringIO]:
         os.close(saved)
 
 
-__all__ = ["blank_comments", "captured_stderr", "guess_location", "prescan"]
+__all__ = ["blank_comments", "captured_stderr", "guess_location", "prescan", "range_length"]
