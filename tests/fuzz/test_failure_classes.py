@@ -60,7 +60,7 @@ CASES: list[tuple[str, str, str | bytes, list[str], str]] = [
      [], "nesting depth"),
     ("qasm2-exponential-gate-definitions", "p.qasm",
      HDR2 + "gate g0 a { h a; }\n" + "".join(f"gate g{i} a {{ g{i - 1} a; g{i - 1} a; }}\n" for i in range(1, 40))
-     + "qreg q[1];\ng39 q[0];\n", [], "gates"),
+     + "qreg q[1];\ng39 q[0];\n", ["--max-gates", "20000"], "gates"),  # 2**39 gates: any limit stops it
     ("ten-million-lines", "p.qglm", "\n" * 10_000_000, [], "exceeds the limit"),
     ("device-1e5-qubits-file", "dev.json", '{"num_qubits": 100000}', ["--device"], "num_qubits"),
     ("non-finite-angle", "p.qglm", _kernel("rx(1e308 * 10) q[0]"), [], "overflows"),
