@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import sys
@@ -61,17 +62,10 @@ class _Parser(argparse.ArgumentParser):
 
 # --------------------------------------------------------------------- output
 def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same directory and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Write one file safely (kept for callers of the old helper; see :mod:`qglm_ir.outputs`)."""
+    from .outputs import write_one
+
+    write_one(path, data)
 
 
 def _qpy_bytes(module: Any, kernel: str | None) -> bytes:
@@ -100,7 +94,26 @@ def _backend(target: str, func: str) -> Callable[..., Any]:
 
 
 def render_target(target: str, module: Any, kernel: str | None) -> str | bytes:
-    """The artifact of one target, in memory."""
+    """The artifact of one target, in memory; a backend error without a location gets the kernel's."""
+    from .core.errors import QglmError
+
+    try:
+        return _render_target(target, module, kernel)
+    except QglmError as exc:
+        if exc.loc is None:
+            exc.loc = _kernel_location(module, kernel)
+        raise
+
+
+def _kernel_location(module: Any, kernel: str | None) -> Any:
+    """Where the exported kernel (or else the module) was written, if known."""
+    for op in module:
+        if op.name == "q.kernel" and (kernel is None or op.properties.get("sym_name") == kernel) and op.loc:
+            return op.loc
+    return getattr(module, "loc", None)
+
+
+def _render_target(target: str, module: Any, kernel: str | None) -> str | bytes:
     if target == "ir":
         from .text import print_module
 
@@ -195,6 +208,35 @@ def _add_pass_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_limit_options(p: argparse.ArgumentParser) -> None:
+    """``--max-*`` flags that raise the resource limits of :mod:`qglm_ir.limits`."""
+    from .limits import DEFAULTS, FLAGS
+
+    g = p.add_argument_group("resource limits")
+    for field, flag in FLAGS.items():
+        g.add_argument(flag, dest=field, type=_positive_int, default=None, metavar="N",
+                       help=f"(default {getattr(DEFAULTS, field)})")
+    g.add_argument("--allow-outside-imports", action="store_true", default=None,
+                   help="let imports leave the folder tree of the main program")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _limits_of(args: argparse.Namespace) -> Any:
+    from .limits import DEFAULTS, FLAGS
+
+    changes = {f: getattr(args, f) for f in (*FLAGS, "allow_outside_imports") if getattr(args, f, None) is not None}
+    return dataclasses.replace(DEFAULTS, **changes)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``qglmc`` (public for docs and shell completion)."""
     from . import __version__
@@ -236,9 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("more_inputs", nargs="*", metavar="INPUT", help="more programs: compile a batch into -o DIRECTORY")
     c.add_argument("--jobs", type=int, metavar="N", help="batch on a local Dask cluster of N worker processes")
     c.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="batch on the running Dask cluster at this address")
+    _add_limit_options(c)
 
     k = sub.add_parser("check", help="parse and verify only")
     _add_input_options(k)
+    k.add_argument("--device", metavar="SPEC", help="also check that this device spec loads")
+    _add_limit_options(k)
 
     o = sub.add_parser("opt", help="run a pass pipeline on textual IR (like mlir-opt)")
     o.add_argument("input", metavar="INPUT.qglmir")
@@ -247,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--basis", metavar="GATES", help="target gate set for passes that use one")
     o.add_argument("--device", metavar="SPEC", help="target device for mapping and qec passes (e.g. line:5)")
     _add_pass_options(o)
+    _add_limit_options(o)
 
     r = sub.add_parser("run", help="compile and execute a program with the reference engine")
     _add_input_options(r)
@@ -261,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=0, metavar="N")
     r.add_argument("--device", metavar="SPEC")
     r.add_argument("-O", dest="opt", type=int, choices=(0, 1, 2, 3), default=2)
+    _add_limit_options(r)
 
     sub.add_parser("devices", help="list the built-in device specs")
     ps = sub.add_parser("passes", help="list the passes with their options, or explain one")
@@ -298,6 +345,10 @@ def _load(args: argparse.Namespace) -> Any:
 def cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     from .verify import verify
 
+    if args.device is not None:
+        from .api import load_device
+
+        load_device(args.device)
     module = _load(args)
     verify(module)  # like a compiler's -fsyntax-only: silent on success
     return EXIT_OK
@@ -353,13 +404,15 @@ def _load_ir(path: str) -> Any:
     return load_program(path)
 
 
-def _emit(text: str | bytes, output: str | None, out: IO[str]) -> None:
+def _emit(text: str | bytes, output: str | None, out: IO[str], inputs: Sequence[str] = ()) -> None:
     if output is None:
         assert isinstance(text, str)
         out.write(text)
         out.flush()
     else:
-        atomic_write(Path(output), text)
+        from .outputs import write_one
+
+        write_one(Path(output), text, inputs)
 
 
 def _check_print_after(args: argparse.Namespace) -> None:
@@ -396,7 +449,7 @@ def cmd_opt(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     _require_validated(args, result.report)
     from .text import print_module
 
-    _emit(print_module(result.module), args.output, out)
+    _emit(print_module(result.module), args.output, out, [args.input])
     return EXIT_OK
 
 
@@ -421,6 +474,7 @@ def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         from .api import load_device
 
         load_device(args.device)  # refuse an unusable --device before doing any work
+    _check_outputs(args)
     level = 2 if args.opt is None else args.opt
     result = _compile(args, args.passes, level, args.device, args.basis, err)
     report = result.report
@@ -478,8 +532,9 @@ def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
                 device = _load_device(args.device)
             page = render_html(report, args.source_module, result.module, device, args.gates_after)
         files.append((Path(args.report_html), page))
-    for path, data in files:  # every artifact exists in memory: now move them into place
-        atomic_write(path, data)
+    from .outputs import write_all
+
+    write_all(files, _input_files(args))  # every artifact exists in memory: all or none are written
     if not args.quiet:
         from .report import render_summary
 
@@ -488,6 +543,27 @@ def cmd_compile(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         err.write(f"qglmc: error: {len(report['errors'])} artifact(s) of --target all could not be written\n")
         return EXIT_INPUT
     return EXIT_OK
+
+
+def _input_files(args: argparse.Namespace) -> list[str]:
+    """Files the command reads, which no output may replace."""
+    out = [args.input]
+    if getattr(args, "device", None) and os.path.exists(args.device):
+        out.append(args.device)
+    return out
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse unwritable destinations before compiling (the final write re-checks them)."""
+    from .outputs import check_destination
+
+    ins = [Path(p) for p in _input_files(args)]
+    dests = [args.output] if args.output and args.target != "all" else []
+    dests += [args.report] if args.report else []
+    for d in dests:
+        check_destination(Path(d), ins)
+    if args.target == "all" and args.output:
+        check_destination(Path(args.output) / "report.json", ins)
 
 
 def cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -504,10 +580,14 @@ def cmd_run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
             help="use qglmc compile --target qiskit or cirq and run the circuit there",
         ) from None
     del run  # the shots rule and input binding live in cli_run
+    from . import limits
     from .cli_run import load_inputs, run_program
 
     if args.shots is not None and args.shots < 1:
         raise UsageError(f"qglmc run: error: --shots must be >= 1, got {args.shots} (use --exact for no sampling)")
+    if args.shots is not None and args.shots > limits.current().max_shots:
+        msg, help_ = limits.exceeded("--shots", args.shots, "max_shots")
+        raise UsageError(f"qglmc run: error: {msg}" + (f"\nhelp: {help_}" if help_ else ""))
     inputs = load_inputs(args.inputs, args.bundles)
     from .api import compile_with_report
 
@@ -595,15 +675,22 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
     if args.command is None:
         err.write(parser.format_help())
         return EXIT_USAGE
+    from . import limits
     from .core.errors import QglmError
+    from .outputs import OutputError
     from .passes.manager import InternalPassError, ValidationError
 
     start = time.perf_counter()
     try:
-        with _no_sigpipe_noise():
-            return COMMANDS[args.command](args, out, err)
+        with _no_sigpipe_noise(), limits.using(_limits_of(args)):
+            # A deep stack: the recursive parts (transformers, printers) are bounded by
+            # --max-depth, not by Python's default 1000 frames.
+            return limits.call_with_deep_stack(lambda: COMMANDS[args.command](args, out, err))
     except UsageError as exc:
         err.write(f"{exc}\n")
+        return EXIT_USAGE
+    except OutputError as exc:
+        err.write(f"qglmc {args.command}: error: {exc}\n")
         return EXIT_USAGE
     except ValidationError as exc:
         from .cli_io import diagnostic
@@ -621,7 +708,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
     except KeyboardInterrupt:
         err.write("qglmc: interrupted\n")
         return 130
-    except Exception as exc:  # anything else is our bug, not the user's
+    except BaseException as exc:  # anything else is our bug (incl. pyo3's PanicException, a BaseException)
+        if isinstance(exc, (SystemExit, GeneratorExit)):
+            raise
         what = str(exc) if isinstance(exc, InternalPassError) else f"{type(exc).__name__}: {exc}"
         err.write(f"qglmc: internal error: {what}\n{BUG_REPORT}\n")
         if args.debug:

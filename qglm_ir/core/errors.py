@@ -37,6 +37,10 @@ class Location:
         return None
 
 
+#: longest source-line excerpt a diagnostic quotes (longer lines are shown around the column)
+MAX_QUOTED = 160
+
+
 class QglmError(Exception):
     """Root of every error qglm reports to a user."""
 
@@ -60,9 +64,17 @@ class QglmError(Exception):
             out = [f"{loc.file}:{loc.line}:{loc.col}: error: {self.message}"]
             text = loc.source_line()
             if text is not None:
-                out.append("  " + text.expandtabs(1))
+                text = text.expandtabs(1)
+                col = loc.col
                 width = max(1, min(loc.length, max(1, len(text) - loc.col + 1)))
-                out.append("  " + " " * (loc.col - 1) + "^" + "~" * (width - 1))
+                if len(text) > MAX_QUOTED:  # quote a window around the column, not a megabyte line
+                    start = max(0, min(col - 1 - MAX_QUOTED // 2, len(text) - MAX_QUOTED))
+                    text = ("..." if start else "") + text[start:start + MAX_QUOTED] + (
+                        "..." if start + MAX_QUOTED < len(text) else "")
+                    col = col - start + (3 if start else 0)
+                    width = min(width, MAX_QUOTED // 2)
+                out.append("  " + text)
+                out.append("  " + " " * (col - 1) + "^" + "~" * (width - 1))
         if self.help:
             out.append(f"help: {self.help}")
         return "\n".join(out)

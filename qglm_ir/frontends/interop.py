@@ -41,7 +41,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import dialects  # noqa: F401  (registers every op)
+from .. import (
+    dialects,  # noqa: F401  (registers every op)
+    limits,
+)
 from ..core.attributes import DenseArray
 from ..core.builder import Builder
 from ..core.errors import ParseError
@@ -199,6 +202,9 @@ class _QiskitImporter:
         self.args = body.args
         self.input_index = {n: i for i, (n, _) in enumerate(self.inputs)}
         top = _Scope(body, None)
+        if len(qc.qubits) > limits.current().max_qubits:
+            msg, help_ = limits.exceeded("qubits in the circuit", len(qc.qubits), "max_qubits")
+            raise ParseError(msg, help=help_)
         for q in qc.qubits:
             top.q[q] = top.b.create("q.alloc", (), [qubit]).result
         gp = qc.global_phase
@@ -221,6 +227,11 @@ class _QiskitImporter:
 
     def apply(self, s: _Scope, name: str, qs: Sequence[object], extra: Sequence[Value] = (),
               props: dict | None = None) -> Operation:
+        self.gate_count = getattr(self, "gate_count", 0) + 1
+        if self.gate_count > limits.current().max_gates:  # gate definitions and loops unroll here
+            msg, help_ = limits.exceeded("gates in the circuit after unrolling", f"over {self.gate_count - 1}",
+                                         "max_gates")
+            raise ParseError(msg, help=help_)
         ins = [s.q[q] for q in qs]
         op = s.b.create(name, [*extra, *ins], [qubit] * len(qs), props)
         for q, r in zip(qs, op.results):
@@ -261,13 +272,25 @@ class _QiskitImporter:
             self.emit(s, body, dict(zip(body.qubits, qs)), dict(zip(body.clbits, cs)))
         elif name == "unitary" or (getattr(op, "definition", None) is None and hasattr(op, "to_matrix")):
             self.matrix(s, op, qs)
-        elif getattr(op, "definition", None) is not None:
-            d = op.definition  # type: ignore[attr-defined]
+        elif self._definition(op) is not None:
+            d = self._definition(op)
             if d.global_phase:
                 s.b.create("q.global_phase", [self.angle(s, d.global_phase)], [])
             self.emit(s, d, dict(zip(d.qubits, qs)), dict(zip(d.clbits, cs)))
         else:
             raise ParseError(f"cannot import the instruction '{name}' (no definition or matrix)")
+
+    def _definition(self, op: object) -> QuantumCircuit | None:
+        """``op.definition``, cached per (class, name, params): Qiskit rebuilds the definition of
+        an OpenQASM 2 custom gate on every access, which made nested definitions very slow."""
+        try:
+            key = (type(op), op.name, tuple(float(p) for p in op.params))  # type: ignore[attr-defined]
+        except (TypeError, ValueError):
+            return getattr(op, "definition", None)
+        cache = self.__dict__.setdefault("_definitions", {})
+        if key not in cache:
+            cache[key] = getattr(op, "definition", None)
+        return cache[key]  # type: ignore[no-any-return]
 
     def matrix(self, s: _Scope, op: object, qs: list) -> None:
         if len(qs) > _MAX_MATRIX_QUBITS:
@@ -398,6 +421,10 @@ class _QiskitImporter:
 
     def for_loop(self, s: _Scope, op: object, qs: list, cs: list) -> None:
         indexset, loop_param, body = op.params  # type: ignore[attr-defined]
+        size = _length(indexset)
+        if size > limits.current().max_gates:  # a range is never materialized past the limit
+            msg, help_ = limits.exceeded("iterations of a for loop", size, "max_gates")
+            raise ParseError(msg, help=help_)
         idx = list(indexset)
         wr = self._written(body, dict(zip(body.clbits, cs)))
         qmap, cmap = dict(zip(body.qubits, qs)), dict(zip(body.clbits, cs))
@@ -451,6 +478,15 @@ class _QiskitImporter:
         after.b.create("scf.yield", [after.q[q] for q in qs] + [after.c[c] for c in wr], [])
         res = s.b.create("scf.while", inits, types, regions=[Region([before.block]), Region([after.block])])
         self._bind_results(s, res, qs, wr)
+
+
+def _length(seq: object) -> int:
+    """``len(seq)``, also for ranges longer than 2**63 (where ``len`` raises OverflowError)."""
+    if isinstance(seq, range):
+        if seq.step > 0:
+            return max(0, (seq.stop - seq.start + seq.step - 1) // seq.step)
+        return max(0, (seq.start - seq.stop - seq.step - 1) // -seq.step)
+    return len(seq)  # type: ignore[arg-type]
 
 
 def from_qiskit(qc: QuantumCircuit) -> Module:

@@ -69,17 +69,10 @@ def _frontend(ext: str) -> Callable[..., Any]:
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
-    """The file's text (UTF-8); raises :class:`InputError` instead of OSError."""
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"no such file: '{path}'") from None
-    except IsADirectoryError:
-        raise InputError(f"'{path}' is a directory, not a program file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"'{path}' is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise InputError(f"cannot read '{path}': {exc.strerror}") from None
+    """The file's text (UTF-8, a regular file within the size limits); raises a located :class:`InputError`."""
+    from .source import read_source
+
+    return read_source(path, error=InputError)
 
 
 def parse_define(text: str) -> tuple[str, str]:
@@ -121,20 +114,10 @@ def load_program(
     if entry is not None and ext != ".py":
         raise InputError(f"--entry only applies to .py inputs, not {ext}")
     text = read_text(path)  # read first: a missing file is reported before a missing frontend
-    fn = _frontend(ext)
+    _frontend(ext)  # a frontend that is not installed is reported before any parsing
     name = str(path)
-    texts = {k: define_text(v) for k, v in defines.items()} if defines else None
-    if ext == ".qglm":
-        module = fn(name, defines=texts)
-    elif ext == ".py":
-        if entry is None:
-            raise InputError("a .py input needs --entry NAME (the function to compile)")
-        module = fn(name, entry, defines=texts)
-    else:
-        module = fn(text, filename=name)
-    if not isinstance(module, Module):
-        module = Module.wrap(module)
-    return module
+    # The text read above is compiled (not the path re-read), so the file checks hold.
+    return load_source(text, name, entry=entry, defines=defines)
 
 
 def load_source(
@@ -157,17 +140,17 @@ def load_source(
         raise InputError(f"-D definitions only apply to .qglm and .py inputs, not {ext}")
     if entry is not None and ext != ".py":
         raise InputError(f"--entry only applies to .py inputs, not {ext}")
-    fn = _frontend(ext)  # a missing frontend is reported as load_program reports it
+    _frontend(ext)  # a missing frontend is reported as load_program reports it
+    texts = {k: define_text(v) for k, v in defines.items()} if defines else None
     if ext == ".qglm":
-        dsl = importlib.import_module(FRONTENDS[ext][0])
-        module = dsl.compile_source(text, name, dict(defines) if defines else None)
+        module = importlib.import_module("qglm_ir.frontends.dsl").compile_source(text, name, defines=texts)
     elif ext == ".py":
         if entry is None:
             raise InputError("a .py input needs --entry NAME (the function to compile)")
-        python = importlib.import_module(FRONTENDS[ext][0])
-        module = python.compile_source(text, name, entry, dict(defines) if defines else None)
+        module = importlib.import_module("qglm_ir.frontends.python").compile_source(
+            text, name, entry, defines=texts)
     else:
-        module = fn(text, filename=name)
+        module = _frontend(ext)(text, filename=name)
     if not isinstance(module, Module):
         module = Module.wrap(module)
     return module

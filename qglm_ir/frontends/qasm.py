@@ -15,12 +15,15 @@ from __future__ import annotations
 import os
 import re
 
+from .. import limits
 from ..core.errors import Location, ParseError
 from ..core.module import Module
+from ..limits import call_with_deep_stack
+from .qasm_limits import captured_stderr, guess_location, prescan
 
 _VERSION = re.compile(r"^\s*(?://[^\n]*\n\s*|/\*.*?\*/\s*)*OPENQASM\s+([0-9]+)(?:\.([0-9]+))?\s*;", re.S)
 # qiskit.qasm2: "<input>:3,0: msg"; qiskit.qasm3: "3,0: msg" (1-based line, 0-based column)
-_POS = re.compile(r"(?:^|:)(\d+),(\d+):\s*(.*)$", re.S)
+_POS = re.compile(r"(?:^|:)(\d+),(\d+):\s*(.*)$|L(\d+):C(\d+):\s*(.*)$", re.S)
 
 
 def qasm_version(text: str) -> int:
@@ -46,39 +49,73 @@ def _error_location(message: str, text: str, filename: str) -> tuple[str, Locati
     m = _POS.search(first)
     if m is None:
         return message.strip(), Location(filename, 1, 1, 1, text)
-    line = max(1, int(m.group(1)))
-    col = int(m.group(2)) + 1
-    return m.group(3).strip() or message.strip(), Location(filename, line, col, 1, text)
+    g = 1 if m.group(1) is not None else 4  # "3,0: msg" (qiskit) or "L3:C0: msg" (ANTLR)
+    line = max(1, int(m.group(g)))
+    col = int(m.group(g + 1)) + 1
+    return m.group(g + 2).strip() or message.strip(), Location(filename, line, col, 1, text)
 
 
 def load_qasm(text: str, filename: str = "<input>") -> Module:
-    """Parse OpenQASM 2/3 ``text`` into a module with one kernel (see the module docstring)."""
+    """Parse OpenQASM 2/3 ``text`` into a module with one kernel (see the module docstring).
+
+    Before Qiskit sees the text, :func:`qglm_ir.frontends.qasm_limits.prescan`
+    refuses what would exhaust memory, time or the stack (long integers, deep
+    brackets, huge registers, huge loops) with a located error. Parser output
+    on stderr (ANTLR's ``line 1:0 token recognition error``, a Rust panic
+    message) is captured, and a Rust ``PanicException`` (a ``BaseException``)
+    becomes a located :class:`ParseError`.
+    """
+    return call_with_deep_stack(lambda: _load_qasm(text, filename))
+
+
+def _load_qasm(text: str, filename: str) -> Module:
     import qiskit.qasm2
     import qiskit.qasm3
 
     from .interop import from_qiskit
 
     version = qasm_version(text)
+    prescan(text, filename, version)
     try:
-        if version == 2:
-            qc = qiskit.qasm2.loads(text, custom_instructions=qiskit.qasm2.LEGACY_CUSTOM_INSTRUCTIONS)
-        else:
-            qc = qiskit.qasm3.loads(text)
+        with captured_stderr():
+            if version == 2:
+                qc = qiskit.qasm2.loads(text, custom_instructions=qiskit.qasm2.LEGACY_CUSTOM_INSTRUCTIONS)
+            else:
+                qc = qiskit.qasm3.loads(text)
     except (qiskit.qasm2.QASM2ParseError, qiskit.qasm3.QASM3ImporterError) as e:
         msg, loc = _error_location(str(getattr(e, "message", e)), text, filename)
         raise ParseError(f"invalid OpenQASM {version}: {msg}", loc) from None
+    except RecursionError:
+        raise ParseError(f"invalid OpenQASM {version}: program nested too deeply for the parser",
+                         Location(filename, 1, 1, 1, text), help=limits.help_for("max_depth")) from None
     except Exception as e:  # the OQ3 importer's ANTLR layer raises assorted exception types
         msg, loc = _error_location(str(e), text, filename)
         raise ParseError(f"invalid OpenQASM {version}: {msg}", loc) from None
+    except BaseException as e:  # pyo3's PanicException derives from BaseException
+        if type(e).__name__ != "PanicException":
+            raise
+        raise ParseError(f"invalid OpenQASM {version}: the parser could not read this program ({_panic_text(e)})",
+                         Location(filename, 1, 1, 1, text)) from None
     if not qc.name or qc.name.startswith("circuit-"):
         base = os.path.splitext(os.path.basename(filename))[0] if not filename.startswith("<") else "circuit"
         qc.name = base or "circuit"
     try:
-        return from_qiskit(qc)
+        module = from_qiskit(qc)
+        if module.loc is None:  # later diagnostics (e.g. a backend's) point at the file at least
+            module.loc = Location(filename, 1, 1, 1, text)
+        return module
     except ParseError as e:
         if e.loc is None:
-            e.loc = Location(filename, 1, 1, 1, text)
+            e.loc = guess_location(e.message, text, filename)
         raise
+    except RecursionError:
+        raise ParseError("program nested too deeply (gate definitions or control flow)",
+                         Location(filename, 1, 1, 1, text), help=limits.help_for("max_depth")) from None
+
+
+def _panic_text(e: BaseException) -> str:
+    first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return first[:200]
 
 
 def load_qasm_file(path: str | os.PathLike[str]) -> Module:

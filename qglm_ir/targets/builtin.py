@@ -16,6 +16,7 @@ import re
 
 import rustworkx as rx
 
+from .. import limits
 from ..core.errors import DeviceError, Location
 from .device import Device
 
@@ -47,10 +48,20 @@ def _spec_error(spec: str, message: str, start: int, help: str | None = None) ->
 def _positive(spec: str, text: str, start: int, what: str) -> int:
     if not re.fullmatch(r"[0-9]+", text):
         raise _spec_error(spec, f"{what} must be a positive integer, got {text!r}", start)
+    if len(text) > limits.current().max_int_digits:
+        msg, help_ = limits.exceeded(f"{what} in digits", len(text), "max_int_digits")
+        raise _spec_error(spec, msg, start, help=help_)
     n = int(text)
     if n < 1 or n > MAX_QUBITS:
         raise _spec_error(spec, f"{what} must be between 1 and {MAX_QUBITS}, got {n}", start)
     return n
+
+
+def _bounded(spec: str, qubits: int, start: int) -> None:
+    """Refuse a built-in graph with more qubits than ``limits.max_qubits`` (before building it)."""
+    if qubits > limits.current().max_qubits:
+        msg, help_ = limits.exceeded("qubits of the device", qubits, "max_qubits")
+        raise _spec_error(spec, msg, start, help=help_)
 
 
 def is_builtin_spec(spec: str) -> bool:
@@ -63,12 +74,14 @@ def builtin_device(spec: str) -> Device:
     start = len(kind) + 1
     if kind == "line":
         n = _positive(spec, arg, start, "the number of qubits")
+        _bounded(spec, n, start)
         g = rx.generators.directed_path_graph(n, bidirectional=True)
         return Device(spec, n, _edges(g), DEFAULT_BASIS, description=f"line of {n} qubits")
     if kind == "ring":
         n = _positive(spec, arg, start, "the number of qubits")
         if n < 3:
             raise _spec_error(spec, f"a ring needs at least 3 qubits, got {n}", start, help="use line:N")
+        _bounded(spec, n, start)
         g = rx.generators.directed_cycle_graph(n, bidirectional=True)
         return Device(spec, n, _edges(g), DEFAULT_BASIS, description=f"ring of {n} qubits")
     if kind == "grid":
@@ -79,6 +92,7 @@ def builtin_device(spec: str) -> Device:
         c = _positive(spec, m.group(2), start + len(m.group(1)) + 1, "the number of columns")
         if r * c > MAX_QUBITS:
             raise _spec_error(spec, f"grid of {r * c} qubits is too large", start)
+        _bounded(spec, r * c, start)
         g = rx.generators.directed_grid_graph(r, c, bidirectional=True)
         return Device(spec, r * c, _edges(g), DEFAULT_BASIS, description=f"{r}x{c} grid")
     if kind == "heavy-hex":
@@ -88,6 +102,7 @@ def builtin_device(spec: str) -> Device:
                               help=f"try heavy-hex:{d - 1} or heavy-hex:{d + 1}")
         if (5 * d * d - 2 * d - 1) // 2 > MAX_QUBITS:
             raise _spec_error(spec, f"heavy-hex distance {d} is too large", start)
+        _bounded(spec, (5 * d * d - 2 * d - 1) // 2, start)
         g = rx.generators.directed_heavy_hex_graph(d, bidirectional=True, multigraph=False)
         return Device(spec, g.num_nodes(), _edges(g), DEFAULT_BASIS,
                       description=f"heavy-hex lattice of distance {d}")
@@ -95,6 +110,7 @@ def builtin_device(spec: str) -> Device:
         n = _positive(spec, arg, start, "the number of qubits")
         if n > 2000:
             raise _spec_error(spec, f"all-to-all with {n} qubits has too many couplers", start)
+        _bounded(spec, n, start)
         edges = tuple((a, b) for a in range(n) for b in range(n) if a != b)
         return Device(spec, n, edges, DEFAULT_BASIS, description=f"{n} fully connected qubits")
     raise _spec_error(spec, f"unknown built-in device kind {kind!r}", 0,

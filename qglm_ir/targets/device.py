@@ -28,8 +28,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from .. import limits
 from ..core.errors import DeviceError, Location
 from ..dialects.gates import GATES
+from . import jsonspan
+from .jsonspan import Spans
 
 FORMAT = "qglm-device"
 VERSION = 1
@@ -314,23 +317,24 @@ class Device:
 
     @classmethod
     def from_json(cls, text: str, source: str = "<device>") -> Device:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DeviceError(
-                f"invalid JSON: {exc.msg}", Location(source, exc.lineno, exc.colno, 1, text)
-            ) from None
-        return _from_dict(data, source, text)
+        """Parse and validate a device file's text; errors are located at the offending field.
+
+        Read with :mod:`.jsonspan` (iterative, strict, duplicate keys refused), not ``json.loads``.
+        """
+        def fail(message: str, offset: int) -> DeviceError:
+            return _err(f"invalid JSON: {message}", source, text, offset=offset)
+
+        lim = limits.current()
+        data, spans = jsonspan.parse(text, fail, lim.max_depth, lim.max_int_digits)
+        return _from_dict(data, source, text, spans)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Device:
+        """Read a device JSON file (a regular file within the size limits) and validate it."""
+        from ..frontends.source import read_source
+
         path = os.fspath(path)
-        try:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
-        except OSError as exc:
-            raise DeviceError(f"cannot read device file: {exc.strerror}", Location(path, 1, 1)) from None
-        return cls.from_json(text, path)
+        return cls.from_json(read_source(path, what="device file", error=DeviceError), path)
 
     # ------------------------------------------------------------- variants
     def with_calibration(
@@ -363,109 +367,148 @@ _TOP_KEYS = {"format", "version", "name", "description", "num_qubits", "basis_ga
 
 
 def _err(message: str, source: str = "<device>", text: str | None = None, needle: str | None = None,
-         help: str | None = None) -> DeviceError:
-    """A DeviceError located at the first occurrence of ``needle`` in ``text`` (when given)."""
+         help: str | None = None, offset: int | None = None) -> DeviceError:
+    """A DeviceError located at ``offset`` in ``text``, else at the first occurrence of ``needle``."""
     line, col, length = 1, 1, 1
-    if text is not None and needle:
-        idx = text.find(needle)
-        if idx >= 0:
-            line = text.count("\n", 0, idx) + 1
-            col = idx - (text.rfind("\n", 0, idx) + 1) + 1
-            length = len(needle)
+    idx = offset if offset is not None else (text.find(needle) if text is not None and needle else -1)
+    if text is not None and idx is not None and idx >= 0:
+        line = text.count("\n", 0, idx) + 1
+        col = idx - (text.rfind("\n", 0, idx) + 1) + 1
+        length = len(needle) if needle and offset is None else 1
     return DeviceError(message, Location(source, line, col, length, text), help=help)
 
 
-def _number(value: Any, what: str, fail) -> float | None:
+def _number(value: Any, what: str, fail, path: tuple = ()) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise fail(f"{what} must be a finite number, got {value!r}")
+        raise fail(f"{what} must be a finite number, got {value!r}", path=path)
     if value < 0:
-        raise fail(f"{what} must be non-negative, got {value!r}")
+        raise fail(f"{what} must be non-negative, got {value!r}", path=path)
     return float(value)
 
 
-def _from_dict(data: Any, source: str, text: str | None = None) -> Device:
-    def fail(message: str, needle: str | None = None, help: str | None = None) -> DeviceError:
-        return _err(f"{message}", source, text, needle, help)
+def _from_dict(data: Any, source: str, text: str | None = None, spans: Spans | None = None) -> Device:
+    """Validate the JSON form beyond its schema; every error is located at the offending field."""
+
+    def fail(message: str, needle: str | None = None, help: str | None = None, path: tuple = ()) -> DeviceError:
+        offset = spans.offset(path) if spans is not None and path else None
+        return _err(f"{message}", source, text, needle, help, offset)
 
     if not isinstance(data, Mapping):
         raise fail("a device file must hold a JSON object")
     if data.get("format", FORMAT) != FORMAT:
-        raise fail(f"'format' must be {FORMAT!r}, got {data.get('format')!r}", '"format"')
+        raise fail(f"'format' must be {FORMAT!r}, got {data.get('format')!r}", '"format"', path=("format",))
     if data.get("version", VERSION) != VERSION:
         raise fail(f"unsupported device format version {data.get('version')!r} (this qglm reads {VERSION})",
-                   '"version"')
+                   '"version"', path=("version",))
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
-        raise fail(f"unknown key '{unknown[0]}'", f'"{unknown[0]}"', help=f"known keys: {', '.join(sorted(_TOP_KEYS))}")
+        raise fail(f"unknown key '{unknown[0]}'", f'"{unknown[0]}"', help=f"known keys: {', '.join(sorted(_TOP_KEYS))}",
+                   path=(unknown[0],))
     n = data.get("num_qubits")
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise fail(f"'num_qubits' must be a positive integer, got {n!r}", '"num_qubits"')
+        raise fail(f"'num_qubits' must be a positive integer, got {n!r}", '"num_qubits"', path=("num_qubits",))
+    if n > limits.current().max_qubits:
+        msg, help_ = limits.exceeded("'num_qubits'", n, "max_qubits")
+        raise fail(msg, '"num_qubits"', help=help_, path=("num_qubits",))
     cmap = data.get("coupling_map", [])
     if not isinstance(cmap, list):
-        raise fail("'coupling_map' must be a list of [control, target] pairs", '"coupling_map"')
+        raise fail("'coupling_map' must be a list of [control, target] pairs", '"coupling_map"', path=("coupling_map",))
     edges = []
-    for e in cmap:
+    for k, e in enumerate(cmap):
         if (not isinstance(e, list) or len(e) != 2 or any(isinstance(x, bool) or not isinstance(x, int) for x in e)
                 or not all(0 <= x < n for x in e) or e[0] == e[1]):
-            raise fail(f"bad coupler {e!r}: expected [a, b] with distinct qubits in 0..{n - 1}", '"coupling_map"')
+            raise fail(f"bad coupler {e!r}: expected [a, b] with distinct qubits in 0..{n - 1}", '"coupling_map"',
+                       path=("coupling_map", k))
         edges.append((e[0], e[1]))
+    coupled = {(a, b) for a, b in edges} | {(b, a) for a, b in edges}
     basis = data.get("basis_gates", ["cx", "rz", "sx", "x"])
     if not isinstance(basis, list) or not all(isinstance(g, str) for g in basis):
-        raise fail("'basis_gates' must be a list of gate names", '"basis_gates"')
-    for g in basis:
+        raise fail("'basis_gates' must be a list of gate names", '"basis_gates"', path=("basis_gates",))
+    if not basis:
+        raise fail("'basis_gates' is empty: no gate could run on this device", '"basis_gates"', path=("basis_gates",),
+                   help="list the native gates, e.g. [\"cx\", \"rz\", \"sx\", \"x\"], or leave the key out")
+    for k, g in enumerate(basis):
         if g not in GATES and g not in ("measure", "reset", "delay", "barrier"):
-            raise fail(f"unknown basis gate {g!r}", f'"{g}"', help=f"known gates: {', '.join(GATES)}")
+            raise fail(f"unknown basis gate {g!r}", f'"{g}"', help=f"known gates: {', '.join(GATES)}",
+                       path=("basis_gates", k))
+        if basis.index(g) != k:
+            raise fail(f"basis gate {g!r} is listed twice", f'"{g}"', path=("basis_gates", k))
     qubits: list[QubitCalibration] = []
     raw_q = data.get("qubits")
     if raw_q is not None:
         if not isinstance(raw_q, list) or len(raw_q) != n:
-            raise fail(f"'qubits' must be a list of {n} objects (one per qubit)", '"qubits"')
+            raise fail(f"'qubits' must be a list of {n} objects (one per qubit)", '"qubits"', path=("qubits",))
         for i, q in enumerate(raw_q):
+            at = ("qubits", i)
             if not isinstance(q, Mapping):
-                raise fail(f"qubits[{i}] must be an object", '"qubits"')
+                raise fail(f"qubits[{i}] must be an object", '"qubits"', path=at)
             bad = sorted(set(q) - set(_QUBIT_KEYS))
             if bad:
-                raise fail(f"qubits[{i}]: unknown key '{bad[0]}'", f'"{bad[0]}"', help=f"known keys: {', '.join(_QUBIT_KEYS)}")
+                raise fail(f"qubits[{i}]: unknown key '{bad[0]}'", f'"{bad[0]}"', help=f"known keys: {', '.join(_QUBIT_KEYS)}",
+                           path=(*at, bad[0]))
             usable = q.get("usable", True)
             if not isinstance(usable, bool):
-                raise fail(f"qubits[{i}].usable must be true or false", '"usable"')
-            vals = {k: _number(q.get(k), f"qubits[{i}].{k}", fail) for k in _QUBIT_KEYS if k != "usable"}
+                raise fail(f"qubits[{i}].usable must be true or false", '"usable"', path=(*at, "usable"))
+            vals = {k: _number(q.get(k), f"qubits[{i}].{k}", fail, (*at, k)) for k in _QUBIT_KEYS if k != "usable"}
             for k in ("readout_error", "prob_meas1_prep0", "prob_meas0_prep1"):
                 if vals[k] is not None and vals[k] > 1.0:  # type: ignore[operator]
-                    raise fail(f"qubits[{i}].{k} must be a probability in [0, 1], got {vals[k]}", f'"{k}"')
+                    raise fail(f"qubits[{i}].{k} must be a probability in [0, 1], got {vals[k]}", f'"{k}"', path=(*at, k))
+            t1, t2 = vals["t1"], vals["t2"]
+            for k, t in (("t1", t1), ("t2", t2), ("readout_duration", vals["readout_duration"])):
+                if t is not None and t <= 0.0:
+                    raise fail(f"qubits[{i}].{k} must be positive (seconds), got {t}", f'"{k}"', path=(*at, k))
+            if t1 is not None and t2 is not None and t2 > 2.0 * t1 * (1 + 1e-9):
+                raise fail(f"qubits[{i}]: t2 = {t2} s exceeds 2 * t1 = {2 * t1} s, which is physically impossible",
+                           '"t2"', path=(*at, "t2"), help="T2 <= 2 T1 always holds; check the units (seconds)")
             qubits.append(QubitCalibration(usable=usable, **vals))  # type: ignore[arg-type]
     gates: dict[GateKey, GateCalibration] = {}
+    first_at: dict[GateKey, int] = {}
     raw_g = data.get("gates")
     if raw_g is not None:
         if not isinstance(raw_g, list):
-            raise fail("'gates' must be a list of objects", '"gates"')
+            raise fail("'gates' must be a list of objects", '"gates"', path=("gates",))
         for i, g in enumerate(raw_g):
+            at = ("gates", i)
             if not isinstance(g, Mapping) or not isinstance(g.get("gate"), str) or not isinstance(g.get("qubits"), list):
-                raise fail(f"gates[{i}] must be an object with 'gate' and 'qubits'", '"gates"')
+                raise fail(f"gates[{i}] must be an object with 'gate' and 'qubits'", '"gates"', path=at)
             bad = sorted(set(g) - {"gate", "qubits", "error", "duration", "usable"})
             if bad:
-                raise fail(f"gates[{i}]: unknown key '{bad[0]}'", f'"{bad[0]}"')
+                raise fail(f"gates[{i}]: unknown key '{bad[0]}'", f'"{bad[0]}"', path=(*at, bad[0]))
             name = g["gate"]
             if name not in GATES and name not in ("measure", "reset"):
-                raise fail(f"gates[{i}]: unknown gate {name!r}", f'"{name}"')
+                raise fail(f"gates[{i}]: unknown gate {name!r}", f'"{name}"', path=(*at, "gate"))
             qs = g["qubits"]
             if any(isinstance(x, bool) or not isinstance(x, int) or not 0 <= x < n for x in qs):
-                raise fail(f"gates[{i}]: qubits must be integers in 0..{n - 1}, got {qs!r}", '"qubits"')
+                raise fail(f"gates[{i}]: qubits must be integers in 0..{n - 1}, got {qs!r}", '"qubits"',
+                           path=(*at, "qubits"))
             arity = GATES[name].num_qubits if name in GATES else 1
             if len(qs) != arity:
-                raise fail(f"gates[{i}]: {name} acts on {arity} qubit(s), got {qs!r}", f'"{name}"')
-            err = _number(g.get("error"), f"gates[{i}].error", fail)
+                raise fail(f"gates[{i}]: {name} acts on {arity} qubit(s), got {qs!r}", f'"{name}"', path=(*at, "qubits"))
+            if len(set(qs)) != len(qs):
+                raise fail(f"gates[{i}]: {name} on {qs!r} uses a qubit twice", '"qubits"', path=(*at, "qubits"))
+            if arity == 2 and (qs[0], qs[1]) not in coupled:
+                raise fail(f"gates[{i}]: calibration of {name} on {qs!r}, but the device has no coupler "
+                           f"between qubits {qs[0]} and {qs[1]}", '"qubits"', path=(*at, "qubits"),
+                           help="add the pair to 'coupling_map' or remove this calibration")
+            err = _number(g.get("error"), f"gates[{i}].error", fail, (*at, "error"))
             if err is not None and err > 1.0:
-                raise fail(f"gates[{i}].error must be a probability in [0, 1], got {err}", '"error"')
+                raise fail(f"gates[{i}].error must be a probability in [0, 1], got {err}", '"error"', path=(*at, "error"))
             usable = g.get("usable", True)
             if not isinstance(usable, bool):
-                raise fail(f"gates[{i}].usable must be true or false", '"usable"')
-            gates[(name, tuple(qs))] = GateCalibration(err, _number(g.get("duration"), f"gates[{i}].duration", fail), usable)
+                raise fail(f"gates[{i}].usable must be true or false", '"usable"', path=(*at, "usable"))
+            key = (name, tuple(qs))
+            cal = GateCalibration(err, _number(g.get("duration"), f"gates[{i}].duration", fail, (*at, "duration")), usable)
+            if key in gates:
+                what = "conflicts with" if gates[key] != cal else "repeats"
+                raise fail(f"gates[{i}]: calibration of {name} on {list(qs)} {what} gates[{first_at[key]}]", f'"{name}"',
+                           path=at, help="give each (gate, qubits) pair once")
+            gates[key] = cal
+            first_at[key] = i
     name = data.get("name", os.path.splitext(os.path.basename(source))[0])
     if not isinstance(name, str):
-        raise fail("'name' must be a string", '"name"')
+        raise fail("'name' must be a string", '"name"', path=("name",))
     desc = data.get("description", "")
     return Device(name, n, tuple(edges), tuple(basis), tuple(qubits), gates, str(desc))
 

@@ -31,6 +31,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.parsers.lalr_analysis import Shift
 
+from .. import limits
 from ..core.attributes import AttrValue, SymbolRef
 from ..core.errors import Location, ParseError
 from ..core.gcpause import gc_paused
@@ -163,7 +164,14 @@ class _Actions(Transformer):
             block = frame.block = frame.region.add_block(Block())
         block.append(op)
 
-    def push(self, isolated: bool) -> _Frame:
+    def push(self, isolated: bool, tok: Token | None = None) -> _Frame:
+        # Regions nest through this stack (the parse itself is iterative); bound it so the
+        # recursive consumers of the IR (verifier, printer, passes) stay within the stack.
+        if len(self.frames) > limits.current().max_depth:
+            msg, help_ = limits.exceeded("region nesting depth", f"over {limits.current().max_depth}", "max_depth")
+            if tok is not None:
+                self.fail(msg, tok, help=help_)
+            raise ParseError(msg, Location(self.file, 1, 1, 1, self.source), help=help_)
         if isolated:
             frame = _Frame(self.names)
             self.names = {}
@@ -268,7 +276,7 @@ class _Actions(Transformer):
         return results, name_tok, name, operands, props
 
     def lbrace(self, c: list) -> None:
-        self.push(self.pending_generic[-1])
+        self.push(self.pending_generic[-1], c[0] if c and isinstance(c[0], Token) else None)
 
     def block_label(self, c: list) -> None:
         self.args_block(self.frames[-1], c[1])
@@ -411,7 +419,7 @@ class _Actions(Transformer):
     def module_head(self, c: list) -> None:
         kw, sym, attrs = c
         props = {"sym_name": self.literal(parse_symbol, sym)} if sym is not None else None
-        frame = self.push(True)
+        frame = self.push(True, kw)
         frame.block = frame.region.add_block(Block())
         frame.info = (props, attrs, self.loc(kw))
 
@@ -423,7 +431,7 @@ class _Actions(Transformer):
     def func_head(self, c: list) -> None:
         kw, sym, decls, results, attrs = c
         name = self.literal(parse_symbol, sym)
-        frame = self.push(True)
+        frame = self.push(True, kw)
         block = self.args_block(frame, decls)
         ftype = FunctionType(tuple(a.type for a in block.args), tuple(results or ()))
         frame.info = (kw.value, {"sym_name": name, "function_type": ftype}, attrs, self.loc(kw))
@@ -452,7 +460,7 @@ class _Actions(Transformer):
         ub = self.use1(ub_tok, "upper bound")
         step = self.use1(step_tok, "step")
         names, inits = self._bindings(iters) if iters is not None else ([], [])
-        frame = self.push(False)
+        frame = self.push(False, kw)
         block = frame.region.add_block(Block([lb.type, *(v.type for v in inits)]))
         frame.block = block
         self.define(iv_tok, [iv_name], block.args[:1])
@@ -472,7 +480,7 @@ class _Actions(Transformer):
         kw, cond_tok, inputs_tok, results, attrs = c
         cond = self.use1(cond_tok, "condition")
         names, inputs = self._bindings(inputs_tok) if inputs_tok is not None else ([], [])
-        frame = self.push(False)
+        frame = self.push(False, kw)
         block = frame.region.add_block(Block([v.type for v in inputs]))
         frame.block = block
         if inputs_tok is not None:
@@ -648,6 +656,22 @@ def _convert(e: UnexpectedInput, filename: str, text: str) -> ParseError:
     return ParseError(f"unexpected end of input; expected {_expected(expected)}", Location(filename, line, col, 1, text))
 
 
+@functools.lru_cache(maxsize=4)
+def _long_int(digits: int) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w.])[0-9]{{{digits + 1},}}")
+
+
+def _check_int_literals(text: str, filename: str) -> None:
+    """Refuse integer literals longer than ``max_int_digits`` (Python itself fails past 4300 digits)."""
+    lim = limits.current().max_int_digits
+    m = _long_int(lim).search(text)
+    if m is not None:
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        msg, help_ = limits.exceeded("integer literal length in digits", len(m.group(0)), "max_int_digits")
+        raise ParseError(msg, Location(filename, line, col, len(m.group(0)), text), help=help_)
+
+
 def parse_module(text: str, filename: str = "<input>") -> Module:
     """Parse the text of a module.
 
@@ -657,6 +681,7 @@ def parse_module(text: str, filename: str = "<input>") -> Module:
     Raises :class:`ParseError` (with file, line, column and length) on any
     malformed input. Thread-safe (parses are serialized).
     """
+    _check_int_literals(text, filename)
     parser = _parser()
     # The parse allocates millions of long-lived objects and no garbage (see gcpause).
     with _LOCK, gc_paused():

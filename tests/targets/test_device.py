@@ -118,7 +118,8 @@ def test_json_matches_schema() -> None:
     [
         ('{"num_qubits": 2,\n "coupling_map": [[0, 2]]}', "bad coupler", 2),
         ('{"num_qubits": 2,\n "colour": 1}', "unknown key 'colour'", 2),
-        ('{"num_qubits": 2, "gates": [\n {"gate": "cx", "qubits": [0, 1], "error": 1.5}]}', "probability", 2),
+        ('{"num_qubits": 2, "coupling_map": [[0, 1]], "gates": [\n {"gate": "cx", "qubits": [0, 1], "error": 1.5}]}',
+         "probability", 2),
         ('{"num_qubits": 2, "basis_gates": ["cx", "foo"]}', "unknown basis gate", 1),
         ('{"num_qubits": 2,\n "qubits": [{}]}', "list of 2 objects", 2),
         ('{"num_qubits": 2,', "invalid JSON", 1),
@@ -133,7 +134,7 @@ def test_bad_json_is_located(text: str, fragment: str, line: int) -> None:
 
 
 def test_missing_file() -> None:
-    with pytest.raises(DeviceError, match="cannot read"):
+    with pytest.raises(DeviceError, match="no such file"):
         load_device("/nonexistent/device.json")
 
 
@@ -184,3 +185,56 @@ def test_cirq_graphs() -> None:
 
     order = cirq_qubit_order(cirq.testing.construct_grid_device(3, 3))
     assert order[0] == cirq.GridQubit(0, 0) and order[1] == cirq.GridQubit(0, 1)
+
+
+# ------------------------------------------------------- validation beyond the schema (issue 14)
+def _located_at(text: str, needle: str, nth: int = 0) -> tuple[int, int]:
+    idx = -1
+    for _ in range(nth + 1):
+        idx = text.index(needle, idx + 1)
+    return text.count("\n", 0, idx) + 1, idx - (text.rfind("\n", 0, idx) + 1) + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment", "needle", "nth"),
+    [
+        ('{"num_qubits": 2,\n "qubits": [{"t1": 0.0001}, {"t1": 0}]}', "t1 must be positive", '"t1"', 1),
+        ('{"num_qubits": 1,\n "qubits": [{"t1": 1e-4,\n   "t2": 3e-4}]}', "exceeds 2 * t1", '"t2"', 0),
+        ('{"num_qubits": 3, "coupling_map": [[0, 1], [1, 2]],\n "gates": [{"gate": "cx", "qubits": [2, 2]}]}',
+         "uses a qubit twice", '"qubits"', 0),
+        ('{"num_qubits": 3, "coupling_map": [[0, 1]],\n "gates": [{"gate": "cx", "qubits": [0, 2]}]}',
+         "no coupler", '"qubits"', 0),
+        ('{"num_qubits": 2, "coupling_map": [[0, 1]], "gates": [\n {"gate": "cx", "qubits": [0, 1], "error": 0.01},\n'
+         ' {"gate": "cx", "qubits": [0, 1], "error": 0.02}]}', "conflicts with gates[0]", '{"gate"', 1),
+        ('{"num_qubits": 2,\n "name": "a",\n "name": "b"}', "duplicate key 'name'", '"name"', 1),
+        ('{"num_qubits": 2,\n  "basis_gates": []}', "'basis_gates' is empty", '"basis_gates"', 0),
+        ('{"num_qubits": 2, "basis_gates": ["cx",\n "rz", "cx"]}', "listed twice", '"cx"', 1),
+        ('{"num_qubits": 100000}', "exceeds the limit", '"num_qubits"', 0),
+        ('{"num_qubits": 2, "coupling_map": ' + "[" * 3000 + "]" * 3000 + "}", "nested deeper", "[", 999),
+        ('{"num_qubits": NaN}', "unexpected character", "NaN", 0),
+    ],
+)
+def test_device_validation_located_at_field(text: str, fragment: str, needle: str, nth: int) -> None:
+    with pytest.raises(DeviceError) as info:
+        Device.from_json(text, "dev.json")
+    assert fragment in info.value.message
+    loc = info.value.loc
+    assert loc is not None and (loc.line, loc.col) == _located_at(text, needle, nth)
+
+
+def test_identical_plausible_device_still_loads() -> None:
+    text = ('{"num_qubits": 2, "coupling_map": [[0, 1], [1, 0]], "basis_gates": ["cx", "rz", "sx", "x"],'
+            ' "qubits": [{"t1": 1e-4, "t2": 2e-4}, {"t1": 1e-4, "t2": 5e-5}],'
+            ' "gates": [{"gate": "cx", "qubits": [1, 0], "error": 0.01}]}')
+    dev = Device.from_json(text, "dev.json")
+    assert dev.num_qubits == 2 and dev.gate_error("cx", (1, 0)) == 0.01
+
+
+def test_builtin_graph_size_bounded_by_max_qubits() -> None:
+    from qglm_ir import limits
+
+    with pytest.raises(DeviceError, match="exceeds the limit") as info:
+        load_device("line:100000")
+    assert info.value.loc is not None and info.value.loc.col == 6 and "--max-qubits" in (info.value.help or "")
+    with limits.using(max_qubits=200_000):
+        assert load_device("line:100000").num_qubits == 100000

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from ...core.gcpause import gc_paused
 from ...core.module import Module
+from ...limits import call_with_deep_stack
 from . import ast
 from .checks import check_programs
 from .imports import load_programs
@@ -28,19 +29,23 @@ def compile_source(text: str, filename: str = "<input>", defines: dict[str, str]
     on the command line: ``{"layers": "6"}``). Imports are resolved relative to
     ``filename``'s directory. Raises :class:`ParseError` on bad input.
     """
-    with gc_paused():  # see qglm_ir.core.gcpause
-        programs = load_programs(text, filename)
-        check_programs(programs)
-        module = lower_programs(programs, defines)
-    _verify(module)
-    return module
+    def run() -> Module:
+        with gc_paused():  # see qglm_ir.core.gcpause
+            programs = load_programs(text, filename)
+            check_programs(programs)
+            module = lower_programs(programs, defines)
+        _verify(module)
+        return module
+
+    # Checks, lowering and the verifier recurse once per nesting level (bounded by max_depth).
+    return call_with_deep_stack(run)
 
 
 def compile_file(path: str, defines: dict[str, str] | None = None) -> Module:
     """Compile the ``.qglm`` file at ``path`` (see :func:`compile_source`)."""
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    return compile_source(text, str(path), defines)
+    from ..source import read_source
+
+    return compile_source(read_source(path), str(path), defines)
 
 
 

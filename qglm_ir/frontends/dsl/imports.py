@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 
 from ...core.errors import ParseError
+from ..source import check_import_path, folder_tree_of, read_source
 from . import ast as A
 from .parser import parse
 
@@ -24,6 +25,7 @@ def _resolve(importer: str, target: str) -> str:
 def load_programs(text: str, filename: str) -> list[A.Program]:
     """Parse ``text`` and everything it imports; dependencies come before their importers."""
     root = parse(text, filename)
+    tree = folder_tree_of(filename)
     order: list[A.Program] = []
     done: set[str] = set()
     stack: list[str] = []
@@ -43,13 +45,14 @@ def load_programs(text: str, filename: str) -> list[A.Program]:
                 )
             if path in done:
                 continue
-            try:
-                with open(path, encoding="utf-8") as f:
-                    sub_text = f.read()
-            except FileNotFoundError:
-                raise ParseError(f"cannot find imported file '{item.path}'", item.span.loc(), help=f"looked for {path}") from None
-            except (OSError, UnicodeDecodeError) as exc:
-                raise ParseError(f"cannot read imported file '{item.path}': {exc}", item.span.loc()) from None
+            at = item.span.loc()
+            if not item.path.endswith(".qglm"):
+                # Never parse (and so never quote) a file that is not a .qglm program.
+                raise ParseError(f"cannot import '{item.path}': imports must name a .qglm file", at)
+            check_import_path(path, tree, item.path, at)
+            if not os.path.lexists(path):
+                raise ParseError(f"cannot find imported file '{item.path}'", at, help=f"looked for {path}")
+            sub_text = read_source(path, shown=item.path, at=at, what="imported .qglm file")
             shown = os.path.relpath(path) if not os.path.isabs(prog.src.name) else path
             visit(parse(sub_text, shown), path)
         stack.pop()

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ... import limits
 from ...core.attributes import DenseArray, SymbolRef
 from ...core.builder import Builder
 from ...core.errors import Location, ParseError
@@ -51,7 +52,6 @@ from .embeddings import EMBEDDINGS, lower_embedding
 UNROLL_LIMIT = 100_000
 """Most loop iterations a kernel may unroll in total (loops whose variable indexes qubits)."""
 
-TENSOR_LIMIT = 1 << 28
 """Most elements a declared tensor type may have (2 GiB of f64): a typo or a ``-D``
 value such as ``layers=99999999999`` gets a diagnostic instead of a failed allocation."""
 
@@ -162,6 +162,7 @@ class FnCtx:
     wire_names: list[str] = field(default_factory=list)
     consumed: dict[int, A.Span] = field(default_factory=dict)
     unrolled: int = 0
+    gates: int = 0  # gate statements emitted so far (after unrolling), bounded by limits.max_gates
 
 
 @dataclass
@@ -256,9 +257,9 @@ class Lowerer:
         if t.dims is None:
             return base
         dims = tuple(self.static_int(d, "a tensor dimension", 1) for d in t.dims)
-        size = math.prod(dims)
-        if size > TENSOR_LIMIT:
-            raise _err(f"tensor type has {size} elements, past the limit of {TENSOR_LIMIT}", t.span)
+        if math.prod(dims) > limits.current().max_tensor_elements:
+            msg, help_ = limits.exceeded(f"elements of {t.base}{list(dims)}", math.prod(dims), "max_tensor_elements")
+            raise _err(msg, t.span, help=help_)
         return TensorType(dims, base)
 
     def param_decl(self, d: A.ParamDecl) -> None:
@@ -269,6 +270,9 @@ class Lowerer:
     def declare_param(
         self, name: str, t: Type, trainable: bool, init: np.ndarray | None, span: A.Span
     ) -> Operation:
+        if isinstance(t, TensorType) and math.prod(t.shape) > limits.current().max_tensor_elements:
+            msg, help_ = limits.exceeded(f"elements of '{name}'", math.prod(t.shape), "max_tensor_elements")
+            raise _err(msg, span, help=help_)
         props: dict[str, object] = {"sym_name": name, "type": t, "trainable": trainable}
         if init is not None:
             if isinstance(t, TensorType):
@@ -282,6 +286,9 @@ class Lowerer:
     def initializer(self, e: A.Expr, t: Type, seed_offset: int = 0) -> np.ndarray:
         """Evaluate a parameter initializer to an array of ``t``'s shape."""
         shape = t.shape if isinstance(t, TensorType) else ()
+        if math.prod(shape) > limits.current().max_tensor_elements:  # before numpy allocates it
+            msg, help_ = limits.exceeded(f"elements of {type_name(t)}", math.prod(shape), "max_tensor_elements")
+            raise _err(msg, e.span, help=help_)
         dtype = np.float64 if (t.element if isinstance(t, TensorType) else t) == f64 else np.int64
         if isinstance(e, A.Call) and e.name in ("zeros", "ones", "uniform", "normal", "glorot", "load"):
             kw = {k.name: k for k in e.kwargs}
@@ -526,6 +533,9 @@ class Lowerer:
         elif isinstance(s, A.QubitDecl):
             n = 1 if s.size is None else self.static_int(s.size, "a register size", 1)
             base = len(fn.wire_names)
+            if base + n > limits.current().max_qubits:
+                msg, help_ = limits.exceeded("qubits in the kernel", base + n, "max_qubits")
+                raise _err(msg, s.size.span if s.size is not None else s.span, help=help_)
             for k in range(n):
                 fn.frame.wires[base + k] = fn.b.create("q.alloc", [], [qubit]).result
                 fn.wire_names.append(s.name if s.size is None else f"{s.name}[{k}]")
@@ -611,6 +621,10 @@ class Lowerer:
             raise _err(f"gate '{s.name}' is applied to registers of different sizes", s.span)
         n = sizes.pop() if sizes else 1
         assert self.fn is not None
+        self.fn.gates += n
+        if self.fn.gates > limits.current().max_gates:
+            msg, help_ = limits.exceeded("gates in the kernel after unrolling", f"over {self.fn.gates - 1}", "max_gates")
+            raise _err(msg, s.span, help=help_)
         for k in range(n):
             wires = [g[k] if len(g) > 1 else g[0] for g in groups]
             if len(set(wires)) != len(wires):
@@ -931,6 +945,11 @@ class Lowerer:
     # ------------------------------------------------------ expressions
     def expr(self, e: A.Expr) -> LVal:
         if isinstance(e, A.Num):
+            if isinstance(e.value, float) and not math.isfinite(e.value):
+                raise _err("number literal is too large for a 64-bit float", e.span)
+            if isinstance(e.value, int) and not -(2**63) <= e.value < 2**63:
+                raise _err("integer literal does not fit in 64 bits", e.span,
+                           help="integers are 64-bit (at most 9223372036854775807)")
             return e.value
         if isinstance(e, A.Bool):
             return e.value
@@ -1283,6 +1302,9 @@ class Lowerer:
         ]
         kw = {k.name: k for k in e.kwargs}
         shots = self.static_int(kw["shots"].value, "shots", 1) if "shots" in kw else 1024
+        if shots > limits.current().max_shots:
+            msg, help_ = limits.exceeded("shots", shots, "max_shots")
+            raise _err(msg, kw["shots"].value.span, help=help_)
         props: dict[str, object] = {"callee": SymbolRef(inner.name), "shots": shots}
         if "seed" in kw:
             props["seed"] = self.static_int(kw["seed"].value, "seed", 0)
@@ -1360,6 +1382,20 @@ def _unbox(v: object) -> Static:
 
 
 def _fold(op: str, a: Static, b: Static, e: A.BinOp) -> Static:
+    """Fold a constant binary operation; overflow (int64 or to a non-finite float) is a located error."""
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            r = _fold_raw(op, a, b, e)
+    except (OverflowError, FloatingPointError):
+        raise _err(f"constant '{op}' overflows", e.op_span,
+                   help="integers are 64-bit and numbers must stay finite") from None
+    arr = np.asarray(r)
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise _err(f"constant '{op}' is not a finite number", e.op_span)
+    return r
+
+
+def _fold_raw(op: str, a: Static, b: Static, e: A.BinOp) -> Static:
     """Fold a binary op over compile-time values with the language's typing rules."""
     ta, tb = _static_type(a), _static_type(b)
     if op in _CMP:

@@ -19,6 +19,7 @@ from typing import Any
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
+from ... import limits
 from ...core.errors import Location, ParseError
 from . import ast as A
 
@@ -409,6 +410,31 @@ def _syntax_error(err: UnexpectedInput, src: A.SourceFile) -> ParseError:
     return ParseError(msg, Location(src.name, line, col, length, src.text), help=help_)
 
 
+def _check_tree(tree: Tree, src: A.SourceFile) -> None:
+    """Refuse trees nested deeper than ``max_depth`` and integer literals longer than
+    ``max_int_digits`` (walked iteratively, so any input is safe to check)."""
+    lim = limits.current()
+    stack: list[tuple[Any, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, Token):
+            if node.type == "INT" and len(node) > lim.max_int_digits:
+                msg, help_ = limits.exceeded("integer literal length in digits", len(node), "max_int_digits")
+                loc = Location(src.name, node.line or 1, node.column or 1, len(node), src.text)
+                raise ParseError(msg, loc, help=help_)
+            continue
+        if not isinstance(node, Tree):
+            continue
+        if depth > lim.max_depth:
+            meta = node.meta
+            line = getattr(meta, "line", 1) if not meta.empty else 1
+            col = getattr(meta, "column", 1) if not meta.empty else 1
+            msg, help_ = limits.exceeded("nesting depth", f"over {lim.max_depth}", "max_depth")
+            raise ParseError(f"program nested too deeply: {msg}", Location(src.name, line, col, 1, src.text),
+                             help=help_)
+        stack.extend((c, depth + 1) for c in node.children)
+
+
 def parse(text: str, filename: str = "<input>") -> A.Program:
     """Parse one ``.qglm`` file into a :class:`~.ast.Program` (imports not followed).
 
@@ -416,9 +442,10 @@ def parse(text: str, filename: str = "<input>") -> A.Program:
     """
     src = A.SourceFile(filename, text)
     try:
-        tree = _lark().parse(text)
+        tree = _lark().parse(text)  # LALR with an explicit stack: never recurses on deep input
     except UnexpectedInput as err:
         raise _syntax_error(err, src) from None
+    _check_tree(tree, src)  # before the recursive transformer and lowering see the tree
     try:
         prog = _ToAst(src).transform(tree)
     except VisitError as err:  # pragma: no cover - a transformer bug, not bad input

@@ -20,9 +20,11 @@ from collections.abc import Callable
 
 from ...core.errors import Location, ParseError
 from ...core.module import Module
+from ...limits import call_with_deep_stack
 from ..dsl import ast as A
 from ..dsl.checks import check_programs
 from ..dsl.lower import lower_programs
+from ..source import check_import_path, folder_tree_of
 from .bodies import BodyTranslator
 from .exprs import Env
 from .units import TopDecl, Unit, read_unit
@@ -37,11 +39,11 @@ Extern = Callable[[str], "list[tuple[str, str]] | None"]
 
 
 def _read(path: str, shown: str, node: object, spans: object) -> str:
-    try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise spans.error(f"cannot read imported file '{shown}': {exc}", node) from None  # type: ignore[attr-defined]
+    # Same rules as the main file (regular file, size, UTF-8), errors located at the import.
+    from ..source import read_source
+
+    at = spans.error("", node).loc  # type: ignore[attr-defined]
+    return read_source(path, shown=shown, at=at, what="imported Python file")
 
 
 class Session:
@@ -54,6 +56,7 @@ class Session:
         self.keys: dict[str, Unit] = {}
         self.namespace: dict[str, TopDecl] = {}
         self._stack: list[str] = []
+        self._tree: str | None = None
 
     # ------------------------------------------------------------ reading
     def add_source(self, text: str, filename: str) -> Unit:
@@ -62,6 +65,8 @@ class Session:
         hit = self.keys.get(key)
         if hit is not None:
             return hit
+        if not self.units and not self._stack:
+            self._tree = folder_tree_of(filename)  # imports must stay inside the main file's folder tree
         unit = read_unit(text, filename)
         self._visit(unit, key)
         return unit
@@ -78,6 +83,7 @@ class Session:
             dep = self.keys.get(imp.path)
             if dep is None:
                 shown = os.path.relpath(imp.path) if not os.path.isabs(unit.src.name) else imp.path
+                check_import_path(imp.path, self._tree, shown, unit.spans.error("", imp.node).loc)
                 dep = read_unit(_read(imp.path, shown, imp.node, unit.spans), shown)
                 self._visit(dep, imp.path)
             for alias in imp.names or []:
@@ -223,9 +229,12 @@ def compile_source(
     ``-D`` does for ``.qglm`` files. Raises :class:`ParseError` with the
     location of the offending construct on bad input.
     """
-    session = Session()
-    root = session.add_source(text, filename)
-    return session.build(entry, root, defines)
+    def run() -> Module:
+        session = Session()
+        root = session.add_source(text, filename)
+        return session.build(entry, root, defines)
+
+    return call_with_deep_stack(run)  # translation and lowering recurse per nesting level
 
 
 def compile_file(path: str | os.PathLike[str], entry: str | None = None, defines: dict[str, str] | None = None) -> Module:

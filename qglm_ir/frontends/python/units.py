@@ -28,6 +28,7 @@ import ast as py
 import os
 from dataclasses import dataclass, field
 
+from ... import limits
 from ...core.errors import ParseError
 from ..dsl import ast as A
 from .spans import SpanMaker
@@ -91,7 +92,52 @@ def parse_unit(text: str, filename: str) -> Unit:
             f"Python syntax error: {err.msg}", spans.point(line, col).loc(),
             help="the file must be valid Python 3.11 source",
         ) from None
+    except (MemoryError, RecursionError):
+        # CPython's parser gives up on very deep expressions with no position; point at the deepest spot.
+        line, col = _deepest_point(text)
+        msg, help_ = limits.exceeded("nesting depth", "too deep for Python's parser", "max_depth")
+        raise ParseError(f"program nested too deeply: {msg}", spans.point(line, col).loc(),
+                         help="split the expression into several statements") from None
+    _check_depth(tree, spans)
     return Unit(src, spans, tree)
+
+
+def _deepest_point(text: str) -> tuple[int, int]:
+    """``(line, col)`` of the token where brackets and chained unary operators nest deepest."""
+    import io
+    import tokenize
+
+    best, where, depth, run = -1, (1, 1), 0, 0
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(text).readline):
+            if tok.type == tokenize.OP and tok.string in "([{":
+                depth += 1
+            elif tok.type == tokenize.OP and tok.string in ")]}":
+                depth = max(0, depth - 1)
+            run = run + 1 if tok.type == tokenize.OP and tok.string in ("-", "+", "~") else 0
+            if depth + run > best:
+                best, where = depth + run, (tok.start[0], tok.start[1] + 1)
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
+    return where
+
+
+def _check_depth(tree: py.AST, spans: SpanMaker) -> None:
+    """Refuse syntax trees nested deeper than ``max_depth`` (walked iteratively)."""
+    limit = limits.current().max_depth
+    digits = limits.current().max_int_digits
+    stack: list[tuple[py.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if (isinstance(node, py.Constant) and isinstance(node.value, int)
+                and len(str(abs(node.value))) > digits):  # CPython already capped it at 4300 digits
+            msg, help_ = limits.exceeded("integer literal length in digits", len(str(abs(node.value))),
+                                         "max_int_digits")
+            raise spans.error(msg, node, help=help_)
+        if depth > limit:
+            msg, help_ = limits.exceeded("nesting depth", f"over {limit}", "max_depth")
+            raise spans.error(f"program nested too deeply: {msg}", node, help=help_)
+        stack.extend((child, depth + 1) for child in py.iter_child_nodes(node))
 
 
 def names_in(node: py.AST) -> set[str]:
