@@ -37,7 +37,7 @@ class CompileOptions:
     passes: str | None = None
     seed: int = 0
     basis: str | None = None
-    validate: bool = False
+    validate: bool | str | None = False
     verify_each: bool | None = None
     kernel: str | None = None
     entry: str | None = None
@@ -138,6 +138,11 @@ def compile_item(item: BatchItem, options: CompileOptions, keep_module: bool = F
             verify_each=options.verify_each,
             input_name=item.name,
         )
+        if options.validate == "strict" and result.report.get("validated") is False:
+            # the single-input rule (cli._require_validated): an unchecked result is an error
+            why = "; ".join(w for w in result.report.get("warnings", []) if "not validated" in w)
+            raise QglmError(f"--validate could not check the result: {why or 'see the report'}",
+                            help="use --validate=best-effort to accept an unchecked result with a warning")
         files = artifact_files(result, options.target, item.stem, options.kernel) if options.target else {}
         return ItemOutcome(
             item.index, item.name, "ok", files, result.report, None, time.perf_counter() - t0,

@@ -159,7 +159,7 @@ class PassManager:
         items: Sequence[PipelineItem] = (),
         *,
         verify_each: bool | None = None,
-        validate: bool | str = False,
+        validate: bool | str | None = False,
         print_ir_after_all: bool = False,
         print_ir_after: Iterable[str] = (),
         ir_printer: Callable[[str, str], None] | None = None,
@@ -170,8 +170,7 @@ class PassManager:
         if verify_each is None:
             verify_each = os.environ.get("QGLM_VERIFY_EACH") == "1"
         self.verify_each = verify_each
-        if validate not in (False, True, "end", "each"):
-            raise ValueError(f"validate must be False, True, 'end' or 'each', got {validate!r}")
+        # any true value other than "each" (True, "end", the CLI's "strict"/"best-effort") is end to end
         self.validate = bool(validate)
         self.validate_each = validate == "each"
         self.print_ir_after_all = print_ir_after_all
