@@ -1,6 +1,6 @@
-"""Hybrid programs from the user's side: inputs as ``.npy`` files, ``qglmc run --shots 0`` (exact mode).
+"""Hybrid programs from the user's side: inputs as ``.npy`` files, ``qglmc run --exact`` (exact mode).
 
-``qglmc run`` compiles and executes with the reference engine; ``--shots 0``
+``qglmc run`` compiles and executes with the reference engine; ``--exact``
 asks for exact ``expval``/``probs`` (``qglm_ir.engine.run``: "None/0 gives exact
 expval/probs where the simulator can"). Inputs and parameters without an
 ``init`` are read from the program's own CFG JSON (names, types) and filled
@@ -73,8 +73,8 @@ def make_inputs(cfg: dict, tmp: Path, seed: int = 0) -> tuple[list[str], dict[st
 
 
 def run_exact(example: str, flags: list[str], level: int, device: str | None) -> tuple[int, dict, str]:
-    """``qglmc run EXAMPLE.qglm -O LEVEL [--device D] --shots 0``: (exit code, outputs, stderr)."""
-    argv = ["run", str(EXAMPLES / f"{example}.qglm"), "-O", str(level), "--shots", "0", *flags]
+    """``qglmc run EXAMPLE.qglm -O LEVEL [--device D] --exact``: (exit code, outputs, stderr)."""
+    argv = ["run", str(EXAMPLES / f"{example}.qglm"), "-O", str(level), "--exact", *flags]
     if device:
         argv += ["--device", device]
     r = qglmc(argv)

@@ -1,6 +1,6 @@
 """Hybrid programs: compiled outputs equal the uncompiled program's, and numpy by hand.
 
-For every example with a host model, ``qglmc run --shots 0`` (exact mode) with
+For every example with a host model, ``qglmc run --exact`` (exact mode) with
 ``--device line:10 | heavy-hex:3 | qiskit:fake_sherbrooke`` at ``-O0..3`` must
 give the outputs of the same program at ``-O0`` without a device (atol 1e-9).
 The ``-O0`` text classifier itself is checked against a numpy reference
@@ -55,7 +55,7 @@ def test_compiled_host_outputs_equal_uncompiled(example, level, device, tmp_path
     rc0, want, err0 = run_exact(example, flags, 0, None)
     assert rc0 == 0, err0
     rc, got, err = run_exact(example, flags, level, device)
-    cmd = f"qglmc run examples/{example}.qglm -O {level} --device {device} --shots 0 " + " ".join(
+    cmd = f"qglmc run examples/{example}.qglm -O {level} --device {device} --exact " + " ".join(
         f"{f.split('=')[0]}={f.split('=')[0]}.npy" if "=" in f else f for f in flags
     )
     assert rc == 0, f"{cmd}\nexited {rc}: {err.strip()[-400:]}"

@@ -48,7 +48,7 @@ def test_subprocess_run_text_classifier_heavy_hex(tmp_path):
     rc0, want, err0 = run_exact("text_classifier", flags, 0, None)
     assert rc0 == 0, err0
     r = qglmc_subprocess(
-        ["run", str(EXAMPLES / "text_classifier.qglm"), "-O", "3", "--device", "heavy-hex:3", "--shots", "0", *flags]
+        ["run", str(EXAMPLES / "text_classifier.qglm"), "-O", "3", "--device", "heavy-hex:3", "--exact", *flags]
     )
     assert r.rc == 0, r.stderr[-600:]
     got = json.loads(r.stdout)
