@@ -89,7 +89,7 @@ def test_several_defines_and_typed_constants(tmp_path: Path) -> None:
         ("layers=true", "'true' is not a number or bool"),
         ("layers=0", "a tensor dimension must be at least 1, got 0"),
         ("layers=-2", "a tensor dimension must be at least 1, got -2"),
-        ("layers=99999999999", "past the limit of"),
+        ("layers=99999999999", "exceeds the limit of"),
         ("depth=3", "no constant named 'depth'"),
     ],
 )

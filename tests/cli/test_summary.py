@@ -65,5 +65,6 @@ def test_noise_dropped_by_target_warns(tmp_path: Path) -> None:
     src.write_text(NOISY)
     code, report, _ = _compile(src, "--target", "qasm3", "-o", str(tmp_path / "n.qasm3"), "-q")
     assert code == 0 and any("noise annotation" in w for w in report["warnings"])
-    code, report, _ = _compile(src, "--target", "cirq", "-o", str(tmp_path / "n.json"), "-q")
+    code, report, _ = _compile(src, "--target", "cirq", "-o", str(tmp_path / "n.cirq.json"), "-q")
+    assert code == 0
     assert not any("noise annotation" in w for w in report["warnings"])
