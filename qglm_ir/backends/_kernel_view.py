@@ -264,7 +264,10 @@ def select_kernel(module: Operation, kernel: str | Operation | None) -> Operatio
         if len(ks) == 1:
             return ks[0]
         if not ks:
-            raise BackendError("the module has no q.kernel to export", module.loc)
+            # point at the program's first definition: the module itself carries no position
+            first = next((op.loc for op in module.regions[0].blocks[0] if op.loc is not None), None)
+            raise BackendError("the module has no q.kernel to export", module.loc or first,
+                               help="define a kernel, or use --target ir or cfg for a host-only program")
         raise BackendError(
             f"the module has {len(ks)} kernels ({', '.join('@' + n for n in names)}); choose one",
             module.loc,
