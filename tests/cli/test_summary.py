@@ -31,15 +31,16 @@ kernel k() -> (bit) {
 """
 
 
-def _compile(path: Path, *extra: str) -> tuple[int, dict, str]:
+def _compile(path: Path, out_dir: Path, *extra: str) -> tuple[int, dict, str]:
+    """Compile with ``--report`` into ``out_dir`` (never beside the input: examples stay untouched)."""
     err = io.StringIO()
-    rep = path.with_suffix(".json")
+    rep = out_dir / (path.stem + ".report.json")
     code = main(["compile", str(path), "--report", str(rep), *extra], stdout=io.StringIO(), stderr=err)
     return code, json.loads(rep.read_text()), err.getvalue()
 
 
 def test_mapped_summary_separates_program_and_physical_qubits(tmp_path: Path) -> None:
-    code, report, err = _compile(ROOT / "examples" / "ansatz.qglm", "--device", "heavy-hex:3", "-q",
+    code, report, err = _compile(ROOT / "examples" / "ansatz.qglm", tmp_path, "--device", "heavy-hex:3", "-q",
                                  "--target", "qasm3", "-o", str(tmp_path / "a.qasm3"))
     assert code == 0, err
     q = report["qubits"]["after"]
@@ -53,18 +54,18 @@ def test_mapped_summary_separates_program_and_physical_qubits(tmp_path: Path) ->
 def test_dropped_trainable_parameter_warns(tmp_path: Path) -> None:
     src = tmp_path / "d.qglm"
     src.write_text(DROPPED)
-    code, report, _ = _compile(src, "--target", "qasm3", "-o", str(tmp_path / "d.qasm3"), "-q")
+    code, report, _ = _compile(src, tmp_path, "--target", "qasm3", "-o", str(tmp_path / "d.qasm3"), "-q")
     assert code == 0
     assert any("trainable parameter @theta" in w for w in report["warnings"])
-    code, report, _ = _compile(src, "-O0", "--target", "qasm3", "-o", str(tmp_path / "d0.qasm3"), "-q")
+    code, report, _ = _compile(src, tmp_path, "-O0", "--target", "qasm3", "-o", str(tmp_path / "d0.qasm3"), "-q")
     assert not any("trainable parameter" in w for w in report["warnings"])
 
 
 def test_noise_dropped_by_target_warns(tmp_path: Path) -> None:
     src = tmp_path / "n.qglm"
     src.write_text(NOISY)
-    code, report, _ = _compile(src, "--target", "qasm3", "-o", str(tmp_path / "n.qasm3"), "-q")
+    code, report, _ = _compile(src, tmp_path, "--target", "qasm3", "-o", str(tmp_path / "n.qasm3"), "-q")
     assert code == 0 and any("noise annotation" in w for w in report["warnings"])
-    code, report, _ = _compile(src, "--target", "cirq", "-o", str(tmp_path / "n.cirq.json"), "-q")
+    code, report, _ = _compile(src, tmp_path, "--target", "cirq", "-o", str(tmp_path / "n.cirq.json"), "-q")
     assert code == 0
     assert not any("noise annotation" in w for w in report["warnings"])
