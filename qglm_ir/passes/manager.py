@@ -9,27 +9,26 @@ per pass run: wall time, whether it changed anything, its statistics and notes.
   :class:`PassError` naming it. The default (``None``) turns it on when the
   environment variable ``QGLM_VERIFY_EACH=1`` is set, which the test suite
   does so that every pipeline run by any test is verified pass by pass.
-* ``validate=True`` is translation validation: every kernel is compared
-  before/after each pass with the tensor-network semantics according to the
-  pass's ``preserves``:
+* ``validate`` is translation validation with
+  :func:`qglm_ir.passes.validation.check_kernel`: every kernel is compared with
+  its earlier form under its readout contract and recorded layouts (the
+  program qubits' whole input space, not just |0...0>).
 
-  - ``"unitary"``: :func:`qglm_ir.semantics.equivalent` (up to global phase;
-    for kernels with measurements it compares outcome distributions);
-  - ``"observable"``: :func:`qglm_ir.semantics.outcome_distribution` of both
-    kernels must agree (e.g. removing gates before a final measurement);
-  - ``"layout"``: :func:`qglm_ir.passes.mapping.check.equivalent_up_to_layout`
-    applies the kernel's recorded ``initial_layout``/``final_layout`` and then
-    compares (mapping passes);
-  - ``"logical"``: :func:`qglm_ir.passes.qec.check.logical_report`: the
-    noiseless returned values agree (error-protection passes add spare qubits,
-    encoders and decoders, so unitaries are not comparable);
-  - ``"mitigation"``: not checkable with noiseless semantics (readout
-    mitigation deliberately changes host values); recorded as not validated.
+  - ``True`` (or ``"end"``, or the CLI's ``"strict"``/``"best-effort"``):
+    once, source against result; on a failure the snapshots kept after every
+    changing pass are bisected to name the first pass that broke the kernel.
+  - ``"each"``: before/after every pass.
+  - Passes whose promise is weaker than the contract keep their own check
+    and close an end-to-end segment: ``preserves="logical"``
+    (:func:`qglm_ir.passes.qec.check.logical_report`: the noiseless returned
+    values agree; error protection adds spare qubits and decoders) and
+    ``"mitigation"`` (not checkable with noiseless semantics; recorded as
+    not validated).
 
   Kernels with classical inputs are evaluated at seeded random inputs (f64 in
-  [-pi, pi], i64 in [0, 3], random bits), identical before and after. A kernel
-  the semantics cannot evaluate (too wide, unsupported op) is skipped with a
-  note. A failed check raises :class:`ValidationError` naming the pass and kernel.
+  [-pi, pi], i64 in [0, 3], random bits), identical on both sides. A check
+  that cannot run sets ``validated=False`` with a note; a failed check raises
+  :class:`ValidationError` naming the pass and kernel.
 * ``print_ir_after_all`` / ``print_ir_after={names}`` hand the printed IR
   after those passes to ``ir_printer(pass_name, text)`` (default: stderr,
   MLIR-style ``// -----// IR Dump After NAME //----- //`` headers).
@@ -44,7 +43,7 @@ import os
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -309,11 +308,11 @@ class PassManager:
             return
         for kname, k_old, k_new, why in _kernel_pairs(baseline, module):
             if k_new is None:
-                self._not_validated(f"kernel @{kname} {why}; not validated", _NoRecord(), result)
+                self._not_validated(f"kernel @{kname} {why}; not validated", None, result)
                 continue
             verdict = self._check(k_old, k_new, kname)
             if verdict.ok is None:
-                self._not_validated(f"kernel @{kname} not validated: {verdict.why}", _NoRecord(), result)
+                self._not_validated(f"kernel @{kname} not validated: {verdict.why}", None, result)
                 continue
             if verdict.ok:
                 result.checks.append(f"kernel @{kname}: validated end to end ({verdict.method})")
@@ -329,8 +328,9 @@ class PassManager:
                     lo = mid + 1
             raise _failure(snapshots[lo][0], kname, k_new, verdict.why)
 
-    def _not_validated(self, note: str, record: PassRecord, result: PipelineResult) -> None:
-        record.notes.append(note)
+    def _not_validated(self, note: str, record: PassRecord | None, result: PipelineResult) -> None:
+        if record is not None:  # end-to-end notes belong to no single pass
+            record.notes.append(note)
         result.notes.append(note)
         result.validated = False
 
@@ -352,15 +352,6 @@ class PassManager:
             if ok is None:
                 self._not_validated(f"kernel @{kname} not validated after {name}: {why}", record, result)
         record.notes.append("validated (logical)")
-
-
-class _NoRecord:
-    """Stands in for a :class:`PassRecord` when a note belongs to no single pass."""
-
-    notes: list[str] = []
-
-    def __init__(self) -> None:
-        self.notes = []
 
 
 def _kernel_named(module: Module, name: Any) -> Operation | None:
@@ -426,16 +417,3 @@ def _random_inputs(kernel: Operation, seed: int) -> list[Any]:
 
     rng = np.random.default_rng(abs(seed))
     return [random_value(a.type, rng) for a in kernel.regions[0].block.args if not a.type.is_qubit]
-
-
-def _same_distribution(a: Any, b: Any, atol: float) -> bool:
-    """Equal outcome distributions: mappings outcome -> probability (missing = 0), or arrays."""
-    import numpy as np
-
-    if isinstance(a, Mapping) and isinstance(b, Mapping):
-        keys = set(a) | set(b)
-        return all(abs(float(a.get(k, 0.0)) - float(b.get(k, 0.0))) <= atol for k in keys)
-    try:
-        return bool(np.allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), atol=atol))
-    except (TypeError, ValueError):
-        return bool(a == b)

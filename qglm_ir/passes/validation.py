@@ -73,13 +73,6 @@ def _layouts(kernel: Operation, n: int) -> tuple[list[int], list[int]]:
     return [int(p) for p in init], [int(p) for p in final]  # type: ignore[union-attr]
 
 
-def _program_qubits(kernel: Operation) -> int:
-    init = kernel.properties.get("initial_layout")
-    if init is not None:
-        return len(init)  # type: ignore[arg-type]
-    return readout_of(kernel).num_program_qubits
-
-
 def _stimuli(n: int, exact: bool, seed: int) -> tuple[np.ndarray, str]:
     """Input states of ``n`` program qubits as a ``(2,)*n + (K,)`` tensor (axis k = program qubit k)."""
     dim = 1 << n
@@ -147,7 +140,7 @@ def _trace(kernel: Operation, inputs: Any) -> Any:
 
 
 def _unitary_check(before: Operation, after: Operation, inputs: Any, atol: float, seed: int) -> Verdict:
-    n = _program_qubits(before)
+    n = readout_of(before).num_program_qubits
     tb, ta = _trace(before, inputs), _trace(after, inputs)
     ib, fb = _layouts(before, n)
     ia, fa = _layouts(after, n)

@@ -55,9 +55,9 @@ def restrict_to_active(kernel: Operation, keep: Iterable[int] = ()) -> tuple[Ope
     if not idle or returns_qubits or module is None:
         return kernel, list(range(n))
     drop = {w for w, _ in idle}
-    position = {id(op): i for i, op in enumerate(module.regions[0].blocks[0]) if op is kernel}
+    position = next(i for i, op in enumerate(module.regions[0].blocks[0]) if op is kernel)
     copy = module.clone()
-    twin = list(copy.regions[0].blocks[0])[position[id(kernel)]]
+    twin = list(copy.regions[0].blocks[0])[position]
     twin_idle = {w: op for w, op in _idle_allocs(twin) if w in drop}
     for op in twin_idle.values():
         release = op.results[0].uses[0]
