@@ -102,6 +102,7 @@ class Executable:
         self._phase_const = pb
         self._module: Operation | None = None
         self._gates: list[tuple[Any, ...]] | None = None
+        self._qiskit_skeleton: Any = None
         self.from_cache = False
 
     # ---------------------------------------------------------------- building
@@ -222,20 +223,31 @@ class Executable:
             self._gates = table
         return self._gates
 
+    def _skeleton(self) -> Any:
+        """The compiled circuit with one plain Qiskit parameter per tape angle (built once):
+        binding it is Qiskit's fastest path, since no parameter expression is evaluated."""
+        if self._qiskit_skeleton is None:
+            from qiskit.circuit import CircuitInstruction, ParameterVector, QuantumCircuit, QuantumRegister
+
+            qc = QuantumCircuit(QuantumRegister(self.tape.num_wires, "q"), name=self.name)
+            slots = ParameterVector("_angle", self.tape.num_angles)
+            qubits = qc.qubits
+            for gate, parametric, wires, rows, _ in self._gate_table():
+                g = gate(*(slots[r] for r in rows)) if parametric else gate
+                qc._append(CircuitInstruction(g, tuple(qubits[w] for w in wires), ()))
+            if self.layout is not None:
+                from .backends.qiskit import transpile_layout
+
+                qc._layout = transpile_layout(qc, *self.layout)
+            self._qiskit_skeleton = qc
+        return self._qiskit_skeleton
+
     def qiskit_circuit(self, angles: np.ndarray, phase: float) -> Any:
-        """The compiled circuit with these angles (row of :attr:`BoundBatch.angles`)."""
-        from qiskit.circuit import CircuitInstruction, QuantumCircuit, QuantumRegister
-
-        qc = QuantumCircuit(QuantumRegister(self.tape.num_wires, "q"), name=self.name, global_phase=float(phase))
-        qubits = qc.qubits
-        append = qc._append
-        for gate, parametric, wires, rows, _ in self._gate_table():
-            g = gate(*(float(angles[r]) for r in rows)) if parametric else gate
-            append(CircuitInstruction(g, tuple(qubits[w] for w in wires), ()))
-        if self.layout is not None:
-            from .backends.qiskit import transpile_layout
-
-            qc._layout = transpile_layout(qc, *self.layout)
+        """The compiled circuit with these angles (row of :attr:`BoundBatch.angles`), with the
+        compiled ``TranspileLayout`` and global phase."""
+        sk = self._skeleton()
+        qc = sk.assign_parameters(np.asarray(angles, dtype=np.float64)) if sk.num_parameters else sk.copy()
+        qc.global_phase = float(phase)
         return qc
 
     def cirq_circuit(self, angles: np.ndarray, phase: float) -> Any:

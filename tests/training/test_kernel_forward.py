@@ -125,3 +125,11 @@ def test_non_affine_angle_is_rejected():
     qc.rx(a * b, 0)
     with pytest.raises(TrainingError, match="not affine"):
         program(qc)
+
+
+def test_too_wide_for_a_statevector_is_a_clear_error():
+    qc = QuantumCircuit(30)
+    qc.rx(Parameter("a"), 29)
+    kp = program(qc)
+    with pytest.raises(TrainingError, match="at most 24"):
+        kp.forward([np.zeros(2)], {}, "expval")
