@@ -22,17 +22,22 @@ def _circuit() -> QuantumCircuit:
     return qc
 
 
-@pytest.mark.parametrize("device", [None, "line:3"])
-def test_unicode_parameter_names_round_trip_through_qiskit(device):
-    module = qglm_ir.compile(_circuit(), device=device, optimization_level=2)
-    names = sorted(p.name for p in to_qiskit(module).parameters)
-    assert names == ["α", "θ[0]", "θ[1]", "θ[2]"]
+@pytest.fixture(scope="module")
+def compiled():
+    return qglm_ir.compile(_circuit(), optimization_level=1)
 
 
-def test_unicode_names_in_cirq_and_openqasm3():
+def test_unicode_parameter_names_round_trip_through_qiskit(compiled):
+    mapped = qglm_ir.compile(_circuit(), device="line:3", optimization_level=2)
+    for module in (compiled, mapped):
+        names = sorted(p.name for p in to_qiskit(module).parameters)
+        assert names == ["α", "θ[0]", "θ[1]", "θ[2]"]
+
+
+def test_unicode_names_in_cirq_and_openqasm3(compiled):
     import cirq
 
-    module = qglm_ir.compile(_circuit(), optimization_level=1)
+    module = compiled
     from qglm_ir.backends.cirq import to_cirq
 
     assert cirq.parameter_names(to_cirq(module)) == {"α", "θ[0]", "θ[1]", "θ[2]"}
@@ -40,11 +45,11 @@ def test_unicode_names_in_cirq_and_openqasm3():
     assert "input float[64] θ_0;" in text and "input float[64] α;" in text
 
 
-def test_openqasm2_names_stay_ascii():
+def test_openqasm2_names_stay_ascii(compiled):
     from qglm_ir.backends._kernel_view import sanitize
 
     assert sanitize("θ", "p") == "θ"
     assert sanitize("θ", "p", ascii_only=True) == "_"
     assert sanitize("2x", "p") == "p_2x"
     with pytest.raises(QglmError, match="no symbolic parameters"):
-        to_qasm2(qglm_ir.compile(_circuit(), optimization_level=1))
+        to_qasm2(compiled)
