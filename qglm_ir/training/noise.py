@@ -114,33 +114,6 @@ def _unitary(rho: np.ndarray, m: np.ndarray, wires: tuple[int, ...], n: int) -> 
     return apply(rho, np.conj(m), tuple(w + n for w in wires))
 
 
-def _bit_flip(rho: np.ndarray, p: float, w: int, n: int) -> np.ndarray:
-    # X ρ X flips the wire's row and column bits: a view, no matrix product
-    return (1 - p) * rho + p * np.flip(rho, axis=(1 + w, 1 + n + w))
-
-
-def _phase_damping(rho: np.ndarray, lam: float, w: int, n: int) -> np.ndarray:
-    # Kraus sum in closed form: coherences (row bit != column bit) shrink by sqrt(1 - lam)
-    f = np.full((2, 2), math.sqrt(1 - lam))
-    f[0, 0] = f[1, 1] = 1.0
-    shape = [1] * rho.ndim
-    shape[1 + w] = shape[1 + n + w] = 2
-    return rho * f.reshape(shape)
-
-
-def _depolarizing(rho: np.ndarray, p: float, w: int, n: int) -> np.ndarray:
-    # (1-p) ρ + p Tr_w(ρ) ⊗ I/2: the diagonal blocks mix, the coherences shrink
-    idx0: list[Any] = [slice(None)] * rho.ndim
-    idx1 = list(idx0)
-    idx0[1 + w] = idx0[1 + n + w] = 0
-    idx1[1 + w] = idx1[1 + n + w] = 1
-    traced = rho[tuple(idx0)] + rho[tuple(idx1)]
-    out = (1 - p) * rho
-    out[tuple(idx0)] += (p / 2) * traced
-    out[tuple(idx1)] += (p / 2) * traced
-    return out
-
-
 def _channel(rho: np.ndarray, kraus: list[np.ndarray], w: int, n: int) -> np.ndarray:
     """A general single-qubit channel as a Kraus sum (reference for the closed forms above)."""
     out = np.zeros_like(rho)
@@ -149,15 +122,42 @@ def _channel(rho: np.ndarray, kraus: list[np.ndarray], w: int, n: int) -> np.nda
     return out
 
 
-def apply_noise(rho: np.ndarray, noise: NoiseSpec, wires: tuple[int, ...], n: int) -> np.ndarray:
-    """The spec's channels on each of ``wires`` (bit flip, then phase damping, then depolarizing)."""
+def block_maps(noise: NoiseSpec) -> tuple[np.ndarray, np.ndarray]:
+    """The spec's channels on one qubit (bit flip, then phase damping, then depolarizing) as two
+    2x2 maps: ``D`` on the diagonal blocks ``(ρ00, ρ11)`` and ``O`` on the coherences ``(ρ01, ρ10)``
+    of that qubit's row/column bits (all three channels act on the blocks linearly)."""
+    D = np.eye(2)
+    O = np.eye(2)
+    p = noise.bit_flip
+    if p:  # X ρ X swaps both bits: ρ00 <-> ρ11, ρ01 <-> ρ10
+        flip = np.array([[1 - p, p], [p, 1 - p]])
+        D, O = flip @ D, flip @ O
+    if noise.phase_damping:  # coherences shrink by sqrt(1 - λ)
+        O = math.sqrt(1 - noise.phase_damping) * O
+    p = noise.depolarizing
+    if p:  # (1-p) ρ + p Tr_q(ρ) I/2
+        D = np.array([[1 - p / 2, p / 2], [p / 2, 1 - p / 2]]) @ D
+        O = (1 - p) * O
+    return D, O
+
+
+def apply_noise(rho: np.ndarray, noise: NoiseSpec, wires: tuple[int, ...], n: int,
+                maps: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """The spec's channels on each of ``wires``: one pass over the density tensor per wire."""
+    D, O = block_maps(noise) if maps is None else maps
     for w in wires:
-        if noise.bit_flip:
-            rho = _bit_flip(rho, noise.bit_flip, w, n)
-        if noise.phase_damping:
-            rho = _phase_damping(rho, noise.phase_damping, w, n)
-        if noise.depolarizing:
-            rho = _depolarizing(rho, noise.depolarizing, w, n)
+        idx = []
+        for a, b in ((0, 0), (1, 1), (0, 1), (1, 0)):
+            i: list[Any] = [slice(None)] * rho.ndim
+            i[1 + w], i[1 + n + w] = a, b
+            idx.append(tuple(i))
+        r00, r11, r01, r10 = (rho[i] for i in idx)
+        out = np.empty_like(rho)
+        out[idx[0]] = D[0, 0] * r00 + D[0, 1] * r11
+        out[idx[1]] = D[1, 0] * r00 + D[1, 1] * r11
+        out[idx[2]] = O[0, 0] * r01 + O[0, 1] * r10
+        out[idx[3]] = O[1, 0] * r01 + O[1, 1] * r10
+        rho = out
     return rho
 
 
@@ -165,9 +165,10 @@ def run_density(tape: Tape, angles: np.ndarray, noise: NoiseSpec) -> np.ndarray:
     """Final density matrices ``(B, 2,.., 2, 2,.., 2)`` of a batch under ``noise``."""
     n = tape.num_wires
     rho = zero_density(n, angles.shape[0])
+    maps = block_maps(noise)
     for op in tape.ops:
         rho = _unitary(rho, op_matrix(op, angles), op.wires, n)
-        rho = apply_noise(rho, noise, op.wires, n)
+        rho = apply_noise(rho, noise, op.wires, n, maps)
     return rho
 
 
