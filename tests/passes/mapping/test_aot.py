@@ -19,7 +19,10 @@ def ext():
     if mod is None:
         marker = aot.cache_dir() / (aot.module_name() + ".failed")
         why = marker.read_text() if marker.exists() else "disabled or cache directory not writable"
-        pytest.skip(f"ahead-of-time build unavailable here: {why}")
+        if any(k in why for k in ("changed their parameters", "Typing", "Lowering", "Unsupported")):
+            # qglm's fault, not the machine's: the declared exports no longer fit engine.py
+            pytest.fail(f"the ahead-of-time SABRE build broke: {why}")
+        pytest.skip(f"ahead-of-time build unavailable here (no C compiler?): {why}")
     return mod
 
 
