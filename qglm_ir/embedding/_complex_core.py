@@ -19,6 +19,16 @@ _S2 = 1.0 / math.sqrt(2.0)
 _W = cmath.exp(0.25j * math.pi)
 
 
+def _usqrt(c, s):  # pragma: no cover - exercised through the jitted/pure entry point
+    """Principal square root of the unit complex number ``c + i s`` with real square roots
+    (the half-angle formulas; ``cmath.sqrt``'s branch, signed zero included)."""
+    if c >= 0.0:
+        re = math.sqrt(0.5 * (1.0 + c))
+        return complex(re, s / (2.0 * re))
+    im = math.copysign(math.sqrt(0.5 * (1.0 - c)), s)
+    return complex(abs(s) / (2.0 * abs(im)), im)
+
+
 def _demux(g, ia, ib, rout):  # pragma: no cover - exercised through the jitted/pure entry point
     """In place: ``g[ia] <- v``, ``g[ib] <- u . diag(W, W*)``; ``rout`` gets r (see synthesis)."""
     a00, a01, a10, a11 = g[ia, 0, 0], g[ia, 0, 1], g[ia, 1, 0], g[ia, 1, 1]
@@ -31,25 +41,28 @@ def _demux(g, ia, ib, rout):  # pragma: no cover - exercised through the jitted/
     det = x00 * x11 - x01 * x10
     # Bergholm et al.'s r without exp/phase: with d = det (|d| = 1), q = d^(1/4) and
     # f = e^{i arg(x00 / sqrt(d)) / 2} (principal roots): r1 = W q* f*, r2 = i W q* f.
-    det = det / abs(det)  # unitary up to rounding: keep r exactly unimodular
-    sd = cmath.sqrt(det)
-    q = cmath.sqrt(sd)
-    z = x00 / sd
-    az = abs(z)
-    f = cmath.sqrt(z / az) if az > _EPS else 1.0 + 0.0j
+    # Every root is of a unit complex number, taken with real square roots (_usqrt).
+    ad = math.sqrt(det.real * det.real + det.imag * det.imag)
+    det = det * (1.0 / ad)  # unitary up to rounding: keep r exactly unimodular
+    sd = _usqrt(det.real, det.imag)
+    q = _usqrt(sd.real, sd.imag)
+    z = x00 * sd.conjugate()
+    az = math.sqrt(z.real * z.real + z.imag * z.imag)
+    f = _usqrt(z.real / az, z.imag / az) if az > _EPS else 1.0 + 0.0j
     base = _W * q.conjugate()
     r1 = base * f.conjugate()
     r2 = 1j * base * f
     y00, y01, y10, y11 = r1 * x00 * r1, r1 * x01 * r2, r2 * x10 * r1, r2 * x11 * r2
     w0, w1 = y01, 1j - y00
-    n1 = math.sqrt(abs(w0) ** 2 + abs(w1) ** 2)
+    n1 = math.sqrt(w0.real * w0.real + w0.imag * w0.imag + w1.real * w1.real + w1.imag * w1.imag)
     z0, z1 = 1j - y11, y10
-    n2 = math.sqrt(abs(z0) ** 2 + abs(z1) ** 2)
+    n2 = math.sqrt(z0.real * z0.real + z0.imag * z0.imag + z1.real * z1.real + z1.imag * z1.imag)
     if n2 > n1:
         w0, w1, n1 = z0, z1, n2
     if n1 < _EPS:
         n1 = _EPS
-    w0, w1 = w0 / n1, w1 / n1
+    inv = 1.0 / n1  # complex * real: numba divides complex by complex otherwise
+    w0, w1 = w0 * inv, w1 * inv
     u00, u01, u10, u11 = w0, -w1.conjugate(), w1, w0.conjugate()
     # v = diag(W, W*) u^+ diag(r*) b
     c0, c1 = r1.conjugate(), r2.conjugate()
@@ -129,8 +142,9 @@ def complex_core(v, n, out):  # pragma: no cover
                 r = math.sqrt(abs(a0) ** 2 + abs(a1) ** 2)
                 rs[c] = r
                 if r > _EPS:
-                    g[off + c, 0, 0], g[off + c, 0, 1] = a0.conjugate() / r, a1.conjugate() / r
-                    g[off + c, 1, 0], g[off + c, 1, 1] = -a1 / r, a0 / r
+                    ir = 1.0 / r
+                    g[off + c, 0, 0], g[off + c, 0, 1] = a0.conjugate() * ir, a1.conjugate() * ir
+                    g[off + c, 1, 0], g[off + c, 1, 1] = -a1 * ir, a0 * ir
                 else:
                     g[off + c, 0, 0], g[off + c, 0, 1], g[off + c, 1, 0], g[off + c, 1, 1] = 1.0, 0.0, 0.0, 1.0
                 diag[c, 0], diag[c, 1] = 1.0, 1.0
@@ -174,7 +188,9 @@ def complex_angles(v: np.ndarray, n: int) -> np.ndarray:
         try:
             from numba import njit
 
-            jit = njit(cache=True, nogil=True)
+            # error_model="numpy": no zero-division checks (every divisor is guarded above)
+            jit = njit(cache=True, nogil=True, error_model="numpy")
+            globals()["_usqrt"] = jit(_usqrt)
             globals()["_demux"] = jit(_demux)
             globals()["_ucg"] = jit(_ucg)
             _jitted = jit(complex_core)

@@ -56,6 +56,27 @@ class Binder:
                 raise BackendError("the embedded data must be a kernel input to bind it per sample", op.loc,
                                    help="pass the data to the kernel as an argument")
             self._sources[vec] = (op, sanitize(src.name_hint or "", f"in{src.index}"))
+        # Output columns grouped by what fills them: derived angle vectors and data inputs
+        # (vector -> (columns, element indices)), then trainable parameters one by one.
+        derived: dict[str, tuple[list[int], list[int]]] = {}
+        direct: dict[str, tuple[list[int], list[int]]] = {}
+        self._param_cols: list[tuple[int, str]] = []
+        for j, pname in enumerate(self.parameter_names):
+            sym = self.view.symbols[pname]
+            if sym.origin == "derived":
+                assert sym.vector is not None
+                group = derived.setdefault(sym.vector, ([], []))
+            elif sym.origin == "input":
+                group = direct.setdefault(sym.vector or sym.name, ([], []))
+            else:
+                self._param_cols.append((j, pname))
+                continue
+            group[0].append(j)
+            group[1].append(sym.index)
+        self._derived_cols = {k: (np.array(c, dtype=np.intp), np.array(i, dtype=np.intp))
+                              for k, (c, i) in derived.items()}
+        self._input_cols = {k: (np.array(c, dtype=np.intp), np.array(i, dtype=np.intp))
+                            for k, (c, i) in direct.items()}
 
     def values(self, inputs: Mapping[str, Any], params: Mapping[str, Any] | None = None) -> np.ndarray:
         """``(B, len(parameter_names))`` parameter values for a batch of inputs.
@@ -81,35 +102,33 @@ class Binder:
                     raise BackendError(f"input '{name}' must have shape {shape} or (B, *{shape}), got {arr.shape}")
                 arrays[name] = arr
                 batch = max(batch, arr.shape[0])
-        derived: dict[str, np.ndarray] = {}
         out = np.empty((batch, len(self.parameter_names)))
-        for j, pname in enumerate(self.parameter_names):
+        # Columns are filled per source vector with one fancy-indexed copy each (a 766-column
+        # complex embedding would otherwise cost a strided column copy per parameter).
+        for vec, (cols, idx) in self._derived_cols.items():
+            op, src = self._sources[vec]
+            if src not in arrays:
+                raise BackendError(f"missing input '{src}' for the embedding", op.loc)
+            ang = np.asarray(angles_of(op, arrays[src]))
+            ang = ang.reshape(-1, ang.shape[-1])
+            out[:, cols] = ang[:, idx] if ang.shape[0] == batch else np.broadcast_to(ang[:, idx], (batch, len(idx)))
+        for key, (cols, idx) in self._input_cols.items():
+            if key not in arrays:
+                raise BackendError(f"missing input '{key}'", view.kernel.loc)
+            flat = arrays[key].reshape(arrays[key].shape[0], -1)
+            out[:, cols] = flat[:, idx] if flat.shape[0] == batch else np.broadcast_to(flat[:, idx], (batch, len(idx)))
+        for j, pname in self._param_cols:
             s = view.symbols[pname]
-            if s.origin == "derived":
-                assert s.vector is not None
-                if s.vector not in derived:
-                    op, src = self._sources[s.vector]
-                    if src not in arrays:
-                        raise BackendError(f"missing input '{src}' for the embedding", op.loc)
-                    derived[s.vector] = np.broadcast_to(angles_of(op, arrays[src]), (batch, s.size))
-                out[:, j] = derived[s.vector][:, s.index]
-            elif s.origin == "input":
+            given = None
+            if params is not None:
                 key = s.vector or s.name
-                if key not in arrays:
-                    raise BackendError(f"missing input '{key}'", view.kernel.loc)
-                col = arrays[key].reshape(arrays[key].shape[0], -1)[:, s.index]
-                out[:, j] = col
-            else:
-                given = None
-                if params is not None:
-                    key = s.vector or s.name
-                    if key in params:
-                        v = np.asarray(params[key], dtype=np.float64).reshape(-1)
-                        given = float(v[s.index] if v.size > 1 else v[0])
-                if given is None and s.init is None:
-                    raise BackendError(f"parameter '{pname}' has no value", view.kernel.loc,
-                                       help="pass it in params=")
-                out[:, j] = given if given is not None else s.init
+                if key in params:
+                    v = np.asarray(params[key], dtype=np.float64).reshape(-1)
+                    given = float(v[s.index] if v.size > 1 else v[0])
+            if given is None and s.init is None:
+                raise BackendError(f"parameter '{pname}' has no value", view.kernel.loc,
+                                   help="pass it in params=")
+            out[:, j] = given if given is not None else s.init
         return out
 
     def symbol_values(self, inputs: Mapping[str, Any], params: Mapping[str, Any] | None = None) -> dict[str, float]:

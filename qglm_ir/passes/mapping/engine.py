@@ -445,9 +445,13 @@ sabre_route_py = _sabre_core
 _jitted = None
 
 def sabre_route(*args):
-    """:func:`_sabre_core` compiled with numba (compiled once per machine, ~10 s, then loaded
-    from numba's on-disk cache), or the Python version when numba is not importable."""
-    return sabre_route_jit(*args)
+    """:func:`_sabre_core` compiled ahead of time (:mod:`.aot`: no numba import at run time),
+    else with numba's JIT (compiled once per machine, ~10 s, then loaded from numba's
+    on-disk cache), else the Python version when numba is not importable."""
+    from . import aot
+
+    res = aot.call("sabre_core", args)
+    return res if res is not None else sabre_route_jit(*args)
 
 
 def sabre_route_jit(*args):
@@ -528,6 +532,13 @@ def routed_2q_cost(v2p_init, res, node_a: np.ndarray, node_b: np.ndarray,
     Returns the cost and the final virtual-to-physical array. Linear in the routed length
     (compiled with numba when importable)."""
     global _cost_jitted
+    v2p = np.asarray(v2p_init, dtype=np.int64)
+    from . import aot  # ahead-of-time build first (see sabre_route)
+
+    args = (res[0], res[1], res[2], int(res[3]), v2p, cost.shape[0], node_a, node_b, cost)
+    out = aot.call("routed_cost_core", args)
+    if out is not None:
+        return float(out[0]), out[1]
     if _cost_jitted is None:
         try:
             from numba import njit

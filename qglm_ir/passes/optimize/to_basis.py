@@ -33,22 +33,32 @@ def template(gate: str, basis: tuple[str, ...]) -> Template:
     Each angle of the result is an affine function of the gate's angles, so
     the template serves constant and symbolic angles alike. Raises
     :class:`PassError` if Qiskit finds no translation.
+
+    Runs Qiskit's ``BasisTranslator`` over ``SessionEquivalenceLibrary`` on the
+    one-gate circuit: the same translation ``transpile(..., optimization_level=0)``
+    performs, without building a preset pass manager (which loads every
+    installed stage plugin, qiskit-ibm-runtime and Aer included: about a
+    second of a cold start, against about a millisecond here).
     """
-    from qiskit import QuantumCircuit, transpile
+    from qiskit import QuantumCircuit
     from qiskit.circuit import Parameter
+    from qiskit.circuit.equivalence_library import SessionEquivalenceLibrary
+    from qiskit.converters import circuit_to_dag, dag_to_circuit
     from qiskit.exceptions import QiskitError
+    from qiskit.transpiler.passes.basis.basis_translator import BasisTranslator
 
     spec = GATES[gate]
     params = [Parameter(f"t{i}") for i in range(spec.num_params)]
     qc = QuantumCircuit(spec.num_qubits)
     getattr(qc, _QISKIT_METHOD.get(gate, gate))(*params, *range(spec.num_qubits))
     try:
-        out = transpile(qc, basis_gates=list(basis), optimization_level=0)
+        dag = BasisTranslator(SessionEquivalenceLibrary, list(basis)).run(circuit_to_dag(qc))
     except QiskitError as exc:
         raise PassError(
             f"cannot translate gate {gate!r} into the basis {', '.join(basis)}: {exc}",
             help="choose a universal basis, e.g. cx, rz, sx, x",
         ) from None
+    out = dag_to_circuit(dag)
     index = {p.name: i for i, p in enumerate(params)}
     result = []
     for ins in out.data:
@@ -65,21 +75,27 @@ _QISKIT_METHOD = {"id": "id", "u": "u", "ecr": "ecr", "iswap": "iswap"}
 
 
 def _linear(p: object, index: dict[str, int]) -> Linear:
+    """``p`` (a number or a Qiskit ``ParameterExpression``) as ``const + sum(coeff * param)``.
+
+    The coefficients are the expression's gradients and the constant its value
+    at all-zero parameters, computed by Qiskit's own (Rust) expression engine
+    without importing sympy (about 0.6 s of a cold start). An expression whose
+    gradient still depends on a parameter is not affine: :class:`PassError`.
+    """
     if isinstance(p, (int, float)):
         return float(p), ()
-    import sympy
-
-    expr = sympy.sympify(p.sympify())  # type: ignore[attr-defined]
-    const = 0.0
+    params = sorted(p.parameters, key=lambda q: index.get(q.name, -1))  # type: ignore[attr-defined]
     terms: list[tuple[int, float]] = []
-    for key, coeff in expr.as_coefficients_dict().items():
-        if key == 1:
-            const += float(coeff)
-        elif isinstance(key, sympy.Symbol) and key.name in index:
-            terms.append((index[key.name], float(coeff)))
-        else:
-            raise PassError(f"non-affine angle {expr} in a basis translation")
-    return const, tuple(terms)
+    for q in params:
+        if q.name not in index:
+            raise PassError(f"angle {p} of a basis translation reads an unknown parameter {q.name!r}")
+        coeff = p.gradient(q)  # type: ignore[attr-defined]
+        if not isinstance(coeff, (int, float)):
+            raise PassError(f"non-affine angle {p} in a basis translation")
+        if coeff != 0:
+            terms.append((index[q.name], float(coeff)))
+    const = p.bind({q: 0.0 for q in params}) if params else p  # type: ignore[attr-defined]
+    return float(const), tuple(terms)
 
 
 @dataclass(frozen=True)
@@ -175,15 +191,35 @@ def _translate_unitary(op: Operation, basis: tuple[str, ...], eraser: Eraser, po
     elif n == 2:
         new = synth_2q(u, two_qubit_target(basis), euler_basis(basis))
     else:
-        from qiskit import QuantumCircuit, transpile
-        from qiskit.circuit.library import UnitaryGate
-
-        qc = QuantumCircuit(n)
-        qc.append(UnitaryGate(u), range(n))
-        out = transpile(qc, basis_gates=list(basis), optimization_level=1)
-        new = [
-            (ins.operation.name, tuple(float(p) for p in ins.operation.params),
-             tuple(out.find_bit(q).index for q in ins.qubits))
-            for ins in out.data
-        ]
+        new = synth_wide(u, basis)
     replace_gates(op, [op], list(op.operands), new, list(op.results), eraser, pool)
+
+
+def synth_wide(u: np.ndarray, basis: tuple[str, ...]) -> list[tuple[str, tuple[float, ...], tuple[int, ...]]]:
+    """A unitary on three or more qubits as ``(gate, angles, qubits)`` in ``basis``.
+
+    Qiskit's ``UnitarySynthesis`` (quantum Shannon decomposition), then
+    ``BasisTranslator`` and ``Optimize1qGatesDecomposition``: gate for gate what
+    ``transpile(..., basis_gates=basis, optimization_level=1)`` returns for a
+    lone ``UnitaryGate`` without a coupling map (checked by
+    ``tests/passes/optimize/test_to_basis_cold.py``), without the preset pass
+    manager's plugin loading.
+    """
+    from qiskit import QuantumCircuit
+    from qiskit.circuit.equivalence_library import SessionEquivalenceLibrary
+    from qiskit.circuit.library import UnitaryGate
+    from qiskit.transpiler import PassManager
+    from qiskit.transpiler.passes import BasisTranslator, Optimize1qGatesDecomposition, UnitarySynthesis
+
+    n = int(round(np.log2(u.shape[0])))
+    qc = QuantumCircuit(n)
+    qc.append(UnitaryGate(u), range(n))
+    names = list(basis)
+    pm = PassManager([UnitarySynthesis(basis_gates=names), BasisTranslator(SessionEquivalenceLibrary, names),
+                      Optimize1qGatesDecomposition(basis=names)])
+    out = pm.run(qc)
+    return [
+        (ins.operation.name, tuple(float(p) for p in ins.operation.params),
+         tuple(out.find_bit(q).index for q in ins.qubits))
+        for ins in out.data
+    ]
