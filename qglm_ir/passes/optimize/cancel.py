@@ -13,9 +13,10 @@ from ...dialects.gates import GATES, GateSpec
 from ..base import Pass, PassContext, PassResult
 from .angles import AngleFolder, same_angle
 from .commutation import embed, is_identity_up_to_phase, period
-from .peephole import DEFAULT_CAP, find_partner
+from .peephole import DEFAULT_CAP, PartnerFilter, find_partner
 from .wires import (
     Eraser,
+    WireIds,
     gates_in_order,
     kernels,
     prev_gate,
@@ -128,7 +129,10 @@ def _numeric_inverse(
 
 def _cancel_kernel(kernel: Operation, folder: AngleFolder, eraser: Eraser, cap: int) -> tuple[int, int]:
     pairs = singles = 0
-    work = deque(gates_in_order(kernel))
+    ids = WireIds()
+    gates = gates_in_order(kernel)
+    alone = PartnerFilter(gates, ids)
+    work = deque(gates)
     while work:
         a = work.popleft()
         if a.parent is None:
@@ -138,12 +142,14 @@ def _cancel_kernel(kernel: Operation, folder: AngleFolder, eraser: Eraser, cap: 
         if drop_identity(a, sa, folder, eraser, work):
             singles += 1
             continue
+        if not alone.may_have_partner(a):
+            continue
         preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
 
         def match(b: Operation, sb: GateSpec, pat: tuple[int, ...], a=a, sa=sa) -> bool:
             return is_inverse(a, sa, b, sb, pat, folder)
 
-        hit = find_partner(a, sa, match, cap)
+        hit = find_partner(a, sa, match, cap, ids)
         if hit is None:
             continue
         b, sb, _ = hit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar
@@ -18,7 +19,6 @@ from .fuse_1q import gate_matrix, target_basis
 from .synthesis import euler_basis, num_2q_needed, synth_2q, two_qubit_target
 from .wires import gates_in_order, kernels, replace_gates, spec_of, sweep_dead_classical
 
-_SWAP = np.array([[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]], dtype=np.complex128)
 _I2 = np.eye(2, dtype=np.complex128)
 
 
@@ -67,11 +67,40 @@ class Fuse2Q(Pass):
         return PassResult(blocks > 0, {"blocks_resynthesized": blocks, "two_qubit_saved": saved})
 
 
-def _local(m: np.ndarray, pos: tuple[int, ...]) -> np.ndarray:
-    """4x4 little-endian operator of a 1q/2q gate on local qubits ``pos`` of the pair."""
-    if len(pos) == 1:
-        return np.kron(_I2, m) if pos[0] == 0 else np.kron(m, _I2)
-    return m if pos == (0, 1) else _SWAP @ m @ _SWAP
+_SWAP_PERM = np.array([0, 2, 1, 3])
+
+
+def kron2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.kron`` of two 2x2 matrices without its generic-shape overhead (about 10x faster)."""
+    return (a[:, None, :, None] * b[None, :, None, :]).reshape(4, 4)
+
+
+def block_unitary(ops: Sequence[tuple[object, np.ndarray, tuple[int, ...]]]) -> np.ndarray:
+    """The 4x4 little-endian unitary of a block given as ``(op, matrix, local positions)``.
+
+    Requires: ``ops`` in an order that respects each wire's order. Single-qubit
+    factors are multiplied per wire and folded into the product only when a
+    two-qubit gate (or the end) needs them, so a block costs one 4x4 product
+    per 2q gate instead of one Kronecker product per gate.
+    """
+    pend: list[np.ndarray | None] = [None, None]
+    u: np.ndarray | None = None
+    for _, m, pos in ops:
+        if len(pos) == 1:
+            k = pos[0]
+            p = pend[k]
+            pend[k] = m if p is None else m @ p
+            continue
+        g = m if pos == (0, 1) else m[np.ix_(_SWAP_PERM, _SWAP_PERM)]
+        if pend[0] is not None or pend[1] is not None:
+            loc = kron2(_I2 if pend[1] is None else pend[1], _I2 if pend[0] is None else pend[0])
+            u = loc if u is None else loc @ u
+            pend = [None, None]
+        u = g if u is None else g @ u
+    if pend[0] is not None or pend[1] is not None:
+        loc = kron2(_I2 if pend[1] is None else pend[1], _I2 if pend[0] is None else pend[0])
+        u = loc if u is None else loc @ u
+    return np.eye(4, dtype=np.complex128) if u is None else u
 
 
 def _one_qubit(op: Operation | None, folder: AngleFolder, claimed: set[Operation]) -> np.ndarray | None:
@@ -173,9 +202,7 @@ def _fuse_kernel(
             # local (1q x 1q) unitary; gate-table gates are not, except at
             # identity angles, which cancel/merge-rotations remove.
             continue
-        u = np.eye(4, dtype=np.complex128)
-        for _, mm, pos in ops:
-            u = _local(mm, pos) @ u
+        u = block_unitary(ops)
         if translate:
             # With a target basis every 2q gate will cost its translation: compare in target gates.
             n2 = 0

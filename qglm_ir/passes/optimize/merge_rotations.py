@@ -18,9 +18,10 @@ from ..base import Pass, PassContext, PassResult
 from .angles import Angle, AngleEmitter, AngleFolder, ConstPool
 from .cancel import drop_identity
 from .commutation import is_identity_up_to_phase, period
-from .peephole import DEFAULT_CAP, find_partner
+from .peephole import DEFAULT_CAP, PartnerFilter, find_partner
 from .wires import (
     Eraser,
+    WireIds,
     gates_in_order,
     kernels,
     prev_gate,
@@ -145,7 +146,10 @@ def _merge_kernel(
     fam = rotation_families()
     merged = dropped = 0
     pool = ConstPool(kernel)
-    work = deque(op for op in gates_in_order(kernel) if op.name[2:] in fam)
+    ids = WireIds()
+    gates = [op for op in gates_in_order(kernel) if op.name[2:] in fam]
+    alone = PartnerFilter(gates, ids)  # a partner is in the family too
+    work = deque(gates)
     while work:
         a = work.popleft()
         if a.parent is None:
@@ -158,6 +162,8 @@ def _merge_kernel(
         if drop_identity(a, sa, folder, eraser, work):
             dropped += 1
             continue
+        if not alone.may_have_partner(a):
+            continue
         preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
 
         def match(b: Operation, sb: GateSpec, pat: tuple[int, ...], fa=fa, sa=sa) -> bool:
@@ -166,7 +172,7 @@ def _merge_kernel(
                 return False
             return pat == tuple(range(len(pat))) or (sa.symmetric and sb.symmetric)
 
-        hit = find_partner(a, sa, match, cap)
+        hit = find_partner(a, sa, match, cap, ids)
         if hit is None:
             continue
         b, sb, _ = hit
