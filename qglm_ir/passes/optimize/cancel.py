@@ -51,6 +51,7 @@ class Cancel(Pass):
     """
 
     name: ClassVar[str] = "cancel"
+    skip_when_clean: ClassVar[bool] = True
     lookahead: int = DEFAULT_CAP
 
     def run(self, module: Module, ctx: PassContext) -> PassResult:

@@ -58,6 +58,7 @@ class Fuse1Q(Pass):
     """
 
     name: ClassVar[str] = "fuse-1q"
+    skip_when_clean: ClassVar[bool] = True
 
     def run(self, module: Module, ctx: PassContext) -> PassResult:
         basis = target_basis(ctx)

@@ -49,6 +49,7 @@ class Fuse2Q(Pass):
     """
 
     name: ClassVar[str] = "fuse-2q"
+    skip_when_clean: ClassVar[bool] = True
 
     def run(self, module: Module, ctx: PassContext) -> PassResult:
         basis = target_basis(ctx)

@@ -102,6 +102,7 @@ class MergeRotations(Pass):
     """
 
     name: ClassVar[str] = "merge-rotations"
+    skip_when_clean: ClassVar[bool] = True
     lookahead: int = DEFAULT_CAP
 
     def run(self, module: Module, ctx: PassContext) -> PassResult:
