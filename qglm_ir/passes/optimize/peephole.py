@@ -51,15 +51,17 @@ class PartnerFilter:
     (``merge-rotations``), whose set was counted already.
     """
 
-    __slots__ = ("ids", "counts")
+    __slots__ = ("ids", "counts", "keys")
 
     def __init__(self, gates: list[Operation], ids: WireIds):
         self.ids = ids
         counts: dict[tuple[int, ...], int] = {}
+        keys: dict[Operation, tuple[int, ...]] = {}
         for g in gates:
-            k = self.key(g)
+            k = keys[g] = self.key(g)
             counts[k] = counts.get(k, 0) + 1
         self.counts = counts
+        self.keys = keys
 
     def key(self, g: Operation) -> tuple[int, ...]:
         """The sorted chain ids of gate ``g``'s qubits."""
@@ -73,7 +75,8 @@ class PartnerFilter:
 
     def may_have_partner(self, g: Operation) -> bool:
         """False only when no other gate acts on exactly ``g``'s wires."""
-        return self.counts.get(self.key(g), 0) > 1
+        k = self.keys.get(g)
+        return self.counts.get(self.key(g) if k is None else k, 0) > 1
 
 
 def find_partner(

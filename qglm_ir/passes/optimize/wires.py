@@ -84,7 +84,8 @@ def kernels(module: Module | Operation) -> Iterator[Operation]:
 
 def gates_in_order(kernel: Operation) -> list[Operation]:
     """Every gate op of ``kernel`` in pre-order (program order inside each block)."""
-    return [op for op in kernel.walk() if spec_of(op) is not None]
+    specs = SPECS
+    return [op for op in kernel.walk() if op.name in specs]
 
 def qubit_index(op: Operation, v: Value, num_params: int) -> int:
     """Position of qubit operand ``v`` among ``op``'s qubit operands."""
