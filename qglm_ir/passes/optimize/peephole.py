@@ -19,7 +19,7 @@ from collections.abc import Callable
 from ...core.ir import Operation, Value
 from ...dialects.gates import GateSpec
 from .commutation import commutes
-from .wires import SPECS, WireIds, qubit_index
+from .wires import SPECS, WireIds
 
 Match = Callable[[Operation, GateSpec, tuple[int, ...]], bool]
 """``match(B, spec_B, pattern)``: whether ``B`` (whose qubit ``j`` is ``A``'s qubit
@@ -28,15 +28,34 @@ Match = Callable[[Operation, GateSpec, tuple[int, ...]], bool]
 DEFAULT_CAP = 32
 
 
-def _pattern(g: Operation, np_: int, nq: int, pos: dict[int, int], ids: WireIds) -> tuple[int, ...]:
-    """For each qubit of ``g``: the ``A``-wire it lies on (``pos`` maps wire id -> A's index), or -1."""
+def _step(g: Operation, gs: GateSpec, cur: Value, m: int, na: int, pos: dict[int, int],
+          ids: WireIds) -> tuple[tuple[int, ...], int]:
+    """``g``'s qubit pattern relative to ``A`` and the position of ``cur`` (on A's wire ``m``) in it.
+
+    The pattern gives, for each qubit of ``g``, the ``A``-wire it lies on
+    (``pos`` maps chain id -> A's qubit index) or -1. ``cur``'s own entry is
+    ``m`` without a lookup; a single-qubit ``A`` has no other wire to find.
+    """
     ops = g.operands
-    of = ids.of
+    gp = gs.num_params
+    nq = gs.num_qubits
     if nq == 1:
-        return (pos.get(of(ops[np_]), -1),)
+        return (m,), 0
     if nq == 2:
-        return (pos.get(of(ops[np_]), -1), pos.get(of(ops[np_ + 1]), -1))
-    return tuple(pos.get(of(ops[i]), -1) for i in range(np_, np_ + nq))
+        q0 = ops[gp]
+        if q0 is cur:
+            return (m, -1 if na == 1 else pos.get(ids.of(ops[gp + 1]), -1)), 0
+        return (-1 if na == 1 else pos.get(ids.of(q0), -1), m), 1
+    k = -1
+    pat = []
+    for i in range(nq):
+        v = ops[gp + i]
+        if v is cur:
+            k = i
+            pat.append(m)
+        else:
+            pat.append(-1 if na == 1 else pos.get(ids.of(v), -1))
+    return tuple(pat), k
 
 
 class PartnerFilter:
@@ -112,14 +131,13 @@ def find_partner(
         gs = specs.get(g.name)
         if gs is None:
             return None
-        gp = gs.num_params
-        pat = _pattern(g, gp, gs.num_qubits, pos, ids)
+        pat, k = _step(g, gs, cur, 0, na, pos, ids)
         if gs.num_qubits == na and frozenset(pat) == full and match(g, gs, pat):
             found = (g, gs, pat)
             break
         if not commutes(name_a, gs.name, pat):
             return None
-        cur = g.results[qubit_index(g, cur, gp)]
+        cur = g.results[k]
     if found is None:
         return None
     b = found[0]
@@ -135,11 +153,10 @@ def find_partner(
             if gs is None:
                 return None
             assert g is not None
-            gp = gs.num_params
-            pat = _pattern(g, gp, gs.num_qubits, pos, ids)
+            pat, k = _step(g, gs, cur, m, na, pos, ids)
             if not commutes(name_a, gs.name, pat):
                 return None
-            cur = g.results[qubit_index(g, cur, gp)]
+            cur = g.results[k]
         else:
             return None
     return found
