@@ -103,10 +103,16 @@ def drop_identity(a: Operation, sa: GateSpec, folder: AngleFolder, eraser: Erase
 
 
 def is_inverse(
-    a: Operation, sa: GateSpec, b: Operation, sb: GateSpec, pattern: tuple[int, ...], folder: AngleFolder
+    a: Operation, sa: GateSpec, b: Operation, sb: GateSpec, pattern: tuple[int, ...], folder: AngleFolder,
+    aa: list[float | Value] | None = None,
 ) -> bool:
-    """Whether ``b`` (qubit ``j`` on ``a``'s qubit ``pattern[j]``) is ``a``'s inverse up to phase."""
-    aa = _angles(a, sa, folder)
+    """Whether ``b`` (qubit ``j`` on ``a``'s qubit ``pattern[j]``) is ``a``'s inverse up to phase.
+
+    ``aa``: ``a``'s angles when the caller has them already (one partner search
+    asks about many ``b``).
+    """
+    if aa is None:
+        aa = _angles(a, sa, folder)
     bb = _angles(b, sb, folder)
     if len(sa.inverse) == 1:
         term = sa.inverse[0]
@@ -147,8 +153,10 @@ def _cancel_kernel(kernel: Operation, folder: AngleFolder, eraser: Eraser, cap: 
             continue
         preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
 
-        def match(b: Operation, sb: GateSpec, pat: tuple[int, ...], a=a, sa=sa) -> bool:
-            return is_inverse(a, sa, b, sb, pat, folder)
+        aa = _angles(a, sa, folder)
+
+        def match(b: Operation, sb: GateSpec, pat: tuple[int, ...], a=a, sa=sa, aa=aa) -> bool:
+            return is_inverse(a, sa, b, sb, pat, folder, aa)
 
         hit = find_partner(a, sa, match, cap, ids)
         if hit is None:
