@@ -151,7 +151,6 @@ def _cancel_kernel(kernel: Operation, folder: AngleFolder, eraser: Eraser, cap: 
             continue
         if not alone.may_have_partner(a):
             continue
-        preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
 
         aa = _angles(a, sa, folder)
 
@@ -161,6 +160,7 @@ def _cancel_kernel(kernel: Operation, folder: AngleFolder, eraser: Eraser, cap: 
         hit = find_partner(a, sa, match, cap, ids)
         if hit is None:
             continue
+        preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
         b, sb, _ = hit
         remove_gate(b, sb, eraser)
         remove_gate(a, sa, eraser)

@@ -165,7 +165,6 @@ def _merge_kernel(
             continue
         if not alone.may_have_partner(a):
             continue
-        preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
 
         def match(b: Operation, sb: GateSpec, pat: tuple[int, ...], fa=fa, sa=sa) -> bool:
             fb = fam.get(sb.name)
@@ -176,6 +175,7 @@ def _merge_kernel(
         hit = find_partner(a, sa, match, cap, ids)
         if hit is None:
             continue
+        preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
         b, sb, _ = hit
         fb = fam[sb.name]
         em = AngleEmitter(b, pool)

@@ -88,9 +88,13 @@ class PartnerFilter:
         of = self.ids.of
         ops = g.operands
         np_ = s.num_params
-        if s.num_qubits == 1:
+        nq = s.num_qubits
+        if nq == 1:
             return (of(ops[np_]),)
-        return tuple(sorted(of(ops[i]) for i in range(np_, np_ + s.num_qubits)))
+        if nq == 2:
+            x, y = of(ops[np_]), of(ops[np_ + 1])
+            return (x, y) if x < y else (y, x)
+        return tuple(sorted(of(ops[i]) for i in range(np_, np_ + nq)))
 
     def may_have_partner(self, g: Operation) -> bool:
         """False only when no other gate acts on exactly ``g``'s wires."""
@@ -117,7 +121,8 @@ def find_partner(
     na = spec_a.num_qubits
     np_a = spec_a.num_params
     a_ops = a.operands
-    pos = {ids.of(a_ops[np_a + k]): k for k in range(na)}
+    # Chain id -> A's qubit index (a 1q A needs none: see _step).
+    pos = {ids.of(a_ops[np_a + k]): k for k in range(na)} if na > 1 else {}
     full = frozenset(range(na))
     name_a = spec_a.name
     specs = SPECS
