@@ -37,6 +37,7 @@ from dataclasses import asdict, dataclass, field
 from .core.ir import Block, Operation, Value
 from .core.module import Module
 from .core.opdef import GATE, get_opdef
+from .dialects.scf import ForOp, IfOp
 
 _TIMED = frozenset({"q.unitary", "q.measure", "q.reset", "q.delay"})
 
@@ -78,7 +79,7 @@ def _const_int(v: Value) -> int | None:
 
 def trip_count(for_op: Operation) -> int | None:
     """The number of iterations of an ``scf.for`` with constant bounds, else ``None``."""
-    lb, ub, step = (_const_int(v) for v in for_op.operands[:3])
+    lb, ub, step = (_const_int(v) for v in ForOp(for_op).bounds)
     if lb is None or ub is None or step is None or step <= 0:
         return None
     return max(0, -(-(ub - lb) // step))
@@ -161,8 +162,8 @@ class _Walker:
     def region_op(self, op: Operation, counts: _Counts) -> None:
         level = self.level
         if op.name == "scf.if":
-            cond = level.get(op.operands[0], 0)
-            ins = [max(cond, level.get(v, 0)) for v in op.operands[1:]]
+            cond = level.get(IfOp(op).cond, 0)
+            ins = [max(cond, level.get(v, 0)) for v in IfOp(op).inputs]
             then_c, then_out = self.block(op.regions[0].block, zip(op.regions[0].block.args, ins))
             else_c, else_out = self.block(op.regions[1].block, zip(op.regions[1].block.args, ins))
             counts.add(then_c.maximum(else_c))

@@ -49,6 +49,7 @@ from ..core.ir import Block, BlockArgument, Operation, OpResult, Value
 from ..core.module import Module
 from ..core.types import FloatType, FunctionType, IntegerType, TensorType, i1
 from ..dialects.gates import GATES
+from ..dialects.scf import ConditionOp, ForOp, IfOp
 
 # --------------------------------------------------------------------------- expressions
 # An Expr is a float, or a tuple: ("sym", name), ("loop", name), or (op, *args) with op in
@@ -567,7 +568,7 @@ class _ViewBuilder:
             for k, r in enumerate(op.results):
                 if r.type == i1:
                     self.uf.union(r, block.args[k + 1])
-                    self._join(op, r, op.operands[3 + k])
+                    self._join(op, r, ForOp(op).iter_args[k])
                     self._join(op, r, y.operands[k])
         elif op.name == "scf.while":
             before, after = op.regions[0].block, op.regions[1].block
@@ -1053,8 +1054,8 @@ class _ViewBuilder:
                 env.vals[a] = self.value(v, outer)
 
     def emit_if(self, op: Operation, env: _Env, out: Body, in_loop: bool) -> None:
-        cond = self.bit(op.operands[0], env, op)
-        inputs = op.operands[1:]
+        cond = self.bit(IfOp(op).cond, env, op)
+        inputs = IfOp(op).inputs
         if cond.clbit is None and cond.expr is None:  # static condition: inline the chosen branch, lines flow through
             block = op.regions[0 if cond.const else 1].block
             inner = _Env(env)
@@ -1115,12 +1116,12 @@ class _ViewBuilder:
         return int(x)
 
     def emit_for(self, op: Operation, env: _Env, out: Body, in_loop: bool) -> None:
-        lb, ub, step = (self._const_int(v, env, op) for v in op.operands[:3])
+        lb, ub, step = (self._const_int(v, env, op) for v in ForOp(op).bounds)
         if step <= 0:
             raise self.fail(op, f"scf.for step must be positive for a circuit, got {step}")
         block = op.regions[0].block
         iv = block.args[0]
-        inits = op.operands[3:]
+        inits = ForOp(op).iter_args
         self.store_constants(op, zip(op.results, inits), out)
         classical_iter = any(not v.type.is_qubit and v.type != i1 for v in inits)
         must_unroll = classical_iter or (not self.symbolic_loops and iv.has_uses)
@@ -1183,8 +1184,8 @@ class _ViewBuilder:
                 inner.vals[a] = q
             cond_op = self.walk_block(before, inner, target, True)
             assert cond_op is not None
-            got = [self.line(v, inner, op) for v in cond_op.operands[1:] if v.type.is_qubit]
-            b = self.bit(cond_op.operands[0], inner, op)
+            got = [self.line(v, inner, op) for v in ConditionOp(cond_op).values if v.type.is_qubit]
+            b = self.bit(ConditionOp(cond_op).cond, inner, op)
             self._fixup(got, want, target, op)
             if b.expr is not None:
                 raise self.fail(op, "an scf.while condition must be one measured bit (or its negation)",

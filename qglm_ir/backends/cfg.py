@@ -55,6 +55,7 @@ from ..core.module import SymbolTable
 from ..core.types import FunctionType, Type, i1, i64
 from ..dialects import stats as stats_dialect
 from ..dialects.readout import num_output_wires, readout_of
+from ..dialects.scf import ConditionOp, ForOp, IfOp
 
 SCHEMA_NAME = "qglm.cfg"
 SCHEMA_VERSION = 1
@@ -469,8 +470,8 @@ class _Lowering:
         return self.cur
 
     def lower_if(self, op: Operation, env: dict[Value, str]) -> None:
-        cond = self.use(op.operands[0], env, op)
-        inputs = [self.use(v, env, op) for v in op.operands[1:]]
+        cond = self.use(IfOp(op).cond, env, op)
+        inputs = [self.use(v, env, op) for v in IfOp(op).inputs]
         branch_block = self.open_cond()
         join_args = [_vdecl(self.define(r, env), r.type) for r in op.results]
         firsts: list[dict[str, Any]] = []
@@ -498,8 +499,8 @@ class _Lowering:
         self.cur = join
 
     def lower_for(self, op: Operation, env: dict[Value, str]) -> None:
-        lb, ub, step = (self.use(v, env, op) for v in op.operands[:3])
-        inits = [self.use(v, env, op) for v in op.operands[3:]]
+        lb, ub, step = (self.use(v, env, op) for v in ForOp(op).bounds)
+        inits = [self.use(v, env, op) for v in ForOp(op).iter_args]
         body = op.regions[0].blocks[0]
         header_args = [_vdecl(self.define(a, env), a.type) for a in body.args]
         iv = header_args[0]["name"]
@@ -541,8 +542,8 @@ class _Lowering:
         cterm = self.lower_ops(before, env)
         if cterm is None or cterm.name != "scf.condition":
             raise self.fail(op, "scf.while 'before' region must end with scf.condition")
-        cond = self.use(cterm.operands[0], env, cterm)
-        carried = [self.use(v, env, cterm) for v in cterm.operands[1:]]
+        cond = self.use(ConditionOp(cterm).cond, env, cterm)
+        carried = [self.use(v, env, cterm) for v in ConditionOp(cterm).values]
         self.open_basic()
         test_block = self.cur
         body_args = [_vdecl(self.define(a, env), a.type) for a in after.args]

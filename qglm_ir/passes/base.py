@@ -51,10 +51,18 @@ class Pass:
     equal up to global phase), ``"observable"`` (only measurement
     distributions and returned values are equal, e.g. dead-gate removal) or
     ``"layout"`` (equal once the recorded initial/final layouts are applied).
+
+    ``skip_when_clean``: the pass's outcome depends only on the module, the
+    context and its own options, and it writes nothing else (no report
+    section). The pass manager then skips it when an equal pass already ran
+    without changing anything and no pass has changed the module since (the
+    last round of an ``-O3`` fixed point, the clean-up after a no-op
+    translation).
     """
 
     name: ClassVar[str] = ""
     preserves: ClassVar[str] = "unitary"
+    skip_when_clean: ClassVar[bool] = False
 
     def run(self, module: Module, ctx: PassContext) -> PassResult:  # pragma: no cover
         raise NotImplementedError

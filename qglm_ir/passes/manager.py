@@ -34,7 +34,10 @@ per pass run: wall time, whether it changed anything, its statistics and notes.
   MLIR-style ``// -----// IR Dump After NAME //----- //`` headers).
 
 :class:`Repeat` groups passes that run again until none of them changes the
-module (``-O3``), at most ``max_iterations`` times.
+module (``-O3``), at most ``max_iterations`` times. A pass declaring
+``skip_when_clean`` is skipped (recorded with a note, zero seconds) when an
+equal pass already ran without a change and no pass has changed the module
+since, which removes the confirming runs of a fixed point.
 """
 
 from __future__ import annotations
@@ -200,6 +203,10 @@ class PassManager:
         if self.verify_each:
             _verifier()(module)
         self._segment: list[tuple[str, Module]] = []
+        # Change stamps: ``_changes`` counts passes that changed the module;
+        # ``_clean[p]`` is the count at which an equal pass last ran without a change.
+        self._changes = 0
+        self._clean: dict[Pass, int] = {}
         self._baseline: Module | None = module.clone() if self.validate and not self.validate_each else None
         for item in self.items:
             if isinstance(item, Repeat):
@@ -220,8 +227,23 @@ class PassManager:
         result.seconds = time.perf_counter() - start
         return result
 
+    def _skippable(self, p: Pass, name: str) -> bool:
+        """Whether ``p`` would certainly change nothing (see ``Pass.skip_when_clean``)."""
+        if not getattr(p, "skip_when_clean", False) or self.print_ir_after_all or name in self.print_ir_after:
+            return False
+        try:
+            return self._clean.get(p) == self._changes
+        except TypeError:  # an unhashable pass: never skipped
+            return False
+
     def _run_one(self, p: Pass, module: Module, ctx: PassContext, result: PipelineResult) -> bool:
         name = p.name or type(p).__name__
+        if self._skippable(p, name):
+            result.records.append(
+                PassRecord(name, 0.0, False, {}, ["skipped: an equal pass found nothing to change and "
+                                                  "the module has not changed since"])
+            )
+            return False
         if self.on_pass_start is not None:
             self.on_pass_start(name)
         preserves = getattr(p, "preserves", "unitary")
@@ -244,6 +266,13 @@ class PassManager:
             raise InternalPassError(name, TypeError(f"run() returned {type(out).__name__}, not PassResult"))
         record = PassRecord(name, seconds, bool(out.changed), dict(out.stats))
         result.records.append(record)
+        if out.changed:
+            self._changes += 1
+        elif getattr(p, "skip_when_clean", False):
+            try:
+                self._clean[p] = self._changes
+            except TypeError:
+                pass
         if self.verify_each:
             try:
                 _verifier()(module)

@@ -40,6 +40,7 @@ from ..core.ir import Block, Operation, Value
 from ..core.module import SymbolTable
 from ..dialects.classical_eval import coerce
 from ..dialects.gates import GATES
+from ..dialects.scf import ConditionOp, ForOp, IfOp
 from .binding import ParamResolver
 from .state import PRUNE
 
@@ -443,8 +444,8 @@ class Interpreter:
         return groups
 
     def _if(self, op: Operation, batch: list[Branch]) -> list[Branch]:
-        cond = op.operands[0]
-        inputs = op.operands[1:]
+        cond = IfOp(op).cond
+        inputs = IfOp(op).inputs
         domain = {self.slot[v] for v in inputs if v.type.is_qubit}
         n_before = batch[0].sink.n
         if cond in self.divergent:
@@ -464,8 +465,8 @@ class Interpreter:
         return self._merge(op, captured, domain, n_before)
 
     def _for(self, op: Operation, batch: list[Branch]) -> list[Branch]:
-        bounds = op.operands[:3]
-        inits = op.operands[3:]
+        bounds = ForOp(op).bounds
+        inits = ForOp(op).iter_args
         domain = {self.slot[v] for v in inits if v.type.is_qubit}
         n_before = batch[0].sink.n
         if self._is_div(bounds):
@@ -515,7 +516,7 @@ class Interpreter:
                 groups = {bool(self.env[c]): active}
             stop = groups.get(False)
             if stop:
-                exited.append(self._capture(stop, cond_op.operands[1:]))
+                exited.append(self._capture(stop, ConditionOp(cond_op).values))
             active = groups.get(True, [])
             if not active:
                 break
@@ -526,7 +527,7 @@ class Interpreter:
                     op.loc,
                     help="the semantics evaluates loops by running them",
                 )
-            self._transfer(active, cond_op.operands[1:], after.args)
+            self._transfer(active, ConditionOp(cond_op).values, after.args)
             active = self.exec_block(after, active)
             assert after.last is not None
             srcs = after.last.operands

@@ -35,6 +35,7 @@ from ..core.attributes import AttrValue, SymbolRef
 from ..core.ir import Block, Operation, Region, Value
 from ..core.opdef import ISOLATED, get_opdef
 from ..core.types import FunctionType, Type
+from ..dialects.scf import ForOp, IfOp
 from .forms import QUANTUM_FORMS, SYMBOL_OPS
 from .literals import format_attr, format_key, format_string, format_symbol, is_value_name
 
@@ -390,18 +391,18 @@ def _bindings(p: _Printer, names: Iterable[Value], values: Iterable[Value]) -> s
 
 def _for(p: _Printer, op: Operation, depth: int) -> bool:
     """``%r = scf.for %i = %lb to %ub step %s iter_args(%a = %q) -> (!q.qubit) { ... }``."""
-    operands = op.operands
-    if len(operands) < 3 or op.properties or not _single_block(op, 1):
+    if len(op.operands) < ForOp.min_operands() or op.properties or not _single_block(op, 1):
         return False
-    body = op.regions[0].blocks[0]
-    inits = operands[3:]
-    if len(body.args) != 1 + len(inits) or body.args[0].type != operands[0].type:
+    f = ForOp(op)
+    body = f.body.blocks[0]
+    inits = f.iter_args
+    if len(body.args) != 1 + len(inits) or body.args[0].type != f.lb.type:
         return False
     if any(a.type != v.type for a, v in zip(body.args[1:], inits)):
         return False
     ind = _indent(depth)
-    head = f"{ind}{p.results(op)}scf.for {_bindings(p, body.args[:1], operands[:1])}"
-    head += f" to {p.name(operands[1])} step {p.name(operands[2])}"
+    head = f"{ind}{p.results(op)}scf.for {_bindings(p, body.args[:1], [f.lb])}"
+    head += f" to {p.name(f.ub)} step {p.name(f.step)}"
     if inits:
         head += f" iter_args({_bindings(p, body.args[1:], inits)})"
     if op.results:
@@ -417,8 +418,8 @@ def _if(p: _Printer, op: Operation, depth: int) -> bool:
     operands = op.operands
     if not operands or op.properties or not _single_block(op, 2):
         return False
-    then, els = op.regions[0].blocks[0], op.regions[1].blocks[0]
-    inputs = operands[1:]
+    then, els = IfOp(op).then.blocks[0], IfOp(op).else_.blocks[0]
+    inputs = IfOp(op).inputs
     for block in (then, els):
         if len(block.args) != len(inputs) or any(a.type != v.type for a, v in zip(block.args, inputs)):
             return False

@@ -317,3 +317,31 @@ def test_verify_each_from_environment(monkeypatch):
     assert PassManager([], verify_each=False).verify_each is False
     monkeypatch.setenv("QGLM_VERIFY_EACH", "0")
     assert PassManager([]).verify_each is False
+
+
+@dataclass(frozen=True)
+class CleanCounter(Counter):
+    """Counter that declares its outcome depends on the module only."""
+
+    name: ClassVar[str] = "test-clean-counter"
+    skip_when_clean: ClassVar[bool] = True
+
+
+def test_clean_pass_is_skipped_until_the_module_changes():
+    m = bell_module()
+    ctx = PassContext()
+    # Rounds: (drop x, count), (drop x, count), (no drop, skip: nothing changed since the last count).
+    items = [CleanCounter(), Repeat((DropOneX(), CleanCounter()), max_iterations=10), CleanCounter()]
+    result = PassManager(items).run(m, ctx)
+    assert ctx.report["runs"] == 3
+    counts = [r for r in result.records if r.name == "test-clean-counter"]
+    assert [bool(r.notes) for r in counts] == [False, False, False, True, True]
+    # A pass that does not declare it always runs (the plain Counter of the test above).
+    ctx2 = PassContext()
+    PassManager([Counter(), Counter()]).run(bell_module(), ctx2)
+    assert ctx2.report["runs"] == 2
+    # Printing the IR after it disables the skip.
+    ctx3 = PassContext()
+    PassManager([CleanCounter(), CleanCounter()], print_ir_after={"test-clean-counter"},
+                ir_printer=lambda name, text: None).run(bell_module(), ctx3)
+    assert ctx3.report["runs"] == 2

@@ -30,6 +30,7 @@ from ...core.ir import Block, Operation, Value
 from ...core.module import Module
 from ...core.opdef import CONSTANT_LIKE, PURE, get_opdef
 from ...core.types import FloatType, IntegerType, TensorType, i1
+from ...dialects.scf import ForOp, IfOp
 from ..base import Pass, PassContext, PassResult
 
 
@@ -207,20 +208,20 @@ class Canonicalize(Pass):
         op.erase()
 
     def _resolve_if(self, op: Operation) -> bool:
-        cond = constant_value(op.operands[0])
+        cond = constant_value(IfOp(op).cond)
         if not isinstance(cond, (bool, np.bool_)):
             return False
         block = op.regions[0 if cond else 1].block
-        self._inline(op, block, list(op.operands[1:]))
+        self._inline(op, block, IfOp(op).inputs)
         return True
 
     def _remove_empty_for(self, op: Operation) -> bool:
-        lb, ub, step = (constant_value(v) for v in op.operands[:3])
+        lb, ub, step = (constant_value(v) for v in ForOp(op).bounds)
         if not all(isinstance(x, (int, np.integer)) and not isinstance(x, bool) for x in (lb, ub, step)):
             return False
         if not (step > 0 and lb >= ub):  # type: ignore[operator]
             return False
-        for res, init in zip(op.results, op.operands[3:]):
+        for res, init in zip(op.results, ForOp(op).iter_args):
             res.replace_all_uses_with(init)
         op.erase()
         return True

@@ -23,19 +23,19 @@ from dataclasses import dataclass, field
 from ...core.errors import Location, PassError
 from ...core.ir import Block, Operation, Value
 from ...core.types import FunctionType
+from ...dialects.scf import REGION_OPS, ConditionOp, YieldOp, carried_offset
 
-#: Positions of carried values in ``(operands, block args, terminator operands)`` of scf ops.
+#: Positions of carried values in ``(operands, block args, terminator operands)`` of scf ops,
+#: derived from the ops' declared fields (:mod:`qglm_ir.dialects.scf`).
 SCF_OFFSETS: dict[str, tuple[int, int, int]] = {
-    "scf.for": (3, 1, 0),
-    "scf.if": (1, 0, 0),
-    "scf.while": (0, 0, 0),
+    name: (carried_offset(name), view.ARG_OFFSET, YieldOp.offset("values")) for name, view in REGION_OPS.items()
 }
 
 
 def term_offset(region_index: int, op: Operation) -> int:
     """Offset of the carried values in the terminator of region ``region_index`` of ``op``."""
     if op.name == "scf.while" and region_index == 0:
-        return 1  # scf.condition(cond, values...)
+        return ConditionOp.offset("values")  # scf.condition(cond, values...)
     return SCF_OFFSETS[op.name][2]
 
 

@@ -13,9 +13,10 @@ from ...dialects.gates import GATES, GateSpec
 from ..base import Pass, PassContext, PassResult
 from .angles import AngleFolder, same_angle
 from .commutation import embed, is_identity_up_to_phase, period
-from .peephole import DEFAULT_CAP, find_partner
+from .peephole import DEFAULT_CAP, PartnerFilter, find_partner
 from .wires import (
     Eraser,
+    WireIds,
     gates_in_order,
     kernels,
     prev_gate,
@@ -50,6 +51,7 @@ class Cancel(Pass):
     """
 
     name: ClassVar[str] = "cancel"
+    skip_when_clean: ClassVar[bool] = True
     lookahead: int = DEFAULT_CAP
 
     def run(self, module: Module, ctx: PassContext) -> PassResult:
@@ -101,10 +103,16 @@ def drop_identity(a: Operation, sa: GateSpec, folder: AngleFolder, eraser: Erase
 
 
 def is_inverse(
-    a: Operation, sa: GateSpec, b: Operation, sb: GateSpec, pattern: tuple[int, ...], folder: AngleFolder
+    a: Operation, sa: GateSpec, b: Operation, sb: GateSpec, pattern: tuple[int, ...], folder: AngleFolder,
+    aa: list[float | Value] | None = None,
 ) -> bool:
-    """Whether ``b`` (qubit ``j`` on ``a``'s qubit ``pattern[j]``) is ``a``'s inverse up to phase."""
-    aa = _angles(a, sa, folder)
+    """Whether ``b`` (qubit ``j`` on ``a``'s qubit ``pattern[j]``) is ``a``'s inverse up to phase.
+
+    ``aa``: ``a``'s angles when the caller has them already (one partner search
+    asks about many ``b``).
+    """
+    if aa is None:
+        aa = _angles(a, sa, folder)
     bb = _angles(b, sb, folder)
     if len(sa.inverse) == 1:
         term = sa.inverse[0]
@@ -128,7 +136,10 @@ def _numeric_inverse(
 
 def _cancel_kernel(kernel: Operation, folder: AngleFolder, eraser: Eraser, cap: int) -> tuple[int, int]:
     pairs = singles = 0
-    work = deque(gates_in_order(kernel))
+    ids = WireIds()
+    gates = gates_in_order(kernel)
+    alone = PartnerFilter(gates, ids)
+    work = deque(gates)
     while work:
         a = work.popleft()
         if a.parent is None:
@@ -138,14 +149,18 @@ def _cancel_kernel(kernel: Operation, folder: AngleFolder, eraser: Eraser, cap: 
         if drop_identity(a, sa, folder, eraser, work):
             singles += 1
             continue
-        preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
+        if not alone.may_have_partner(a):
+            continue
 
-        def match(b: Operation, sb: GateSpec, pat: tuple[int, ...], a=a, sa=sa) -> bool:
-            return is_inverse(a, sa, b, sb, pat, folder)
+        aa = _angles(a, sa, folder)
 
-        hit = find_partner(a, sa, match, cap)
+        def match(b: Operation, sb: GateSpec, pat: tuple[int, ...], a=a, sa=sa, aa=aa) -> bool:
+            return is_inverse(a, sa, b, sb, pat, folder, aa)
+
+        hit = find_partner(a, sa, match, cap, ids)
         if hit is None:
             continue
+        preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
         b, sb, _ = hit
         remove_gate(b, sb, eraser)
         remove_gate(a, sa, eraser)

@@ -58,6 +58,7 @@ class Fuse1Q(Pass):
     """
 
     name: ClassVar[str] = "fuse-1q"
+    skip_when_clean: ClassVar[bool] = True
 
     def run(self, module: Module, ctx: PassContext) -> PassResult:
         basis = target_basis(ctx)
@@ -77,13 +78,30 @@ class Fuse1Q(Pass):
         return PassResult(runs > 0, {"runs_fused": runs, "gates_before": before, "gates_after": after})
 
 
-def _fusable(op: Operation | None, folder: AngleFolder) -> np.ndarray | None:
-    if op is None:
-        return None
-    spec = spec_of(op)
-    if spec is None or spec.num_qubits != 1:
-        return None
-    return gate_matrix(op, folder)
+class _Matrices:
+    """Memoized :func:`gate_matrix` of constant single-qubit gates (``None`` for anything else).
+
+    Each gate is asked about up to three times per run (as a run head, as the
+    predecessor of the next gate, as a run member); the memo makes that one
+    matrix build per gate.
+    """
+
+    __slots__ = ("folder", "memo")
+
+    def __init__(self, folder: AngleFolder):
+        self.folder = folder
+        self.memo: dict[Operation, np.ndarray | None] = {}
+
+    def __call__(self, op: Operation | None) -> np.ndarray | None:
+        if op is None:
+            return None
+        memo = self.memo
+        if op in memo:
+            return memo[op]
+        spec = spec_of(op)
+        m = gate_matrix(op, self.folder) if spec is not None and spec.num_qubits == 1 else None
+        memo[op] = m
+        return m
 
 
 def _fuse_kernel(
@@ -91,22 +109,22 @@ def _fuse_kernel(
 ) -> tuple[int, int, int]:
     runs = before = after = 0
     pool = ConstPool(kernel)
+    fusable = _Matrices(folder)
     for head in gates_in_order(kernel):
         if head.parent is None:
             continue
-        m = _fusable(head, folder)
+        m = fusable(head)
         if m is None:
             continue
         inp = head.operands[-1]
-        prev = inp.op if isinstance(inp, OpResult) else None
-        if _fusable(prev, folder) is not None:
+        if isinstance(inp, OpResult) and fusable(inp.op) is not None:
             continue  # not the head of its run
         run = [head]
         total = m
         cur = head.results[0]
         while cur.uses:
             nxt = cur.uses[0]
-            mn = _fusable(nxt, folder)
+            mn = fusable(nxt)
             if mn is None:
                 break
             run.append(nxt)

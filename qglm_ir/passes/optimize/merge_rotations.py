@@ -18,9 +18,10 @@ from ..base import Pass, PassContext, PassResult
 from .angles import Angle, AngleEmitter, AngleFolder, ConstPool
 from .cancel import drop_identity
 from .commutation import is_identity_up_to_phase, period
-from .peephole import DEFAULT_CAP, find_partner
+from .peephole import DEFAULT_CAP, PartnerFilter, find_partner
 from .wires import (
     Eraser,
+    WireIds,
     gates_in_order,
     kernels,
     prev_gate,
@@ -101,6 +102,7 @@ class MergeRotations(Pass):
     """
 
     name: ClassVar[str] = "merge-rotations"
+    skip_when_clean: ClassVar[bool] = True
     lookahead: int = DEFAULT_CAP
 
     def run(self, module: Module, ctx: PassContext) -> PassResult:
@@ -145,7 +147,10 @@ def _merge_kernel(
     fam = rotation_families()
     merged = dropped = 0
     pool = ConstPool(kernel)
-    work = deque(op for op in gates_in_order(kernel) if op.name[2:] in fam)
+    ids = WireIds()
+    gates = [op for op in gates_in_order(kernel) if op.name[2:] in fam]
+    alone = PartnerFilter(gates, ids)  # a partner is in the family too
+    work = deque(gates)
     while work:
         a = work.popleft()
         if a.parent is None:
@@ -158,7 +163,8 @@ def _merge_kernel(
         if drop_identity(a, sa, folder, eraser, work):
             dropped += 1
             continue
-        preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
+        if not alone.may_have_partner(a):
+            continue
 
         def match(b: Operation, sb: GateSpec, pat: tuple[int, ...], fa=fa, sa=sa) -> bool:
             fb = fam.get(sb.name)
@@ -166,9 +172,10 @@ def _merge_kernel(
                 return False
             return pat == tuple(range(len(pat))) or (sa.symmetric and sb.symmetric)
 
-        hit = find_partner(a, sa, match, cap)
+        hit = find_partner(a, sa, match, cap, ids)
         if hit is None:
             continue
+        preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
         b, sb, _ = hit
         fb = fam[sb.name]
         em = AngleEmitter(b, pool)

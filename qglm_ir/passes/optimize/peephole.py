@@ -19,7 +19,7 @@ from collections.abc import Callable
 from ...core.ir import Operation, Value
 from ...dialects.gates import GateSpec
 from .commutation import commutes
-from .wires import qubit_index, spec_of
+from .wires import SPECS, WireIds
 
 Match = Callable[[Operation, GateSpec, tuple[int, ...]], bool]
 """``match(B, spec_B, pattern)``: whether ``B`` (whose qubit ``j`` is ``A``'s qubit
@@ -28,93 +28,121 @@ Match = Callable[[Operation, GateSpec, tuple[int, ...]], bool]
 DEFAULT_CAP = 32
 
 
-class _Wires:
-    """Lazily identifies which of ``A``'s wires a qubit value lies on."""
+def _step(g: Operation, gs: GateSpec, cur: Value, m: int, na: int, pos: dict[int, int],
+          ids: WireIds) -> tuple[tuple[int, ...], int]:
+    """``g``'s qubit pattern relative to ``A`` and the position of ``cur`` (on A's wire ``m``) in it.
 
-    __slots__ = ("where", "frontier", "done", "steps", "cap")
-
-    def __init__(self, a: Operation, cap: int):
-        self.where: dict[Value, int] = {r: m for m, r in enumerate(a.results)}
-        self.frontier = list(a.results)
-        self.done = [False] * len(a.results)
-        self.steps = [0] * len(a.results)
-        self.cap = cap
-
-    def _extend(self, m: int) -> None:
-        v = self.frontier[m]
-        u = v.uses[0] if v.uses else None
-        s = spec_of(u) if u is not None else None
-        if s is None:
-            self.done[m] = True
-            return
-        if self.steps[m] >= self.cap:
-            self.done[m] = True
-            return
-        assert u is not None
-        r = u.results[qubit_index(u, v, s.num_params)]
-        self.where[r] = m
-        self.frontier[m] = r
-        self.steps[m] += 1
-
-    def wire_of(self, v: Value, skip: int) -> int:
-        """The ``A``-wire of ``v``, or -1 if it is not within ``cap`` gates of ``A`` on any.
-
-        Wire ``skip`` is the caller's own (its values are known). -1 may be
-        wrong for a value further than ``cap`` gates along another wire ``m``;
-        that is harmless because :func:`find_partner` only accepts a partner
-        after walking every wire ``m`` to it in at most ``cap`` gates, and a
-        gate that touches wire 0 before the partner also lies before it on
-        ``m`` (else the circuit would have a cycle), so that walk meets it and
-        checks it with its true pattern.
-        """
-        where = self.where
-        while v not in where:
-            progressed = False
-            for m in range(len(self.done)):
-                if m != skip and not self.done[m]:
-                    self._extend(m)
-                    progressed = True
-            if not progressed:
-                return -1
-        return where[v]
+    The pattern gives, for each qubit of ``g``, the ``A``-wire it lies on
+    (``pos`` maps chain id -> A's qubit index) or -1. ``cur``'s own entry is
+    ``m`` without a lookup; a single-qubit ``A`` has no other wire to find.
+    """
+    ops = g.operands
+    gp = gs.num_params
+    nq = gs.num_qubits
+    if nq == 1:
+        return (m,), 0
+    if nq == 2:
+        q0 = ops[gp]
+        if q0 is cur:
+            return (m, -1 if na == 1 else pos.get(ids.of(ops[gp + 1]), -1)), 0
+        return (-1 if na == 1 else pos.get(ids.of(q0), -1), m), 1
+    k = -1
+    pat = []
+    for i in range(nq):
+        v = ops[gp + i]
+        if v is cur:
+            k = i
+            pat.append(m)
+        else:
+            pat.append(-1 if na == 1 else pos.get(ids.of(v), -1))
+    return tuple(pat), k
 
 
-def _pattern(g: Operation, gs: GateSpec, cur: Value, m: int, wires: _Wires) -> tuple[int, ...]:
-    np_ = gs.num_params
-    return tuple(
-        m if v is cur else wires.wire_of(v, m) for v in g.operands[np_ : np_ + gs.num_qubits]
-    )
+class PartnerFilter:
+    """A necessary condition for :func:`find_partner`, checked in O(1) per gate.
+
+    A partner acts on exactly ``A``'s wires, i.e. on the same set of gate
+    chains (:class:`WireIds`). Counting the gates of each chain set once per
+    pass run lets a pass skip the search for a gate that is alone on its
+    wires (every ``cp`` of a QFT, most 2q gates of a routed circuit). Counts
+    are never decremented, so they stay upper bounds while the pass removes
+    gates; gates the pass adds must act on the wires of a gate they replace
+    (``merge-rotations``), whose set was counted already.
+    """
+
+    __slots__ = ("ids", "counts", "keys")
+
+    def __init__(self, gates: list[Operation], ids: WireIds):
+        self.ids = ids
+        counts: dict[tuple[int, ...], int] = {}
+        keys: dict[Operation, tuple[int, ...]] = {}
+        for g in gates:
+            k = keys[g] = self.key(g)
+            counts[k] = counts.get(k, 0) + 1
+        self.counts = counts
+        self.keys = keys
+
+    def key(self, g: Operation) -> tuple[int, ...]:
+        """The sorted chain ids of gate ``g``'s qubits."""
+        s = SPECS[g.name]
+        of = self.ids.of
+        ops = g.operands
+        np_ = s.num_params
+        nq = s.num_qubits
+        if nq == 1:
+            return (of(ops[np_]),)
+        if nq == 2:
+            x, y = of(ops[np_]), of(ops[np_ + 1])
+            return (x, y) if x < y else (y, x)
+        return tuple(sorted(of(ops[i]) for i in range(np_, np_ + nq)))
+
+    def may_have_partner(self, g: Operation) -> bool:
+        """False only when no other gate acts on exactly ``g``'s wires."""
+        k = self.keys.get(g)
+        return self.counts.get(self.key(g) if k is None else k, 0) > 1
 
 
 def find_partner(
-    a: Operation, spec_a: GateSpec, match: Match, cap: int = DEFAULT_CAP
+    a: Operation, spec_a: GateSpec, match: Match, cap: int = DEFAULT_CAP, ids: WireIds | None = None
 ) -> tuple[Operation, GateSpec, tuple[int, ...]] | None:
     """The first gate after ``a`` that ``match`` accepts and ``a`` can be moved next to.
 
     Guarantees on a non-``None`` result ``(B, spec_B, pattern)``: ``B`` acts on
     exactly ``a``'s wires (``pattern`` is a permutation), every gate between
     ``a`` and ``B`` on those wires commutes with ``a`` for all angle values, and
-    no non-gate op lies between them on those wires.
+    no non-gate op lies between them on those wires. ``ids`` is the caller's
+    :class:`WireIds` for the kernel (shared across calls so each wire is
+    numbered once); patterns are exact: a gate met after ``a`` on one of its
+    wires lies after ``a`` on every wire it shares with ``a`` (the circuit is
+    acyclic), so its wire ids say which of ``a``'s wires it touches.
     """
+    if ids is None:
+        ids = WireIds()
     na = spec_a.num_qubits
-    wires = _Wires(a, cap)
+    np_a = spec_a.num_params
+    a_ops = a.operands
+    # Chain id -> A's qubit index (a 1q A needs none: see _step).
+    pos = {ids.of(a_ops[np_a + k]): k for k in range(na)} if na > 1 else {}
     full = frozenset(range(na))
+    name_a = spec_a.name
+    specs = SPECS
     cur: Value = a.results[0]
     found: tuple[Operation, GateSpec, tuple[int, ...]] | None = None
     for _ in range(cap):
-        g = cur.uses[0] if cur.uses else None
-        gs = spec_of(g) if g is not None else None
+        uses = cur.uses
+        if not uses:
+            return None
+        g = uses[0]
+        gs = specs.get(g.name)
         if gs is None:
             return None
-        assert g is not None
-        pat = _pattern(g, gs, cur, 0, wires)
+        pat, k = _step(g, gs, cur, 0, na, pos, ids)
         if gs.num_qubits == na and frozenset(pat) == full and match(g, gs, pat):
             found = (g, gs, pat)
             break
-        if not commutes(spec_a.name, gs.name, pat):
+        if not commutes(name_a, gs.name, pat):
             return None
-        cur = g.results[qubit_index(g, cur, gs.num_params)]
-        wires.where[cur] = 0
+        cur = g.results[k]
     if found is None:
         return None
     b = found[0]
@@ -122,17 +150,18 @@ def find_partner(
     for m in range(1, na):
         cur = a.results[m]
         for _ in range(cap + 1):
-            g = cur.uses[0] if cur.uses else None
+            uses = cur.uses
+            g = uses[0] if uses else None
             if g is b:
                 break
-            gs = spec_of(g) if g is not None else None
+            gs = specs.get(g.name) if g is not None else None
             if gs is None:
                 return None
             assert g is not None
-            pat = _pattern(g, gs, cur, m, wires)
-            if not commutes(spec_a.name, gs.name, pat):
+            pat, k = _step(g, gs, cur, m, na, pos, ids)
+            if not commutes(name_a, gs.name, pat):
                 return None
-            cur = g.results[qubit_index(g, cur, gs.num_params)]
+            cur = g.results[k]
         else:
             return None
     return found

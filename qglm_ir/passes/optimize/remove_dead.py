@@ -53,6 +53,7 @@ class RemoveDead(Pass):
     """
 
     name: ClassVar[str] = "remove-dead"
+    skip_when_clean: ClassVar[bool] = True
     preserves: ClassVar[str] = "observable"
 
     def run(self, module: Module, ctx: PassContext) -> PassResult:

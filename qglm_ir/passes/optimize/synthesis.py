@@ -110,13 +110,26 @@ def num_2q_needed(u: np.ndarray, target: str, euler: str) -> int:
 
 
 def synth_2q(u: np.ndarray, target: str, euler: str) -> GateList:
-    """Exact KAK synthesis of 4x4 little-endian ``u`` into ``target`` + Euler-basis 1q gates."""
-    circ = _kak(target, euler)(np.asarray(u, dtype=np.complex128), approximate=False)
-    out: GateList = []
+    """Exact KAK synthesis of 4x4 little-endian ``u`` into ``target`` + Euler-basis 1q gates.
+
+    Results are cached by the exact bytes of ``u``: an unchanged block met again
+    (``-O3`` re-runs ``fuse-2q`` until a fixed point) costs a dictionary lookup,
+    and the same input always gives the same gates, so output stays deterministic.
+    """
+    u = np.ascontiguousarray(u, dtype=np.complex128)
+    return list(_synth_2q_cached(u.tobytes(), target, euler))
+
+
+@lru_cache(maxsize=1 << 14)
+def _synth_2q_cached(key: bytes, target: str, euler: str) -> tuple[tuple[str, tuple[float, ...], tuple[int, ...]], ...]:
+    u = np.frombuffer(key, dtype=np.complex128).reshape(4, 4)
+    circ = _kak(target, euler)(u, approximate=False)
+    index = {q: i for i, q in enumerate(circ.qubits)}
+    out = []
     for ins in circ.data:
         name = ins.operation.name
         if name not in GATES:  # pragma: no cover - decomposer emitted an unknown gate
             raise PassError(f"2q synthesis produced unsupported gate {name!r}")
-        qs = tuple(circ.find_bit(q).index for q in ins.qubits)
+        qs = tuple(index[q] for q in ins.qubits)
         out.append((name, tuple(float(p) for p in ins.operation.params), qs))
-    return out
+    return tuple(out)

@@ -24,11 +24,57 @@ from ...core.types import qubit
 from ...dialects.gates import GATES, GateSpec
 from .angles import Angle, AngleEmitter, ConstPool
 
-_SPECS: dict[str, GateSpec] = {spec.ir_name: spec for spec in GATES.values()}
+SPECS: dict[str, GateSpec] = {spec.ir_name: spec for spec in GATES.values()}
+"""Gate-table entry by IR op name (``q.rz`` ...); hot loops call ``SPECS.get`` directly."""
+
 
 def spec_of(op: Operation) -> GateSpec | None:
     """The gate-table entry of a gate op, else ``None``."""
-    return _SPECS.get(op.name)
+    return SPECS.get(op.name)
+
+
+class WireIds:
+    """Numbers the gate chains of a kernel: two qubit values get the same id iff one
+    follows the other through gate-table ops only.
+
+    Ids are assigned lazily (walking back to the nearest numbered value or to
+    the chain's start: a block argument or a non-gate op's result) and
+    memoized, so numbering every value costs O(1) amortized. Requires: rewrites
+    made while the object is in use keep every value on its wire (result ``k``
+    of a gate continues its qubit operand ``k``), which all gate rewrites of
+    the optimization passes do; only gates are added or removed.
+    """
+
+    __slots__ = ("ids", "count")
+
+    def __init__(self) -> None:
+        self.ids: dict[Value, int] = {}
+        self.count = 0
+
+    def of(self, v: Value) -> int:
+        """The chain id of qubit value ``v``."""
+        ids = self.ids
+        x = ids.get(v)
+        if x is not None:
+            return x
+        path = [v]
+        while True:
+            if isinstance(v, OpResult):
+                op = v.op
+                s = SPECS.get(op.name)
+                if s is not None:
+                    v = op.operands[s.num_params + v.index]
+                    x = ids.get(v)
+                    if x is not None:
+                        break
+                    path.append(v)
+                    continue
+            x = self.count
+            self.count += 1
+            break
+        for p in path:
+            ids[p] = x
+        return x
 
 def kernels(module: Module | Operation) -> Iterator[Operation]:
     """Every ``q.kernel`` op at the top level of ``module``."""
@@ -38,7 +84,8 @@ def kernels(module: Module | Operation) -> Iterator[Operation]:
 
 def gates_in_order(kernel: Operation) -> list[Operation]:
     """Every gate op of ``kernel`` in pre-order (program order inside each block)."""
-    return [op for op in kernel.walk() if spec_of(op) is not None]
+    specs = SPECS
+    return [op for op in kernel.walk() if op.name in specs]
 
 def qubit_index(op: Operation, v: Value, num_params: int) -> int:
     """Position of qubit operand ``v`` among ``op``'s qubit operands."""

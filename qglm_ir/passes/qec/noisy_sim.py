@@ -41,6 +41,7 @@ from ...core.evaluators import evaluate_op
 from ...core.ir import Block, Operation, Value
 from ...core.types import i1
 from ...dialects.gates import GATES
+from ...dialects.scf import ForOp, IfOp
 from ...targets.noise_model import NoiseModel
 from .schedule import Policy, delay_seconds, schedule, trip_count
 from .wires import KernelWires, analyze
@@ -274,7 +275,7 @@ class _Sim:
                 continue
             block = op.regions[k].block
             for b in group:
-                for a, v in zip(block.args, op.operands[1:]):
+                for a, v in zip(block.args, IfOp(op).inputs):
                     if not a.type.is_qubit:
                         b.env[a] = self.val(b, v)
             group = self.run_block(block, group)
@@ -292,9 +293,9 @@ class _Sim:
         if n is None:
             raise SemanticsError("the noisy simulator needs constant loop bounds", op.loc)
         block = op.regions[0].block
-        lb = int(self.val(branches[0], op.operands[0])) if branches else 0
-        step = int(self.val(branches[0], op.operands[2])) if branches else 1
-        carried = list(op.operands[3:])
+        lb = int(self.val(branches[0], ForOp(op).lb)) if branches else 0
+        step = int(self.val(branches[0], ForOp(op).step)) if branches else 1
+        carried = ForOp(op).iter_args
         for b in branches:
             for a, v in zip(block.args[1:], carried):
                 if not a.type.is_qubit:

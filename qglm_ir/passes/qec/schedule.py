@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ...core.ir import Block, BlockArgument, Operation, OpResult, Value
+from ...dialects.scf import ForOp
 from ...targets.noise_model import NoiseModel
 from .wires import KernelWires, analyze
 
@@ -114,7 +115,7 @@ def _const_int(v: Value) -> int | None:
 
 def trip_count(op: Operation) -> int | None:
     """Trip count of an ``scf.for`` with constant bounds, else ``None``."""
-    lb, ub, st = (_const_int(v) for v in op.operands[:3])
+    lb, ub, st = (_const_int(v) for v in ForOp(op).bounds)
     if lb is None or ub is None or st is None or st <= 0:
         return None
     return max(0, -(-(ub - lb) // st))

@@ -1,0 +1,80 @@
+"""The optimization hot path: chain ids, the partner pre-filter, cached 2q resynthesis."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qglm_ir.passes.optimize import cancel as cancel_mod
+from qglm_ir.passes.optimize import fuse_2q
+from qglm_ir.passes.optimize.cancel import Cancel
+from qglm_ir.passes.optimize.fuse_2q import Fuse2Q
+from qglm_ir.passes.optimize.peephole import PartnerFilter
+from qglm_ir.passes.optimize.wires import WireIds, gates_in_order
+
+from ._circuits import kernel
+from ._oracle import equivalent
+from ._support import CX_BASIS, count_2q, run
+
+
+def test_wire_ids_follow_gate_chains_only():
+    def body(kb):
+        kb.gate("h", 0)
+        kb.gate("cx", 0, 1)
+        kb.gate("rz", 1, params=[0.3])
+        bit = kb.measure(0)
+        kb.gate("x", 0)
+        return [bit]
+
+    k = kernel(2, body)
+    h, cx, rz, x = gates_in_order(k)
+    ids = WireIds()
+    # Asked in reverse program order: the lazy walk back still numbers whole chains.
+    assert ids.of(rz.results[0]) == ids.of(cx.results[1]) == ids.of(cx.operands[1])
+    assert ids.of(cx.results[0]) == ids.of(h.operands[0])
+    assert ids.of(cx.results[0]) != ids.of(cx.results[1])
+    # A measurement starts a new chain: x's input is the measure's qubit result.
+    assert ids.of(x.operands[0]) not in (ids.of(cx.results[0]), ids.of(cx.results[1]))
+
+
+def test_partner_filter_skips_gates_alone_on_their_wires(monkeypatch):
+    def body(kb):
+        for a, b in ((0, 1), (1, 2), (0, 2)):
+            kb.gate("cp", a, b, params=[0.4])
+        kb.gate("cx", 0, 1)
+        kb.gate("cx", 0, 1)
+
+    k = kernel(3, body)
+    gates = gates_in_order(k)
+    filt = PartnerFilter(gates, WireIds())
+    assert [filt.may_have_partner(g) for g in gates] == [True, False, False, True, True]
+    calls = []
+    real = cancel_mod.find_partner
+    monkeypatch.setattr(cancel_mod, "find_partner", lambda *a, **kw: calls.append(a[0]) or real(*a, **kw))
+    before = k.parent_op.clone().lookup("k")
+    run(Cancel(), k.parent_op)
+    assert equivalent(before, k)
+    assert count_2q(k) == 3  # the cx pair cancelled
+    # Only gates sharing their wire set with another gate were searched from.
+    assert all(g.name in ("q.cp", "q.cx") for g in calls) and len(calls) <= 3
+
+
+def test_unchanged_blocks_are_resynthesized_from_the_cache():
+    rng = np.random.default_rng(3)
+
+    def body(kb):
+        for _ in range(6):
+            kb.gate("cx", 0, 1)
+            kb.gate("u", 0, params=list(rng.uniform(-3, 3, 3)))
+            kb.gate("u", 1, params=list(rng.uniform(-3, 3, 3)))
+
+    k1 = kernel(2, body)
+    k2 = k1.parent_op.clone().lookup("k")
+    fuse_2q.resynthesis.cache_clear()
+    before = k1.parent_op.clone().lookup("k")
+    run(Fuse2Q(), k1.parent_op, CX_BASIS)
+    assert equivalent(before, k1) and count_2q(k1) == 3
+    misses = fuse_2q.resynthesis.cache_info().misses
+    run(Fuse2Q(), k2.parent_op, CX_BASIS)  # the same block again: a cache hit, same result
+    info = fuse_2q.resynthesis.cache_info()
+    assert info.misses == misses and info.hits >= 1
+    assert [op.name for op in gates_in_order(k1)] == [op.name for op in gates_in_order(k2)]
