@@ -9,7 +9,7 @@ STAMP := $(VENV)/.qglm-installed
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[test,aer,ibm,stim,dist]"
+	$(PY) -m pip install -q -e ".[test,aer,ibm,stim,dist,torch]"
 	touch $(STAMP)
 
 DEMO_OUT ?= build/demo

@@ -182,20 +182,22 @@ class HostBatch:
         self.backend = backend or KernelBackend(module)
         decls = graph.graph["params"]
         self.trainable = tuple(n for n, d in decls.items() if d.get("trainable"))
-        if wrt is None:
-            wrt = self.trainable
-        inputs = {d["name"] for d in graph.graph["inputs"]}
+        self.wrt = self._checked(self.trainable if wrt is None else wrt)
+        self.executor = Executor(graph, self.backend.forward, ParamValues(decls, {}))  # stubs + types, reused
+        self.set_params(params or {})
+        self.runs: list[TapedRun] = []
+
+    def _checked(self, wrt: Sequence[str]) -> frozenset[str]:
+        decls = self.graph.graph["params"]
+        inputs = {d["name"] for d in self.graph.graph["inputs"]}
         for name in wrt:
             if name in decls and not decls[name].get("trainable"):
                 raise TrainingError(f"parameter @{name} is frozen: it gets no gradient",
                                     help="declare it trainable to train it")
             if name not in decls and name not in inputs:
-                raise TrainingError(f"@{graph.graph['entry']} has no trainable parameter or input named '{name}'",
+                raise TrainingError(f"@{self.graph.graph['entry']} has no trainable parameter or input named '{name}'",
                                     help="trainable parameters: " + (", ".join(self.trainable) or "none"))
-        self.wrt = frozenset(wrt)
-        self.executor = Executor(graph, self.backend.forward, ParamValues(decls, {}))  # stubs + types, reused
-        self.set_params(params or {})
-        self.runs: list[TapedRun] = []
+        return frozenset(wrt)
 
     @property
     def outputs(self) -> list[str]:
@@ -207,10 +209,16 @@ class HostBatch:
         _, overrides = split_inputs(self.graph, params)
         self.params = ParamValues(self.graph.graph["params"], overrides)
 
-    def forward(self, inputs: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
-        """Run every sample; outputs stacked along a leading batch axis, keyed ``out0``..."""
+    def forward(self, inputs: Sequence[Mapping[str, Any]], wrt: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        """Run every sample; outputs stacked along a leading batch axis, keyed ``out0``...
+
+        ``wrt`` (optional) replaces the names differentiated in the following
+        :meth:`backward` (a subset of the trainable parameters and inputs).
+        """
         if not inputs:
             raise TrainingError("empty batch: give at least one input mapping")
+        if wrt is not None:
+            self.wrt = self._checked(wrt)
         split = [split_inputs(self.graph, x) for x in inputs]
         self.runs = [TapedRun(self.executor, self._params_for(ov), self.wrt) for _, ov in split]
         outs = lockstep([r.forward(a) for r, (a, _) in zip(self.runs, split)], self.backend.forward)
@@ -221,32 +229,36 @@ class HostBatch:
             return self.params
         return ParamValues(self.graph.graph["params"], {**self.params.overrides, **overrides})
 
-    def backward(self, cotangents: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def backward(self, cotangents: Mapping[str, np.ndarray], runs: list[TapedRun] | None = None,
+                 ) -> dict[str, np.ndarray]:
         """Gradients of ``sum_b sum_k <cotangents[out_k][b], out_k[b]>`` for every name of ``wrt``.
 
         ``cotangents`` maps output names to arrays with the batch axis first
         (a missing output: zero). Requires a preceding :meth:`forward`.
         Guarantees: every name in ``wrt`` has an entry (zeros when nothing it
         influences reached an output), with the parameter's or input's shape;
-        input gradients are per sample, ``(B, *shape)``.
+        input gradients are per sample, ``(B, *shape)``. ``runs``: the taped
+        runs of an earlier forward (default: the last one's).
         """
-        if not self.runs:
+        runs = self.runs if runs is None else runs
+        if not runs:
             raise TrainingError("backward() needs a forward() first")
         names = self.outputs
         for k in cotangents:
             if k not in names:
                 raise TrainingError(f"no output named '{k}' (outputs: {', '.join(names)})")
         sweeps = [r.backward([None if k not in cotangents else np.asarray(cotangents[k][b]) for k in names])
-                  for b, r in enumerate(self.runs)]
+                  for b, r in enumerate(runs)]
         per_sample = lockstep(sweeps, self.backend.vjp)
-        return self._collect(per_sample)
+        return self._collect(per_sample, runs[0].wrt, runs[0].params)
 
-    def _collect(self, per_sample: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    def _collect(self, per_sample: list[dict[str, Any]], wrt: frozenset[str], params: ParamValues,
+                 ) -> dict[str, np.ndarray]:
         decls = self.graph.graph["params"]
         out: dict[str, np.ndarray] = {}
-        for name in sorted(self.wrt):
+        for name in sorted(wrt):
             if name in decls:
-                total = np.zeros(np.shape(self.params.get(name)))
+                total = np.zeros(np.shape(params.get(name)))
                 for g in per_sample:
                     if name in g:
                         total = total + g[name]

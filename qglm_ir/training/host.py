@@ -196,7 +196,7 @@ class TapedRun:
     def _kernel_vjp(self, e: _Entry, outs: list[Cotangent]) -> Generator[KernelCall, Any, list[Cotangent]]:
         (ct,) = outs  # a kernel call has one result (its statistic)
         need_params = tuple(p for p in e.params if p in self.wrt)
-        req = KernelCall(e.item, e.args, e.params, np.asarray(ct, dtype=np.float64),
+        req = KernelCall(e.item, e.ins, e.params, np.asarray(ct, dtype=np.float64),
                          tuple(i in self._needs for i in e.in_ids), need_params)
         arg_cts, param_cts = yield req
         for p in need_params:  # the kernel reads these parameters directly (not through a host value)

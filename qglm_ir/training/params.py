@@ -101,3 +101,37 @@ def load_npz(path: str | Path, module: Operation | None = None) -> dict[str, np.
 def save_npz(path: str | Path, values: Mapping[str, Any]) -> None:
     """Write parameter values (sorted by name, so equal values give equal files)."""
     np.savez(path, **{k: np.asarray(values[k], dtype=np.float64) for k in sorted(values)})
+
+
+def initial_values(table: Mapping[str, Mapping[str, Any]], given: Mapping[str, Any] | None = None,
+                   seed: int = 0) -> dict[str, np.ndarray]:
+    """Starting values of every trainable parameter of a CFG parameter ``table``.
+
+    Order of preference: ``given``, the declared ``init``, then a seeded draw:
+    matrices ``O x I`` uniform in ``±1/sqrt(I)`` (the usual dense-layer scale),
+    vectors and scalars zero. Deterministic for a given ``seed``.
+    """
+    from ..backends.cfg import decode_attr, parse_type_str
+
+    given = given or {}
+    rng = np.random.default_rng(seed)
+    out: dict[str, np.ndarray] = {}
+    for name, decl in table.items():
+        if not decl.get("trainable"):
+            continue
+        t = parse_type_str(decl["type"])
+        shape = tuple(t.shape) if isinstance(t, TensorType) else ()
+        if name in given:
+            value = np.asarray(given[name], dtype=np.float64)
+            if value.shape != shape:
+                raise TrainingError(f"parameter @{name} is {decl['type']}, got a value of shape {value.shape}")
+        elif decl.get("init") is not None:
+            init = decode_attr(decl["init"])
+            value = np.asarray(getattr(init, "array", init), dtype=np.float64).reshape(shape)
+        elif len(shape) >= 2:
+            bound = 1.0 / np.sqrt(shape[-1])
+            value = rng.uniform(-bound, bound, size=shape)
+        else:
+            value = np.zeros(shape)
+        out[name] = np.array(value, dtype=np.float64)
+    return out
