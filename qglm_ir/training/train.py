@@ -15,7 +15,6 @@ epoch ``noise_ramp`` (default: half the epochs) and stays there. Noise needs
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -75,14 +74,7 @@ class TrainOptions:
 
     def noise_at(self, epoch: int) -> Any:
         """The noise of ``epoch`` under the injection schedule (``None`` without noise)."""
-        return None if self.noise is None else scaled(self.noise, self.noise_scale(epoch))
-
-
-def scaled(noise: Any, factor: float) -> Any:
-    """A copy of a noise spec dataclass with every probability field multiplied by ``factor``."""
-    changes = {f.name: getattr(noise, f.name) * factor for f in dataclasses.fields(noise)
-               if isinstance(getattr(noise, f.name), float)}
-    return dataclasses.replace(noise, **changes)
+        return None if self.noise is None else self.noise.scaled(self.noise_scale(epoch))
 
 
 @dataclass
