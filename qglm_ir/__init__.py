@@ -46,6 +46,10 @@ def __getattr__(name: str):
         from .transpiling import transpile
 
         return transpile
+    if name == "compile_executable":  # compile once, bind many (qglm_ir.executable)
+        from .executable import compile_executable
+
+        return compile_executable
     if name == "compile_many":  # batches, optionally on Dask (qglm_ir.distributed)
         from .distributed import compile_many
 

@@ -441,12 +441,14 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
-_IDENT = re.compile(r"[^A-Za-z0-9_]")
+_IDENT = re.compile(r"[^\w]")  # Unicode word characters: Qiskit's ``θ`` keeps its name
+_ASCII_IDENT = re.compile(r"[^A-Za-z0-9_]")
 
 
-def sanitize(name: str, default: str) -> str:
-    """``name`` as an identifier valid in Qiskit, Cirq and OpenQASM."""
-    s = _IDENT.sub("_", name or "")
+def sanitize(name: str, default: str, ascii_only: bool = False) -> str:
+    """``name`` as an identifier valid in Qiskit, Cirq and OpenQASM 3 (Unicode letters
+    allowed, as in Python identifiers); ``ascii_only`` for OpenQASM 2."""
+    s = (_ASCII_IDENT if ascii_only else _IDENT).sub("_", name or "")
     if not s or not (s[0].isalpha() or s[0] == "_"):
         s = default if not s else f"{default}_{s}"
     return s

@@ -70,7 +70,7 @@ class QasmWriter:
         self.sym_names: dict[str, str] = {}
         taken: set[str] = {"q", *(r.name for r in view.registers), *_RESERVED}
         for s in view.symbols.values():
-            n = kv.sanitize(s.name.replace("[", "_").replace("]", ""), "p")
+            n = kv.sanitize(s.name.replace("[", "_").replace("]", ""), "p", ascii_only=version == 2)
             while n in taken:
                 n += "_"
             taken.add(n)

@@ -33,7 +33,7 @@ import os
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ..core.errors import BackendError
@@ -203,40 +203,45 @@ class _QiskitEmitter:
 
     def transpile_layout(self, qc: QuantumCircuit) -> object:
         """A ``TranspileLayout`` from the kernel's ``initial_layout``/``final_layout``."""
-        from qiskit.circuit import QuantumRegister
-        from qiskit.transpiler import Layout, TranspileLayout
-
         initial, final = self.view.layout  # type: ignore[misc]
-        n = qc.num_qubits
-        nv = len(initial)
-        k = self.view.kernel
-        if len(final) != nv or len(set(initial)) != nv or len(set(final)) != nv or any(
-            not 0 <= p < n for p in (*initial, *final)
-        ):
-            raise BackendError(
-                f"invalid layout on a kernel with {n} physical qubits: initial {initial}, final {final}", k.loc
-            )
-        vreg = QuantumRegister(nv, "q")
-        regs = [vreg] + ([QuantumRegister(n - nv, "ancilla")] if n > nv else [])
-        virtual = [q for r in regs for q in r]
-        free = [p for p in range(n) if p not in set(initial)]
-        phys = list(initial) + free
-        init_layout = Layout({virtual[i]: phys[i] for i in range(n)})
-        for reg in regs:
-            init_layout.add_register(reg)
-        # Routing permutation sigma: physical start position -> end position.
-        sigma = {initial[v]: final[v] for v in range(nv)}
-        rest_src = [p for p in range(n) if p not in sigma]
-        rest_dst = [p for p in range(n) if p not in set(sigma.values())]
-        sigma.update(zip(rest_src, rest_dst))
-        final_layout = Layout({qc.qubits[p]: sigma[p] for p in range(n)})
-        return TranspileLayout(
-            init_layout,
-            {q: i for i, q in enumerate(virtual)},
-            final_layout,
-            _input_qubit_count=nv,
-            _output_qubit_list=list(qc.qubits),
+        return transpile_layout(qc, initial, final, self.view.kernel.loc)
+
+
+def transpile_layout(qc: QuantumCircuit, initial: Sequence[int], final: Sequence[int], loc: object = None) -> object:
+    """A ``TranspileLayout`` for ``qc`` (one wire per physical qubit) from a mapped kernel's
+    ``initial_layout``/``final_layout`` (program qubit ``k`` starts on ``initial[k]``, ends on ``final[k]``)."""
+    from qiskit.circuit import QuantumRegister
+    from qiskit.transpiler import Layout, TranspileLayout
+
+    n = qc.num_qubits
+    nv = len(initial)
+    if len(final) != nv or len(set(initial)) != nv or len(set(final)) != nv or any(
+        not 0 <= p < n for p in (*initial, *final)
+    ):
+        raise BackendError(
+            f"invalid layout on a kernel with {n} physical qubits: initial {initial}, final {final}", loc
         )
+    vreg = QuantumRegister(nv, "q")
+    regs = [vreg] + ([QuantumRegister(n - nv, "ancilla")] if n > nv else [])
+    virtual = [q for r in regs for q in r]
+    free = [p for p in range(n) if p not in set(initial)]
+    phys = list(initial) + free
+    init_layout = Layout({virtual[i]: phys[i] for i in range(n)})
+    for reg in regs:
+        init_layout.add_register(reg)
+    # Routing permutation sigma: physical start position -> end position.
+    sigma = {initial[v]: final[v] for v in range(nv)}
+    rest_src = [p for p in range(n) if p not in sigma]
+    rest_dst = [p for p in range(n) if p not in set(sigma.values())]
+    sigma.update(zip(rest_src, rest_dst))
+    final_layout = Layout({qc.qubits[p]: sigma[p] for p in range(n)})
+    return TranspileLayout(
+        init_layout,
+        {q: i for i, q in enumerate(virtual)},
+        final_layout,
+        _input_qubit_count=nv,
+        _output_qubit_list=list(qc.qubits),
+    )
 
 
 def view_to_qiskit(view: kv.CircuitView) -> QuantumCircuit:

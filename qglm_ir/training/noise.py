@@ -101,6 +101,9 @@ class NoiseSpec:
 
 
 def zero_density(num_wires: int, batch: int) -> np.ndarray:
+    from .statevector import check_size
+
+    check_size(2 * num_wires, "density-matrix (2 x wires)")
     rho = np.zeros((batch,) + (2,) * (2 * num_wires), dtype=np.complex128)
     rho[(slice(None),) + (0,) * (2 * num_wires)] = 1.0
     return rho

@@ -23,6 +23,8 @@ import numpy as np
 from .statevector import readout_probs, run_states, statistic
 from .tape import Tape
 
+#: Amplitudes per simulated slice of the shifted batch (2^24 complex128 = 256 MiB).
+_CHUNK_AMPLITUDES = 1 << 24
 _D_PLUS = (math.sqrt(2) + 1) / (4 * math.sqrt(2))
 _D_MINUS = (math.sqrt(2) - 1) / (4 * math.sqrt(2))
 TWO_TERM: tuple[tuple[float, float], ...] = ((math.pi / 2, 0.5), (-math.pi / 2, -0.5))
@@ -75,7 +77,11 @@ def shift_angle_grads(tape: Tape, angles: np.ndarray, stat: str, cotangent: np.n
     big = np.repeat(angles[None, :, :], T, axis=0)
     rows = np.array([t[0] for t in terms])
     big[np.arange(T), :, rows] += np.array([t[1] for t in terms])[:, None]
-    probs = tape_probs(tape, big.reshape(T * B, n_angles), noise)
+    flat = big.reshape(T * B, n_angles)
+    # One batch of every shifted circuit, evaluated in slices of bounded memory.
+    width = tape.num_wires * (2 if noise is not None else 1)
+    step = max(1, _CHUNK_AMPLITUDES >> width)
+    probs = np.concatenate([tape_probs(tape, flat[i:i + step], noise) for i in range(0, T * B, step)])
     if shots:
         probs = sample_probs(probs, shots, np.random.default_rng(seed))
     vals = statistic(probs, stat, len(tape.readout)).reshape(T, B, -1)

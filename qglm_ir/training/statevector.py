@@ -98,7 +98,21 @@ def op_matrix(op: TapeOp, angles: np.ndarray) -> np.ndarray:
     return batched_matrix(op.name, [angles[:, r] for r in op.angles])
 
 
+#: Widest kernel simulated (a batch of ``2^24`` amplitudes is 256 MiB per sample).
+MAX_WIRES = 24
+
+
+def check_size(num_wires: int, what: str = "statevector") -> None:
+    """Refuse states that cannot fit: a located error instead of a ``MemoryError``."""
+    if num_wires > MAX_WIRES:
+        from .errors import TrainingError
+
+        raise TrainingError(f"the kernel acts on {num_wires} qubits; the batched {what} simulator takes at most "
+                            f"{MAX_WIRES}", help="bind it (qglm_ir.compile_executable) and run it elsewhere")
+
+
 def zero_state(num_wires: int, batch: int) -> np.ndarray:
+    check_size(num_wires)
     psi = np.zeros((batch,) + (2,) * num_wires, dtype=np.complex128)
     psi[(slice(None),) + (0,) * num_wires] = 1.0
     return psi

@@ -15,13 +15,13 @@ values are limited to the affine ones (``+ - * /`` by a constant, negation,
 known condition); anything else (``sin(x)``, ``x * y``, a loop bound or a
 comparison that depends on a symbol) raises :class:`TrainingError` at the op.
 
-Requires: a verified ``q.kernel`` inside a module. Guarantees: the tape has the
-kernel's unitary on its wires up to global phase (``q.global_phase`` and identities
-are dropped: expectation values and probabilities do not see them).
+Requires: a verified ``q.kernel`` inside a module. Guarantees: the tape's gates times
+``exp(i * phase)`` are the kernel's unitary on its wires (identities dropped).
 """
 
 from __future__ import annotations
 
+import cmath
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -149,7 +149,8 @@ class Tape:
     ``symbols``: ``(name, shape, offset)`` of each block of the symbol vector;
     ``num_inputs`` of them are kernel arguments, the rest module parameters.
     ``A`` (``n_angles x n_symbols``, dense) and ``b`` give the angles.
-    ``readout``: the wire read for each readout bit.
+    ``readout``: the wire read for each readout bit. ``phase``: the global phase
+    (simulation ignores it; exported circuits carry it).
     """
 
     num_wires: int
@@ -158,6 +159,7 @@ class Tape:
     num_inputs: int = 0
     rows: list[Affine] = field(default_factory=list)
     readout: tuple[int, ...] = ()
+    phase: Affine = field(default_factory=lambda: Affine({}))  # global phase (exported artifacts keep it)
 
     @property
     def num_symbols(self) -> int:
@@ -234,7 +236,9 @@ class _Tracer(Interpreter):
         del ops[start:]
 
     def _global_phase(self, op: Operation, batch: list[Branch]) -> list[Branch]:
-        return batch  # a global phase changes no expectation value or probability
+        # no expectation value or probability sees it; exported circuits keep it
+        self.tape.phase = self.tape.phase + self.get(op.operands[0], batch[0])
+        return batch
 
     def _param_get(self, op: Operation, batch: list[Branch]) -> list[Branch]:
         ref = op.properties.get("name")
@@ -345,6 +349,7 @@ def trace_kernel(kernel: Operation, inputs: Sequence[tuple[str, tuple[int, ...]]
     if sink.trace.ops:  # gates a parent handler wrote directly to the sink (none expected)
         raise AssertionError("untraced gates left on the sink")
     tape.num_wires = sink.n
+    tape.phase = tape.phase + cmath.phase(sink.trace.phase)  # phases of embedding templates
     outputs = result.outputs
     tape.readout = tuple(outputs[w] for w in readout_wires)
     return tape
