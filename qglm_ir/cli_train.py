@@ -53,6 +53,8 @@ def add_train_parser(sub: Any, add_input_options: Callable[[argparse.ArgumentPar
                    help="sample every shifted circuit N times (parameter-shift; default exact)")
     t.add_argument("--noise", metavar="DEVICE",
                    help="noise-aware training under this device's calibrated noise (e.g. heavy-hex:3)")
+    t.add_argument("--noise-scale", type=float, default=1.0, metavar="X",
+                   help="multiply the device's calibrated noise strengths by X (default 1)")
     t.add_argument("--noise-ramp", type=int, default=None, metavar="N",
                    help="epochs over which the injected noise rises to full strength (default: half the epochs)")
     t.add_argument("--seed", type=int, default=0, metavar="N", help="seed of shuffling, initial values, sampling")
@@ -97,7 +99,7 @@ def cmd_train(args: argparse.Namespace, out: IO[str], err: IO[str], load: Callab
         given.update(load_npz(f, source))
     module, graph, rest = prepare(source, given, seed=args.seed)
     train_set, test_set = load_dataset(args.data, graph)
-    noise = NoiseSpec.from_device(load_device(args.noise)) if args.noise else None
+    noise = NoiseSpec.from_device(load_device(args.noise), args.noise_scale) if args.noise else None
     start = initial_values(graph.graph["params"], rest, args.seed)
     if not start:
         raise usage_error(f"qglmc train: error: {args.input} has no trainable parameters")
@@ -108,6 +110,8 @@ def cmd_train(args: argparse.Namespace, out: IO[str], err: IO[str], load: Callab
     n_params = sum(int(np.size(v)) for v in start.values())
     say(f"training {n_params} values of {len(start)} trainable parameter(s) ({', '.join(start)}) on "
         f"{len(train_set)} samples, {method}" + (f", noise of {args.noise}" if noise else ""))
+    loss0, acc0 = evaluate(host, train_set, start)
+    say(f"start: loss {loss0:.4f}" + (f", accuracy {acc0:.3f}" if acc0 is not None else ""))
     steps = -(-len(train_set) // args.batch_size)
     with _ProgressBar(not args.quiet, args.epochs * steps) as bar:
         trained, history = fit(host, train_set, start, options, on_step=bar.step,
@@ -115,6 +119,9 @@ def cmd_train(args: argparse.Namespace, out: IO[str], err: IO[str], load: Callab
     if not bar.shown:
         for s in history:
             say(_epoch_line(s, args.epochs))
+    loss1, acc1 = evaluate(host, train_set, trained)
+    say(f"trained: loss {loss1:.4f} ({loss1 / loss0:.2f} of the start)" +
+        (f", accuracy {acc1:.3f}" if acc1 is not None else ""))
     if test_set is not None:
         loss, acc = evaluate(host, test_set, trained)
         say(f"test: loss {loss:.4f}" + (f", accuracy {acc:.3f}" if acc is not None else ""))

@@ -1,8 +1,10 @@
-"""Generate the PEFT example's synthetic data set and frozen backbone (deterministic, seed 2026).
+"""Generate the PEFT example's synthetic data set and frozen backbone (deterministic: fixed seeds).
 
     python examples/peft/make_data.py     # writes backbone.npz and data.npz next to this file
 
-The backbone (``encoder``, ``project``, ``head`` of ``examples/peft_classifier.qglm``)
+Files: ``backbone.npz``/``data.npz`` for the 8-qubit example, ``backbone4.npz``/
+``data4.npz`` for its 4-qubit variant (``-D n_qubits=4``), used for noise-aware
+training (density matrices of 4 qubits are cheap). The backbone (``encoder``, ``project``, ``head`` of ``examples/peft_classifier.qglm``)
 is a random, frozen network. Labels come from a *teacher*: the same model with
 a hidden adapter ``ADAPTER``; only samples the teacher classifies with a clear
 margin are kept, half of each class. Training the adapter from its declared
@@ -17,24 +19,29 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-N_QUBITS, N_TRAIN, N_TEST = 8, 96, 64
+N_TRAIN, N_TEST = 96, 64
 ADAPTER = np.array([2.2, -1.4, 2.8, 0.9, -2.5, 1.7, -0.6, 2.4])  # the teacher's adapter (never shipped)
+#: the example's width, and a 4-qubit variant (``-D n_qubits=4``) for noise-aware training, whose
+#: density-matrix simulation is cheap enough to train in seconds
+WIDTHS = {8: "", 4: "4"}
+#: seeds per width, picked so the teacher labels both classes often enough for a balanced set
+SEEDS = {8: 2026, 4: 2035}
 
 
-def backbone(rng: np.random.Generator) -> dict[str, np.ndarray]:
+def backbone(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return {
         "encoder_w": rng.normal(size=(128, 768)) / np.sqrt(768),
         "encoder_b": rng.normal(size=128) * 0.1,
-        "project_w": rng.normal(size=(N_QUBITS, 128)) * 2.5 / np.sqrt(128),
-        "project_b": np.zeros(N_QUBITS),
-        "head_w": rng.normal(size=(2, N_QUBITS)) * 2.0,
+        "project_w": rng.normal(size=(n, 128)) * 2.5 / np.sqrt(128),
+        "project_b": np.zeros(n),
+        "head_w": rng.normal(size=(2, n)) * 2.0,
         "head_b": np.zeros(2),
     }
 
 
 def _expval_z(theta: np.ndarray, adapter: np.ndarray) -> np.ndarray:
     """<Z_i> of ry(theta) on each qubit, a CNOT ring, ry(adapter): a plain numpy statevector (the oracle)."""
-    n = N_QUBITS
+    n = theta.shape[1]
     out = np.empty((len(theta), n))
     for b, th in enumerate(theta):
         psi = np.zeros([2] * n)
@@ -80,10 +87,16 @@ def teacher_probs(x: np.ndarray, w: dict[str, np.ndarray], adapter: np.ndarray) 
 
 
 def main() -> None:
-    rng = np.random.default_rng(2026)
-    w = {k: v.astype(np.float16).astype(np.float64) for k, v in backbone(rng).items()}
+    for n, suffix in WIDTHS.items():
+        write(n, suffix)
+
+
+def write(n: int, suffix: str) -> None:
+    """``backbone{suffix}.npz`` and ``data{suffix}.npz`` for the ``n``-qubit model."""
+    rng = np.random.default_rng(SEEDS[n])
+    w = {k: v.astype(np.float16).astype(np.float64) for k, v in backbone(rng, n).items()}
     pool = rng.normal(size=(1200, 768)).astype(np.float16).astype(np.float64)
-    p = teacher_probs(pool, w, ADAPTER)
+    p = teacher_probs(pool, w, ADAPTER[:n])
     margin = np.abs(p[:, 1] - p[:, 0])
     labels = np.argmax(p, axis=1)
     keep: list[int] = []
@@ -93,8 +106,8 @@ def main() -> None:
         keep += list(idx[np.argsort(-margin[idx])][:per_class])
     keep = rng.permutation(np.array(keep))
     x, y = pool[keep], labels[keep]
-    np.savez(HERE / "backbone.npz", **{k: v.astype(np.float16) for k, v in w.items()})
-    np.savez(HERE / "data.npz", embedding=x[:N_TRAIN].astype(np.float16), labels=y[:N_TRAIN],
+    np.savez(HERE / f"backbone{suffix}.npz", **{k: v.astype(np.float16) for k, v in w.items()})
+    np.savez(HERE / f"data{suffix}.npz", embedding=x[:N_TRAIN].astype(np.float16), labels=y[:N_TRAIN],
              test_embedding=x[N_TRAIN:].astype(np.float16), test_labels=y[N_TRAIN:])
 
 
