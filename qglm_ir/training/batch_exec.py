@@ -212,15 +212,14 @@ class HostBatch:
     def forward(self, inputs: Sequence[Mapping[str, Any]], wrt: Sequence[str] | None = None) -> dict[str, np.ndarray]:
         """Run every sample; outputs stacked along a leading batch axis, keyed ``out0``...
 
-        ``wrt`` (optional) replaces the names differentiated in the following
-        :meth:`backward` (a subset of the trainable parameters and inputs).
+        ``wrt`` (optional): the names differentiated by the :meth:`backward` of
+        this forward only (default: the ``wrt`` the batch was built with).
         """
         if not inputs:
             raise TrainingError("empty batch: give at least one input mapping")
-        if wrt is not None:
-            self.wrt = self._checked(wrt)
+        names = self.wrt if wrt is None else self._checked(wrt)
         split = [split_inputs(self.graph, x) for x in inputs]
-        self.runs = [TapedRun(self.executor, self._params_for(ov), self.wrt) for _, ov in split]
+        self.runs = [TapedRun(self.executor, self._params_for(ov), names) for _, ov in split]
         outs = lockstep([r.forward(a) for r, (a, _) in zip(self.runs, split)], self.backend.forward)
         return {name: np.stack([np.asarray(o[k]) for o in outs]) for k, name in enumerate(self.outputs)}
 
