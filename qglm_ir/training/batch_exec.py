@@ -32,6 +32,7 @@ from ..engine.dispatch import KernelDispatcher
 from ..engine.executor import Executor, ParamValues, parse_loc
 from .errors import TrainingError
 from .host import KernelCall, Sweep, TapedRun
+from .vjp import with_source
 
 DIFFERENTIABLE_STATS = ("expval", "probs")
 METHODS = ("adjoint", "parameter-shift")
@@ -149,7 +150,7 @@ class KernelBackend:
         for (kernel, stat), idx in self._groups(calls).items():
             prog = self.program(kernel) if stat in DIFFERENTIABLE_STATS else None
             if prog is None or isinstance(prog, TrainingError):
-                loc = parse_loc(calls[idx[0]].call.get("loc"))
+                loc = with_source(parse_loc(calls[idx[0]].call.get("loc")))
                 why = f": {prog.message}" if isinstance(prog, TrainingError) else \
                     f": its statistic '{stat}' is sampled (only expval and probs are differentiable)"
                 raise TrainingError(f"cannot differentiate the call of kernel @{kernel}{why}", loc,

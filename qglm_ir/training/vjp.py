@@ -16,11 +16,14 @@ location, but only when a non-zero cotangent reaches it (:func:`pullback`).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..core.errors import Location
 from ..core.ir import Operation
 from ..core.types import FloatType, TensorType, Type
 from .errors import TrainingError
@@ -70,11 +73,28 @@ def pullback(op: Operation, inputs: list[Any], outputs: list[Any], cotangents: l
     if fn is None:
         raise TrainingError(
             f"cannot differentiate through '{op.name}': it has no reverse-mode rule",
-            op.loc,
+            with_source(op.loc),
             help="make the parameters this value depends on frozen, or compute it outside the differentiated path",
         )
     grads = fn(op, inputs, outputs, cotangents)
     return [g if is_float(v.type) else None for g, v in zip(grads, op.operands)]
+
+
+def with_source(loc: Location | None) -> Location | None:
+    """``loc`` with its file's text attached when it has none, so the diagnostic can quote the line.
+
+    Host CFG locations carry only ``FILE:LINE:COL``; the file is read if it
+    still exists (and is small), otherwise ``loc`` is returned unchanged.
+    """
+    if loc is None or loc.source is not None:
+        return loc
+    try:
+        path = Path(loc.file)
+        if not path.is_file() or path.stat().st_size > 1 << 22:
+            return loc
+        return dataclasses.replace(loc, source=path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return loc
 
 
 def _arr(x: Any) -> np.ndarray:

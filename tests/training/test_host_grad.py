@@ -147,3 +147,15 @@ def test_adjoint_with_shots_is_refused(peft):
     module, *_ = peft
     with pytest.raises(TrainingError, match="parameter-shift"):
         KernelBackend(module, "adjoint", shots=100)
+
+
+def test_sampled_statistic_on_the_gradient_path_is_a_located_error(tmp_path):
+    src = tmp_path / "sampled.qglm"
+    src.write_text("param theta: f64[2] trainable = zeros()\n\nkernel k(x: f64[2]) {\n    qubit q[2]\n"
+                   "    ry(x[0]) q[0]\n    ry(theta[1]) q[1]\n}\n\nmodel m(v: f64[2]) -> i64[4] {\n"
+                   "    return counts(k(v), shots=100)\n}\n")
+    with pytest.raises(TrainingError) as err:
+        qglm_ir.grad(src, [{"v": np.zeros(2)}])
+    text = err.value.render()
+    assert text.startswith(f"{src}:10:12: error: cannot differentiate the call of kernel @k")
+    assert "return counts(k(v), shots=100)" in text and "^" in text
