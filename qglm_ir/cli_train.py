@@ -100,6 +100,9 @@ def cmd_train(args: argparse.Namespace, out: IO[str], err: IO[str], load: Callab
     module, graph, rest = prepare(source, given, seed=args.seed)
     train_set, test_set = load_dataset(args.data, graph)
     noise = NoiseSpec.from_device(load_device(args.noise), args.noise_scale) if args.noise else None
+    if noise is not None and noise.is_zero:
+        raise usage_error(f"qglmc train: error: --noise {args.noise}: the device has no calibrated noise "
+                          "(every strength is zero); use a calibrated device such as qiskit:fake_sherbrooke")
     start = initial_values(graph.graph["params"], rest, args.seed)
     if not start:
         raise usage_error(f"qglmc train: error: {args.input} has no trainable parameters")

@@ -126,3 +126,8 @@ def test_bad_params_file_is_a_clean_error(tmp_path):
     assert code == 1 and "holds 'nope', which is not a parameter" in err, err
     code, _, err = qglmc("compile", PEFT, "-P", tmp_path / "missing.npz")
     assert code == 1 and "does not exist" in err, err
+
+
+def test_noise_from_an_uncalibrated_device_is_refused(tmp_path):
+    code, err, _ = _train4(tmp_path, "--noise", "ring:4")
+    assert code == 2 and "has no calibrated noise" in err, err
