@@ -256,7 +256,6 @@ class Executable:
         import cirq
 
         from .backends.cirq import _big_endian, _gate_factories
-        from .dialects.gates import GATES
 
         make = _gate_factories(cirq)
         dq = self.device_qubits
@@ -270,10 +269,8 @@ class Executable:
             qs = [qubits[w] for w in op.wires]
             if op.name in make:
                 ops.append(make[op.name](*(float(angles[r]) for r in op.angles)).on(*qs))
-            else:
-                n = len(op.wires)
-                ops.append(cirq.MatrixGate(_big_endian(np.asarray(op.matrix), n)).on(*qs))
-                assert op.name == "unitary" or op.name not in GATES
+            else:  # q.unitary / embedding templates: a matrix gate (Cirq is big-endian)
+                ops.append(cirq.MatrixGate(_big_endian(np.asarray(op.matrix), len(op.wires))).on(*qs))
         if phase:
             ops.append(cirq.global_phase_operation(np.exp(1j * float(phase))))
         return cirq.Circuit(ops)

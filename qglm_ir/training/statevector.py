@@ -78,17 +78,43 @@ def matrix_derivative(name: str, theta: Sequence[np.ndarray], k: int) -> np.ndar
     return (w / 2) * (batched_matrix(name, plus) - batched_matrix(name, minus))
 
 
+def _slices(ndim: int, wires: tuple[int, ...]) -> list[tuple[object, ...]]:
+    """Index of the sub-array where the gate's qubits are in basis state ``j`` (little-endian)."""
+    out = []
+    for j in range(1 << len(wires)):
+        idx: list[object] = [slice(None)] * ndim
+        for q, w in enumerate(wires):
+            idx[1 + w] = (j >> q) & 1
+        out.append(tuple(idx))
+    return out
+
+
 def apply(state: np.ndarray, matrix: np.ndarray, wires: tuple[int, ...]) -> np.ndarray:
-    """Apply ``matrix`` (``(d, d)`` shared or ``(B, d, d)`` per sample) to ``wires`` of a batch of states."""
-    n = state.ndim - 1
-    k = len(wires)
-    src = [1 + w for w in reversed(wires)]  # last axis = gate qubit 0 (little-endian)
-    dst = list(range(n + 1 - k, n + 1))
-    psi = np.moveaxis(state, src, dst)
-    shape = psi.shape
-    psi = psi.reshape(shape[0], -1, 1 << k)
-    out = psi @ (matrix.T if matrix.ndim == 2 else np.swapaxes(matrix, -1, -2))
-    return np.moveaxis(out.reshape(shape), dst, src)
+    """Apply ``matrix`` (``(d, d)`` shared or ``(B, d, d)`` per sample) to ``wires`` of a batch of states.
+
+    ``out[slice j] = sum_k M[j, k] * state[slice k]`` over strided views: ``d²`` elementwise
+    multiply-adds (zero entries of shared matrices skipped). Chosen by measurement: numpy's
+    stacked ``matmul`` with a 2- or 4-wide inner dimension is 6-45x slower on density-matrix
+    sized batches (2^16 amplitudes x 4) and no faster on small ones."""
+    d = 1 << len(wires)
+    sl = _slices(state.ndim, wires)
+    parts = [state[s] for s in sl]
+    per_sample = matrix.ndim == 3
+    bshape = (state.shape[0],) + (1,) * (state.ndim - 1 - len(wires))
+    out = np.empty_like(state)
+    for j in range(d):
+        acc = None
+        for k in range(d):
+            if per_sample:
+                term = parts[k] * matrix[:, j, k].reshape(bshape)
+            else:
+                m = matrix[j, k]
+                if m == 0:
+                    continue
+                term = parts[k] if m == 1 else parts[k] * m
+            acc = term if acc is None else acc + term
+        out[sl[j]] = 0 if acc is None else acc
+    return out
 
 
 def op_matrix(op: TapeOp, angles: np.ndarray) -> np.ndarray:

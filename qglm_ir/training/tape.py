@@ -113,9 +113,9 @@ class Affine:
 
 
 def _symbolic(x: Any) -> bool:
-    if isinstance(x, Affine):
-        return True
-    return isinstance(x, np.ndarray) and x.dtype == object and any(isinstance(e, Affine) for e in x.flat)
+    # Concrete values are Python scalars or typed numpy arrays (classical_eval's representation);
+    # only the tracer builds object arrays, and only for tensors holding Affine entries.
+    return isinstance(x, Affine) or (isinstance(x, np.ndarray) and x.dtype == object)
 
 
 def symbol_array(base: int, shape: tuple[int, ...]) -> Any:

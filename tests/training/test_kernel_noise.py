@@ -102,3 +102,20 @@ def test_from_device_uses_the_calibration():
 def test_noise_spec_validates():
     with pytest.raises(ValueError, match="probability"):
         NoiseSpec(bit_flip=1.5)
+
+
+def test_closed_form_channels_equal_their_kraus_sums():
+    from qglm_ir.training.noise import _channel, apply_noise
+
+    rng = np.random.default_rng(12)
+    n = 2
+    a = rng.normal(size=(3, 4, 4)) + 1j * rng.normal(size=(3, 4, 4))
+    rho = a @ np.conj(np.swapaxes(a, 1, 2))
+    rho = (rho / np.trace(rho, axis1=1, axis2=2)[:, None, None]).reshape((3,) + (2,) * (2 * n))
+    for spec in (NoiseSpec(bit_flip=0.2), NoiseSpec(phase_damping=0.3), NoiseSpec(depolarizing=0.25),
+                 NoiseSpec(0.1, 0.2, 0.3)):
+        for w in range(n):
+            ref = rho
+            for kraus in spec.kraus():
+                ref = _channel(ref, kraus, w, n)
+            np.testing.assert_allclose(apply_noise(rho, spec, (w,), n), ref, atol=1e-14)
