@@ -9,7 +9,7 @@ STAMP := $(VENV)/.qglm-installed
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[test,aer,ibm,stim,dist]"
+	$(PY) -m pip install -q -e ".[test,aer,ibm,stim,dist,torch]"
 	# warm the cold start: SABRE cores compiled ahead of time into ~/.cache/qglm (optional)
 	$(PY) -m qglm_ir.passes.mapping.aot || echo "AOT SABRE build skipped: the JIT is used"
 	touch $(STAMP)

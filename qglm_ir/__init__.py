@@ -54,6 +54,10 @@ def __getattr__(name: str):
         from .distributed import compile_many
 
         return compile_many
+    if name == "grad":  # gradients of hybrid programs (qglm_ir.training; torch is never imported)
+        from .training.grad import grad
+
+        return grad
     if name in ("kernel", "model", "function"):
         from .frontends.python import decorators
 

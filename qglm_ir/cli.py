@@ -1,6 +1,6 @@
 """``qglmc``: the qglm compiler driver.
 
-Subcommands: ``compile``, ``check``, ``opt``, ``run``, ``devices``, ``passes``
+Subcommands: ``compile``, ``check``, ``opt``, ``run``, ``train``, ``devices``, ``passes``
 (run ``qglmc CMD --help``). Exit codes: 0 success; 1 bad input (a located
 diagnostic on stderr); 2 bad usage; 3 internal error (a short bug-report
 message; the traceback only with ``--debug``). Output files are written
@@ -193,6 +193,9 @@ def _add_input_options(p: argparse.ArgumentParser) -> None:
         "-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
         help="override a compile-time constant of a .qglm or .py input (repeatable)",
     )
+    from .cli_train import add_params_option
+
+    add_params_option(p)
 
 
 def _add_pass_options(p: argparse.ArgumentParser) -> None:
@@ -309,6 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-O", dest="opt", type=int, choices=(0, 1, 2, 3), default=2)
     _add_limit_options(r)
 
+    from .cli_train import add_train_parser
+
+    add_train_parser(sub, _add_input_options, _add_limit_options)
     sub.add_parser("devices", help="list the built-in device specs")
     ps = sub.add_parser("passes", help="list the passes with their options, or explain one")
     ps.add_argument("name", nargs="?", metavar="NAME", help="a pass to explain (e.g. qec, route)")
@@ -336,10 +342,17 @@ def _load(args: argparse.Namespace) -> Any:
     if args.input == "-":
         from .cli_io import load_stdin
 
-        return load_stdin(sys.stdin.read(), getattr(args, "lang", None), args.entry, _defines(args.defines) or None)
-    if getattr(args, "lang", None):
+        program = load_stdin(sys.stdin.read(), getattr(args, "lang", None), args.entry,
+                             _defines(args.defines) or None)
+    elif getattr(args, "lang", None):
         raise UsageError(f"qglmc {args.command}: error: --lang only applies to stdin input (-)")
-    return load_program(args.input, entry=args.entry, defines=_defines(args.defines) or None)
+    else:
+        program = load_program(args.input, entry=args.entry, defines=_defines(args.defines) or None)
+    if getattr(args, "params_files", None) and args.command != "train":  # -P: bind and freeze (cli_train)
+        from .cli_train import bind_param_files
+
+        bind_param_files(program, args.params_files)
+    return program
 
 
 def cmd_check(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -378,7 +391,7 @@ def _compile(
         if not want_counts or args.print_ir_after_all or pass_name in args.print_ir_after:
             user_printer(pass_name, text)
     with _Progress(not args.quiet, "compiling") as progress:
-        return compile_with_report(
+        result = compile_with_report(
             program,
             device=device,
             optimization_level=level,
@@ -394,6 +407,11 @@ def _compile(
                 f"compiling: {name}" + (" (validating)" if getattr(args, "validate", False) else "")),
             input_name=args.input,
         )
+    if getattr(args, "params_files", None):  # -P values were folded: their declarations go too
+        from .training.params import drop_folded
+
+        drop_folded(result.module)
+    return result
 
 
 def _load_ir(path: str) -> Any:
@@ -639,7 +657,14 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, IO[str], IO[str]], int]] = {
     "run": cmd_run,
     "devices": cmd_devices,
     "passes": cmd_passes,
+    "train": lambda args, out, err: _cmd_train(args, out, err),
 }
+
+
+def _cmd_train(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    from .cli_train import cmd_train
+
+    return cmd_train(args, out, err, _load, UsageError)
 
 
 def _input_name(args: argparse.Namespace) -> str:

@@ -74,14 +74,28 @@ def run_batch(
     entry: str | None = None,
     client: Any = None,
     chunk: int | None = None,
+    vectorized: bool = False,
 ) -> list[dict[str, np.ndarray]]:
     """Results of :func:`~qglm_ir.engine.run` for every mapping in ``inputs``, in order.
 
     ``client``: a ``distributed.Client`` to spread the evaluations over
     (``None``: here, serially). ``chunk``: evaluations per Dask task (default:
-    about four tasks per worker thread). Never mutates ``module``.
+    about four tasks per worker thread). ``vectorized``: run the host programs
+    in lock-step and evaluate the batch's kernel calls together, one batched
+    statevector pass per kernel (:mod:`qglm_ir.training.batch_exec`); exact
+    results (``shots`` None or 0), here, on qglm's own simulator only. Never
+    mutates ``module``.
     """
     vectors = list(inputs)
+    if vectorized:
+        if client is not None or shots or simulator != "tn":
+            from .errors import EngineError
+
+            raise EngineError("vectorized=True is exact and local: no client, no shots, simulator 'tn'")
+        from ..training.batch_exec import HostBatch
+
+        outs = HostBatch(module, _cfg(module, entry), {}, wrt=()).forward(vectors)
+        return [{k: v[b] for k, v in outs.items()} for b in range(len(vectors))]
     if client is None:
         results = _run_chunk(module, entry, 0, vectors, shots, simulator, seed)
         return [_raise_if_error(r) for r in results]
