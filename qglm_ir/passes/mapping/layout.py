@@ -136,6 +136,11 @@ def coupler_costs(device: Device, graph: DeviceGraph) -> np.ndarray:
     return cost
 
 
+#: Interaction graphs with more interacting wires than this get at most :data:`VF2_BIG_ROUNDS`
+#: relabelled VF2 rounds of at most :data:`VF2_BIG_CALL_LIMIT` calls each.
+VF2_BIG = 40
+VF2_BIG_ROUNDS = 8
+VF2_BIG_CALL_LIMIT = 100_000
 #: VF2 call limit for long path-shaped interaction graphs once :func:`.embed.long_paths` failed.
 VF2_LINE_CALL_LIMIT = 200_000
 
@@ -241,6 +246,12 @@ def vf2_search(device: Device, graph: DeviceGraph, inter: Interactions, call_lim
     # 16 of 128 on every swap-free circuit of the benchmark, at the same cost).
     rounds = max(1, candidates // 8) if calibrated else 1
     per_round = max(1, candidates // rounds) if calibrated else 1
+    if len(active) > VF2_BIG:
+        # Large patterns on a relabelled graph can exhaust the call limit in every round
+        # (measured: a routed 100-qubit ring on fake_sherbrooke, 256 rounds, over 600 s), so
+        # their search is bounded to a few rounds with a smaller limit each.
+        rounds = min(rounds, VF2_BIG_ROUNDS)
+        call_limit = min(call_limit, VF2_BIG_CALL_LIMIT)
     scorer = _VF2Scorer(device, graph, inter, active, weights) if calibrated else None
     rng = np.random.default_rng(seed)
     best: tuple[float, dict[int, int]] | None = None
