@@ -57,9 +57,11 @@ from ...targets.device import Device
 from ..base import Pass, PassContext, PassResult
 from .commute import OTHER, DagBuilder, wire_classes
 from .decompose import decompose_wide_gates
+from .elide import elide_swaps
 from .embed import LINE_MIN, chain_starts, is_path_graph
 from .engine import ABSORB, build_succ, routed_2q_cost, sabre_route, sabre_route_py
 from .graph import DeviceGraph, device_graph
+from .qiskit_starts import qiskit_sabre_start
 from .route import is_routed_2q
 from .wires import (
     KernelWires,
@@ -614,7 +616,9 @@ class Layout(Pass):
     layouts are applied. Options: ``strategy`` (auto|vf2|sabre|trivial),
     ``trials``/``iterations`` of the SABRE search (0 = automatic, see :func:`auto_effort`), ``vf2_call_limit`` and
     ``vf2_candidates``, ``error_weight`` for error-weighted distances,
-    ``reserve`` physical qubits to keep free (``reserve=3|7``), ``seed``.
+    ``reserve`` physical qubits to keep free (``reserve=3|7``), ``seed``, ``qiskit_start``
+    (also route from Qiskit's ``SabreLayout`` placement, see :mod:`.qiskit_starts`),
+    ``elide_swaps`` (the program's own swaps become layout bookkeeping, see :mod:`.elide`).
     """
 
     name: ClassVar[str] = "layout"
@@ -629,6 +633,8 @@ class Layout(Pass):
     reserve: tuple[int, ...] = ()
     seed: int | None = None
     engine: Literal["auto", "python"] = "auto"
+    qiskit_start: bool = True
+    elide_swaps: bool = True
 
     def __post_init__(self) -> None:
         if self.trials < 0 or self.iterations < 0:
@@ -655,6 +661,9 @@ class Layout(Pass):
             if kw.mode == "none":
                 changed = changed or decomposed > 0
                 continue
+            perm = elide_swaps(kernel, kw) if self.elide_swaps else None
+            if perm is not None:
+                kw = analyze(kernel)
             inter = interactions(kernel, kw)
             if inter.n > len(graph.usable):
                 raise PassError(
@@ -663,7 +672,7 @@ class Layout(Pass):
             lay, method = self._choose(device, graph, inter, seed)
             if any(p not in graph.usable for p in lay):  # pragma: no cover - guarded by construction
                 raise PassError(f"internal error: layout {lay} uses an unusable qubit")
-            final = [lay[v] for v in kw.out_vids]
+            final = [lay[v] for v in kw.out_vids] if perm is None else [lay[perm[v]] for v in kw.out_vids]
             apply_layout(kernel, kw, lay, device.num_qubits)
             kernel.set_property("initial_layout", tuple(lay))
             kernel.set_property("final_layout", tuple(final))
@@ -711,6 +720,10 @@ class Layout(Pass):
         if chain_layouts is None:
             _chain, chain_layouts = chain_starts(graph, inter.pairs, seed)
         starts = self._ranked_lines(device, graph, inter, chain_layouts)[:8]
+        if self.qiskit_start:
+            qk = qiskit_sabre_start(graph, inter.pairs, seed)
+            if qk is not None:
+                starts.append(qk)
         lay, _swaps = sabre_layout(device, graph, inter, trials, iterations, seed, self.engine, alt, starts)
         return lay, "sabre"
 
