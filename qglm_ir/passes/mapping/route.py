@@ -440,13 +440,12 @@ def qiskit_candidate(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     probe = _Router(copy, graph, opts, coupler_cost)
     if probe.kw.num_wires != graph.num_qubits:
         return None
-    term = body.terminator
-    nodes = [op for op in copy.regions[0].block if op is not copy.regions[0].block.terminator
-             and op.name not in ("q.alloc", "q.dealloc")]
-    nodes = [op for op in nodes if op not in set(probe._trailing_annotations(nodes))]
+    block = copy.regions[0].block
+    nodes = [op for op in block if op is not block.terminator and op.name not in ("q.alloc", "q.dealloc")]
+    tails = set(probe._trailing_annotations(nodes))  # routed last, as route_block does
+    nodes = [op for op in nodes if op not in tails]
     arrays, _ops = probe._dag(nodes, False)
     busy = {probe.vid[v] for op in nodes for v in op.operands if v.type.is_qubit}
-    del term
     found = joint_route(arrays, graph.num_qubits, graph, busy, opts.seed)
     if found is None:
         return None
