@@ -3,7 +3,8 @@
 * ``-O0``: lowering only (``inline``, ``canonicalize``).
 * ``-O1``: plus gate cancellation and rotation merging.
 * ``-O2`` (default): plus single-qubit fusion and dead-gate removal.
-* ``-O3``: cancellation, rotation merging and two-qubit block resynthesis,
+* ``-O3``: with a device, small constant loops unrolled first (:data:`UNROLL_PASSES`);
+  cancellation, rotation merging and two-qubit block resynthesis,
   then :data:`O3_LOOP` (those plus 1q fusion and dead-gate removal) repeated
   until a fixed point (at most :data:`O3_MAX_ITERATIONS` rounds).
 
@@ -45,6 +46,10 @@ MAPPING_BY_LEVEL: dict[int, tuple[str | tuple[str, ...], ...]] = {
     2: ("layout", "route", "to-basis", "fix-direction", "fuse-1q", "to-basis"),
     3: ("layout", "route", "to-basis", O3_LOOP, "fix-direction", "fuse-1q", "to-basis"),
 }
+#: -O3 with a device unrolls small constant loops (peels the last iteration of large ones)
+#: so routing can carry layouts across iterations and leaves no dead restoring swaps; the
+#: copies' constant indices are folded again.
+UNROLL_PASSES: tuple[str, ...] = ("unroll-loops", "canonicalize")
 MAPPING_PASSES: tuple[str, ...] = ("layout", "route", "fix-direction", "to-basis")  # required with a device
 BASIS_PASSES: tuple[str, ...] = ("to-basis",)
 CLEANUP_PASSES: tuple[str, ...] = ("cancel",)
@@ -67,6 +72,8 @@ def preset_names(level: int, *, device: bool = False, basis: bool = False) -> li
     if level not in OPT_PASSES:
         raise PassError(f"optimization level must be 0, 1, 2 or 3, got {level}")
     names: list[str | tuple[str, ...]] = list(LOWER_PASSES)
+    if level == 3 and device:
+        names.extend(UNROLL_PASSES)
     names.extend(OPT_PASSES[level])
     if level == 3:
         if basis and not device:

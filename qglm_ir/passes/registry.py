@@ -35,6 +35,7 @@ BUILTIN_PASSES: dict[str, str] = {
     "layout": "qglm_ir.passes.mapping.layout:Layout",
     "route": "qglm_ir.passes.mapping.route:Route",
     "fix-direction": "qglm_ir.passes.mapping.fix_direction:FixDirection",
+    "unroll-loops": "qglm_ir.passes.mapping.unroll:UnrollLoops",
     # qec: error suppression and correction
     "dd": "qglm_ir.passes.qec.dd:DynamicalDecoupling",
     "redundant-readout": "qglm_ir.passes.qec.redundant_readout:RedundantReadout",

@@ -2,12 +2,17 @@
 
 Passes (registered by name in :mod:`qglm_ir.passes.registry`):
 
-* ``layout`` (:class:`.layout.Layout`): noise-aware initial placement (VF2, else
-  bidirectional SABRE); rewrites kernels onto the device's physical qubits and
+* ``unroll-loops`` (:class:`.unroll.UnrollLoops`): unrolls small constant ``scf.for`` loops
+  of kernels and peels the last iteration of large ones (``-O3`` with a device), so routing
+  leaves no dead layout-restoring swaps after the last iteration;
+* ``layout`` (:class:`.layout.Layout`): noise-aware initial placement (long lines by
+  :mod:`.embed`, VF2, else bidirectional SABRE with line and Qiskit-``SabreLayout`` starts;
+  the program's own swaps elided into the layout, :mod:`.elide`); rewrites kernels onto the device's physical qubits and
   records ``initial_layout`` / ``final_layout``;
 * ``route`` (:class:`.route.Route`): LightSABRE-style swap insertion, ``scf``
-  regions included; updates ``final_layout``; on calibrated devices then moves
-  the routed circuit to its lowest-error isomorphic placement (post-layout);
+  regions included; Qiskit's joint SABRE placement and routing competes on plain
+  circuits (:mod:`.qiskit_route`); updates ``final_layout``; on calibrated devices then
+  moves the routed circuit to its lowest-error isomorphic placement (post-layout);
 * ``fix-direction`` (:class:`.fix_direction.FixDirection`): flips ``cx``/``ecr``
   that only exist in the other direction on the device.
 

@@ -57,8 +57,11 @@ from ...targets.device import Device
 from ..base import Pass, PassContext, PassResult
 from .commute import OTHER, DagBuilder, wire_classes
 from .decompose import decompose_wide_gates
+from .elide import elide_swaps
+from .embed import LINE_MIN, chain_starts, is_path_graph
 from .engine import ABSORB, build_succ, routed_2q_cost, sabre_route, sabre_route_py
 from .graph import DeviceGraph, device_graph
+from .qiskit_starts import qiskit_sabre_start
 from .route import is_routed_2q
 from .wires import (
     KernelWires,
@@ -133,6 +136,25 @@ def coupler_costs(device: Device, graph: DeviceGraph) -> np.ndarray:
         cost[a, b] = cost[b, a] = _cost(device.coupler_error(a, b)) + ONE_Q_PER_2Q * (
             _cost(device.single_qubit_error(a)) + _cost(device.single_qubit_error(b)))
     return cost
+
+
+#: Interaction graphs with more interacting wires than this get at most :data:`VF2_BIG_ROUNDS`
+#: relabelled VF2 rounds of at most :data:`VF2_BIG_CALL_LIMIT` calls each.
+VF2_BIG = 40
+VF2_BIG_ROUNDS = 8
+VF2_BIG_CALL_LIMIT = 100_000
+#: VF2 call limit for long path-shaped interaction graphs once :func:`.embed.long_paths` failed.
+VF2_LINE_CALL_LIMIT = 200_000
+
+
+def _long_ring_like(pairs: list[tuple[int, int]]) -> bool:
+    """Whether the interaction graph has at least :data:`.embed.LINE_MIN` wires, none with more
+    than two partners (lines and rings)."""
+    partners: dict[int, set[int]] = {}
+    for a, b in pairs:
+        partners.setdefault(a, set()).add(b)
+        partners.setdefault(b, set()).add(a)
+    return len(partners) >= LINE_MIN and all(len(s) <= 2 for s in partners.values())
 
 
 def _cost(e: float | None) -> float:
@@ -226,6 +248,12 @@ def vf2_search(device: Device, graph: DeviceGraph, inter: Interactions, call_lim
     # 16 of 128 on every swap-free circuit of the benchmark, at the same cost).
     rounds = max(1, candidates // 8) if calibrated else 1
     per_round = max(1, candidates // rounds) if calibrated else 1
+    if len(active) > VF2_BIG:
+        # Large patterns on a relabelled graph can exhaust the call limit in every round
+        # (measured: a routed 100-qubit ring on fake_sherbrooke, 256 rounds, over 600 s), so
+        # their search is bounded to a few rounds with a smaller limit each.
+        rounds = min(rounds, VF2_BIG_ROUNDS)
+        call_limit = min(call_limit, VF2_BIG_CALL_LIMIT)
     scorer = _VF2Scorer(device, graph, inter, active, weights) if calibrated else None
     rng = np.random.default_rng(seed)
     best: tuple[float, dict[int, int]] | None = None
@@ -404,10 +432,14 @@ def _ranked_starts(device: Device, graph: DeviceGraph, comp: list[int], size: in
 
 
 def sabre_layout(device: Device, graph: DeviceGraph, inter: Interactions, trials: int, iterations: int,
-                 seed: int, engine: str = "auto", alt: DeviceGraph | None = None) -> tuple[list[int], int]:
+                 seed: int, engine: str = "auto", alt: DeviceGraph | None = None,
+                 starts: list[dict[int, int]] | None = None) -> tuple[list[int], int]:
     """Bidirectional SABRE layout search; returns ``(layout, swaps of its forward routing)``.
     With ``alt`` (same usable qubits and couplers, other distances) every other group of
-    four trials routes with ``alt``'s distances; all trials compete on the same estimate."""
+    four trials routes with ``alt``'s distances; all trials compete on the same estimate.
+    ``starts`` (placements of all interacting wires, e.g. :func:`.embed.line_layouts`) are
+    extra candidates, each routed forward as given and also after the bidirectional
+    iterations, on the same estimate."""
     core = sabre_route_py if engine == "python" else sabre_route
     if not graph.components:
         raise PassError("the device has no usable qubits")
@@ -425,9 +457,15 @@ def sabre_layout(device: Device, graph: DeviceGraph, inter: Interactions, trials
     coupler_cost = coupler_costs(device, graph) if calibrated else np.ones((N, N))
     ranked = _ranked_starts(device, graph, comp, len(active), coupler_cost) if calibrated else []
     best: tuple[tuple[float, float], int, list[int]] | None = None
-    for t in range(max(1, trials)):
+    extra = list(starts or ())
+    n_random = max(1, trials)
+    for t in range(n_random + 2 * len(extra)):
         rng = np.random.default_rng(seed * 1_000_003 + t)
-        if t % 2 == 0:
+        structured = t >= n_random
+        if structured:
+            given = extra[(t - n_random) // 2]
+            region = np.array([given[v] for v in active], dtype=np.int64)
+        elif t % 2 == 0:
             # calibrated: the compact starts go through the best regions in order
             start = int(ranked[(t // 2) % len(ranked)]) if ranked else int(rng.choice(comp_arr))
             order = [start]
@@ -454,7 +492,8 @@ def sabre_layout(device: Device, graph: DeviceGraph, inter: Interactions, trials
             if v2p[v] < 0:
                 v2p[v] = next(free)
         g = graph if alt is None or (t // 4) % 2 == 0 else alt
-        for it in range(max(1, iterations)):
+        # a structured start is tried as given (t even) and after the usual iterations
+        for it in range(0 if structured and (t - n_random) % 2 == 0 else max(1, iterations)):
             s = seed * 7919 + t * 131 + it * 17 + 1
             res = core(fa, fb, *fwd, v2p, N, g.adj, g.nb_ptr, g.nb_idx, g.dist, g.hops,
                        20, 0.5, 0.001, 5, s, max(10, 10 * N))
@@ -577,7 +616,9 @@ class Layout(Pass):
     layouts are applied. Options: ``strategy`` (auto|vf2|sabre|trivial),
     ``trials``/``iterations`` of the SABRE search (0 = automatic, see :func:`auto_effort`), ``vf2_call_limit`` and
     ``vf2_candidates``, ``error_weight`` for error-weighted distances,
-    ``reserve`` physical qubits to keep free (``reserve=3|7``), ``seed``.
+    ``reserve`` physical qubits to keep free (``reserve=3|7``), ``seed``, ``qiskit_start``
+    (also route from Qiskit's ``SabreLayout`` placement, see :mod:`.qiskit_starts`),
+    ``elide_swaps`` (the program's own swaps become layout bookkeeping, see :mod:`.elide`).
     """
 
     name: ClassVar[str] = "layout"
@@ -592,6 +633,8 @@ class Layout(Pass):
     reserve: tuple[int, ...] = ()
     seed: int | None = None
     engine: Literal["auto", "python"] = "auto"
+    qiskit_start: bool = True
+    elide_swaps: bool = True
 
     def __post_init__(self) -> None:
         if self.trials < 0 or self.iterations < 0:
@@ -618,6 +661,9 @@ class Layout(Pass):
             if kw.mode == "none":
                 changed = changed or decomposed > 0
                 continue
+            perm = elide_swaps(kernel, kw) if self.elide_swaps else None
+            if perm is not None:
+                kw = analyze(kernel)
             inter = interactions(kernel, kw)
             if inter.n > len(graph.usable):
                 raise PassError(
@@ -626,7 +672,7 @@ class Layout(Pass):
             lay, method = self._choose(device, graph, inter, seed)
             if any(p not in graph.usable for p in lay):  # pragma: no cover - guarded by construction
                 raise PassError(f"internal error: layout {lay} uses an unusable qubit")
-            final = [lay[v] for v in kw.out_vids]
+            final = [lay[v] for v in kw.out_vids] if perm is None else [lay[perm[v]] for v in kw.out_vids]
             apply_layout(kernel, kw, lay, device.num_qubits)
             kernel.set_property("initial_layout", tuple(lay))
             kernel.set_property("final_layout", tuple(final))
@@ -647,8 +693,21 @@ class Layout(Pass):
                 raise PassError("trivial layout would use an unusable or reserved qubit",
                                 help="use strategy=auto")
             return lay, "trivial"
+        chain_layouts: list[dict[int, int]] | None = None
+        call_limit = self.vf2_call_limit
+        if self.strategy in ("auto", "vf2") and inter.pairs and is_path_graph(inter.pairs):
+            active = {v for e in inter.pairs for v in e}
+            if len(active) >= LINE_MIN:
+                _chain, chain_layouts = chain_starts(graph, inter.pairs, seed, limit=256)
+                if chain_layouts:
+                    return self._best_line(device, graph, inter, chain_layouts), "line"
+                # the pruned path search found no line; VF2 rarely does better on long lines
+                # and can spend seconds failing (measured: 5M calls, 7-16 s on fake_sherbrooke)
+                call_limit = min(call_limit, VF2_LINE_CALL_LIMIT)
+        elif self.strategy == "auto" and _long_ring_like(inter.pairs):
+            call_limit = min(call_limit, VF2_LINE_CALL_LIMIT)  # rings: same reason
         if self.strategy in ("auto", "vf2"):
-            lay = vf2_layout(device, graph, inter, self.vf2_call_limit, self.vf2_candidates, seed)
+            lay = vf2_layout(device, graph, inter, call_limit, self.vf2_candidates, seed)
             if lay is not None:
                 return lay, "vf2"
             if self.strategy == "vf2":
@@ -658,5 +717,27 @@ class Layout(Pass):
         # On a calibrated device half the trials use hop distances: error-weighted detours pay
         # off on sparse circuits but not always on dense ones (measured on fake_sherbrooke).
         alt = device_graph(device, 0.0, tuple(sorted(self.reserve))) if graph.dist is not graph.hops else None
-        lay, _swaps = sabre_layout(device, graph, inter, trials, iterations, seed, self.engine, alt)
+        if chain_layouts is None:
+            _chain, chain_layouts = chain_starts(graph, inter.pairs, seed)
+        starts = self._ranked_lines(device, graph, inter, chain_layouts)[:8]
+        if self.qiskit_start:
+            qk = qiskit_sabre_start(graph, inter.pairs, seed)
+            if qk is not None:
+                starts.append(qk)
+        lay, _swaps = sabre_layout(device, graph, inter, trials, iterations, seed, self.engine, alt, starts)
         return lay, "sabre"
+
+    @staticmethod
+    def _ranked_lines(device: Device, graph: DeviceGraph, inter: Interactions,
+                      placements: list[dict[int, int]]) -> list[dict[int, int]]:
+        """``placements`` best first by calibrated error (as given when uncalibrated)."""
+        if not device.has_calibration or len(placements) < 2:
+            return list(placements)
+        scored = [(layout_cost(device, inter, _place_rest(device, graph, p, inter.n)), k)
+                  for k, p in enumerate(placements)]
+        return [placements[k] for _c, k in sorted(scored)]
+
+    def _best_line(self, device: Device, graph: DeviceGraph, inter: Interactions,
+                   placements: list[dict[int, int]]) -> list[int]:
+        """The lowest-error swap-free line placement, completed with :func:`_place_rest`."""
+        return _place_rest(device, graph, self._ranked_lines(device, graph, inter, placements)[0], inter.n)

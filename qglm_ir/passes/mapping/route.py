@@ -96,8 +96,10 @@ class _Router:
     """Routes one kernel in place."""
 
     def __init__(self, kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
-                 coupler_cost: np.ndarray | None = None):
+                 coupler_cost: np.ndarray | None = None, forced: tuple | None = None):
         self.kernel = kernel
+        self.forced = forced  # an engine result to replay for the top-level block (see qiskit_route)
+        self.top_key: tuple[float, float] | None = None
         # unit costs count 2q gates (absorbed swaps as one) on uncalibrated devices
         self.coupler_cost = np.ones((graph.num_qubits, graph.num_qubits)) if coupler_cost is None else coupler_cost
         self.g = graph
@@ -159,6 +161,27 @@ class _Router:
         ptr, idx, npred = build_succ(n, dag.preds)
         return (node_a, node_b, ptr, idx, npred), ops
 
+    def _trailing_annotations(self, nodes: list[Operation]) -> list[Operation]:
+        """The one-qubit ``noise.*`` annotations after which their wire has no other op (a
+        program's closing ``noise depolarizing(p) q``). Routing replays them last, where
+        their wires end: run as soon as ready they would sit between a 2q gate and the swap
+        after it on the same pair and keep 2q resynthesis from merging the two (measured:
+        ``examples/prompt_encoder.qglm`` on ``heavy-hex:3``, 10 CX instead of 7)."""
+        vid = self.vid
+        closed: set[int] = set()
+        out: list[Operation] = []
+        for op in reversed(nodes):
+            wires = [vid[v] for v in op.operands if v.type.is_qubit]
+            if (op.name.startswith("noise.") and len(wires) == 1 and not op.regions
+                    and wires[0] not in closed):
+                out.append(op)
+                continue
+            if op.regions:
+                closed.update(range(self.kw.num_wires))  # a region may touch any wire
+            closed.update(wires)
+        out.reverse()
+        return out
+
     def _search(self, node_a, node_b, ptr, idx, npred) -> tuple[tuple[float, float], tuple]:
         """Run the seeded trials (cycling through :data:`.engine.ABSORB`); returns the best
         trial's ranking key (see :meth:`_key`) and engine result."""
@@ -214,18 +237,28 @@ class _Router:
         term = block.terminator
         nodes = [op for op in block if op is not term and not (top and op.name in ("q.alloc", "q.dealloc"))]
         deallocs = [op for op in block if top and op.name == "q.dealloc"]
+        tails = self._trailing_annotations(nodes) if top else []
+        if tails:
+            skip = set(tails)
+            nodes = [op for op in nodes if op not in skip]
         # The commutation DAG usually needs fewer swaps, but the greedy search is not monotone
         # in its freedom: the plain DAG gets the same trials and the cheaper result wins.
         arrays, node_ops = self._dag(nodes, False)
-        key, res = self._search(*arrays)
-        if self.opts.commute:
+        if top and self.forced is not None:
+            res = self.forced
+            key = self._key(res, arrays[0], arrays[1])
+        else:
+            key, res = self._search(*arrays)
+        if self.opts.commute and not (top and self.forced is not None):
             c_arrays, c_ops = self._dag(nodes, True)
             if len(c_ops) != len(node_ops) or any(a is not b for a, b in zip(c_ops, node_ops)) or not all(
                     np.array_equal(x, y) for x, y in zip(c_arrays, arrays)):
                 self._seed_counter -= 1  # same seeds for both DAGs
                 c_key, c_res = self._search(*c_arrays)
                 if c_key < key:
-                    res, node_ops = c_res, c_ops
+                    res, node_ops, key = c_res, c_ops, c_key
+        if top:
+            self.top_key = key
         kind, ea, eb, count, _v2p, _swaps, _status = res
         for op in nodes:
             op.detach()
@@ -247,6 +280,15 @@ class _Router:
             if op.regions:
                 self._route_scf(op, scope, phys[SCF_OFFSETS[op.name][0]:])
                 continue
+            for r in op.results:
+                if r.type.is_qubit:
+                    scope.values[int(self.v2p[vid[r]])] = r
+        for op in tails:  # on the physical qubit where their wire ended
+            for i, v in enumerate(op.operands):
+                if v.type.is_qubit:
+                    op.set_operand(i, scope.get(int(self.v2p[vid[v]])))
+            op.detach()
+            block.insert_before(op, term)
             for r in op.results:
                 if r.type.is_qubit:
                     scope.values[int(self.v2p[vid[r]])] = r
@@ -353,7 +395,7 @@ def _walk(block: Block):
 
 
 def route_kernel(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
-                 coupler_cost: np.ndarray | None = None) -> dict[str, int]:
+                 coupler_cost: np.ndarray | None = None, forced: tuple | None = None) -> dict[str, int]:
     """Route one laid-out kernel in place (see the module docstring); returns statistics.
     The seeded trials are ranked by :func:`.engine.routed_2q_cost`: estimated 2q gate count,
     or with ``coupler_cost`` (``[N, N]``, see :func:`.layout.coupler_costs`) estimated ESP."""
@@ -361,7 +403,7 @@ def route_kernel(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     if not isinstance(init, tuple):
         raise PassError(f"kernel @{kernel_name(kernel)} has no initial_layout", kernel.loc,
                         help="run 'layout' before 'route'")
-    r = _Router(kernel, graph, opts, coupler_cost)
+    r = _Router(kernel, graph, opts, coupler_cost, forced)
     if r.kw.num_wires != graph.num_qubits:
         raise PassError(
             f"kernel @{kernel_name(kernel)} has {r.kw.num_wires} wires but the device has {graph.num_qubits} qubits",
@@ -375,7 +417,42 @@ def route_kernel(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     final = kernel.properties.get("final_layout", init)
     assert isinstance(final, tuple)
     kernel.set_property("final_layout", tuple(int(r.v2p[p]) for p in final))
-    return {"swaps": r.swaps, "restore_swaps": r.restore_swaps}
+    cost = r.top_key[0] if r.top_key is not None and not _has_regions(body) else float("inf")
+    return {"swaps": r.swaps, "restore_swaps": r.restore_swaps, "cost": cost}
+
+
+def _has_regions(block: Block) -> bool:
+    return any(op.regions for op in block)
+
+
+def qiskit_candidate(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
+                     coupler_cost: np.ndarray | None = None) -> tuple[Operation, dict] | None:
+    """A routed copy of the laid-out, unrouted ``kernel`` placed and routed by Qiskit's SABRE
+    (see :mod:`.qiskit_route`), or None when the kernel is not a plain circuit or Qiskit
+    declines. The copy is detached; its layouts are relabelled to Qiskit's placement."""
+    from .layout import _relabel
+    from .qiskit_route import joint_route
+
+    body = kernel.regions[0].block
+    if _has_regions(body):
+        return None
+    copy = kernel.clone()
+    probe = _Router(copy, graph, opts, coupler_cost)
+    if probe.kw.num_wires != graph.num_qubits:
+        return None
+    block = copy.regions[0].block
+    nodes = [op for op in block if op is not block.terminator and op.name not in ("q.alloc", "q.dealloc")]
+    tails = set(probe._trailing_annotations(nodes))  # routed last, as route_block does
+    nodes = [op for op in nodes if op not in tails]
+    arrays, _ops = probe._dag(nodes, False)
+    busy = {probe.vid[v] for op in nodes for v in op.operands if v.type.is_qubit}
+    found = joint_route(arrays, graph.num_qubits, graph, busy, opts.seed)
+    if found is None:
+        return None
+    sigma, res = found
+    _relabel(copy, probe.kw, sigma)
+    stats = route_kernel(copy, graph, opts, coupler_cost, forced=res)
+    return copy, stats
 
 
 @dataclass(frozen=True)
@@ -396,7 +473,9 @@ class Route(Pass):
     lowest-error isomorphic placement, like Qiskit's VF2PostLayout; coupler
     direction may change, so run ``fix-direction`` after ``route``), ``commute``
     (default on: gates that commute, like a QFT's controlled-phase ladder, may be
-    routed in any order; see :mod:`.commute`).
+    routed in any order; see :mod:`.commute`), ``qiskit`` (default on: plain-circuit kernels
+    also get Qiskit's joint SABRE placement and routing as a candidate, kept when it is
+    cheaper by the same estimate or, calibrated, has the higher ESP; see :mod:`.qiskit_route`).
     """
 
     name: ClassVar[str] = "route"
@@ -412,6 +491,7 @@ class Route(Pass):
     engine: Literal["auto", "python"] = "auto"
     post_layout: bool = True
     commute: bool = True
+    qiskit: bool = True
 
     def __post_init__(self) -> None:
         if self.trials < 0:
@@ -441,13 +521,22 @@ class Route(Pass):
             if device.has_calibration and self.error_weight > 0:
                 kernel, stats, moved = self._route_calibrated(kernel, device, reserved, opts)
             else:
-                stats = route_kernel(kernel, device_graph(device, 0.0, reserved), opts)
+                graph = device_graph(device, 0.0, reserved)
+                pristine = kernel.clone() if self.qiskit else None
+                stats = route_kernel(kernel, graph, opts)
                 moved = False
+                cand = qiskit_candidate(pristine, graph, opts) if pristine is not None else None
+                if cand is not None and cand[1]["cost"] < stats["cost"]:
+                    kernel = self._replace(kernel, cand[0])
+                    stats = cand[1]
+                    moved = True
             relabelled += moved
 
             final = kernel.properties["final_layout"]
             assert isinstance(final, tuple)
-            record_layout(ctx, kernel_name(kernel), None, list(final))
+            initial = kernel.properties.get("initial_layout")
+            record_layout(ctx, kernel_name(kernel), list(initial) if moved and isinstance(initial, tuple) else None,
+                          list(final))
             swaps += stats["swaps"]
             restore += stats["restore_swaps"]
             changed = changed or stats["swaps"] > 0
@@ -464,6 +553,7 @@ class Route(Pass):
         from .layout import coupler_costs, post_layout
 
         pristine = kernel.clone()  # detached, unrouted copy for the second candidate
+        third = kernel.clone() if self.qiskit else None  # for Qiskit's joint placement and routing
         costs = coupler_costs(device, device_graph(device, 0.0, reserved))
         candidates = []
         for weight, k in ((self.error_weight, kernel), (0.0, pristine)):
@@ -471,11 +561,25 @@ class Route(Pass):
             stats = route_kernel(k, graph, opts, costs)
             moved = bool(self.post_layout and post_layout(k, device, graph, seed=opts.seed))
             candidates.append((esp(k, device) or 0.0, -stats["swaps"], k, stats, moved))
+        if third is not None:
+            graph = device_graph(device, 0.0, reserved)
+            cand = qiskit_candidate(third, graph, opts, costs)
+            if cand is not None:
+                k, stats = cand
+                if self.post_layout:
+                    post_layout(k, device, graph, seed=opts.seed)
+                candidates.append((esp(k, device) or 0.0, -stats["swaps"], k, stats, True))
         best = max(candidates, key=lambda c: (c[0], c[1]))
         chosen = best[2]
         if chosen is not kernel:  # swap the better routed copy into the module
-            block = kernel.parent
-            assert block is not None
-            block.insert_before(chosen, kernel)
-            kernel.erase()
+            self._replace(kernel, chosen)
         return chosen, best[3], best[4]
+
+    @staticmethod
+    def _replace(kernel: Operation, chosen: Operation) -> Operation:
+        """Put the detached routed copy ``chosen`` where ``kernel`` is; returns it."""
+        block = kernel.parent
+        assert block is not None
+        block.insert_before(chosen, kernel)
+        kernel.erase()
+        return chosen

@@ -1,0 +1,60 @@
+"""Layouts from Qiskit's ``SabreLayout`` as extra starting points for qglm's layout search.
+
+Qiskit's SABRE layout (Rust, many seeded trials) sometimes finds placements qglm's own
+search does not reach: on ``examples/prompt_encoder.qglm`` (a 4-qubit CX ring) on
+``heavy-hex:3`` it places the ring around a degree-3 qubit, where each swap merges with the
+CX before it (7 CX after resynthesis against qglm's 10). Only the *layout* is taken: qglm's
+engine routes from it and the candidate competes with qglm's own starts on the same cost
+estimate (:func:`.layout.sabre_layout`), so the result is never worse by that estimate and
+stays a qglm IR with qglm's layout bookkeeping.
+
+Requires: ``qiskit`` (a core dependency). The circuit given to Qiskit holds only the 2q gates
+(as ``cx``, in program order) of the interacting wires; the coupling map is the largest usable
+component of the device, relabelled densely.
+"""
+
+from __future__ import annotations
+
+from .graph import DeviceGraph
+
+
+def qiskit_sabre_start(graph: DeviceGraph, pairs: list[tuple[int, int]], seed: int,
+                       layout_trials: int = 16, max_iterations: int = 4) -> dict[int, int] | None:
+    """Placement (wire -> physical qubit) of the interacting wires of ``pairs`` chosen by
+    ``qiskit.transpiler.passes.SabreLayout`` on the largest usable component of ``graph``, or
+    None when they do not fit or Qiskit declines (any exception: this is only a candidate)."""
+    if not pairs or not graph.components:
+        return None
+    active = sorted({v for e in pairs for v in e})
+    comp = sorted(graph.components[0])
+    if len(active) > len(comp):
+        return None
+    try:
+        from qiskit import QuantumCircuit
+        from qiskit.converters import circuit_to_dag
+        from qiskit.transpiler import CouplingMap
+        from qiskit.transpiler.passes import SabreLayout
+
+        v_index = {v: i for i, v in enumerate(active)}
+        p_index = {p: i for i, p in enumerate(comp)}
+        qc = QuantumCircuit(len(active))
+        for a, b in pairs:
+            qc.cx(v_index[a], v_index[b])
+        edges = []
+        for a, b in graph.edges:
+            if a in p_index and b in p_index:
+                edges.append((p_index[a], p_index[b]))
+                edges.append((p_index[b], p_index[a]))
+        cm = CouplingMap(edges)
+        if cm.size() < len(comp):  # pragma: no cover - a component always has edges here
+            return None
+        sabre = SabreLayout(cm, seed=seed, max_iterations=max_iterations, swap_trials=layout_trials,
+                            layout_trials=layout_trials, skip_routing=True)
+        sabre.run(circuit_to_dag(qc))
+        layout = sabre.property_set["layout"]
+        out = {}
+        for i, v in enumerate(active):
+            out[v] = comp[layout[qc.qubits[i]]]
+        return out
+    except Exception:  # noqa: BLE001  (a candidate only: qglm's own search still runs)
+        return None
