@@ -50,7 +50,13 @@ def local_client(jobs: int, memory_limit: str | int | None = "2GiB", method: str
     distributed = _distributed()
     import dask
 
-    with dask.config.set({"distributed.worker.multiprocessing-method": method or start_method()}):
+    # Qiskit's Rust passes (SabreLayout, used by the layout/route candidates) run on a rayon
+    # thread pool; a worker forked after this process used that pool deadlocks on its first
+    # parallel call. QISKIT_IN_PARALLEL=TRUE makes Qiskit run them single-threaded, as its own
+    # parallel_map does in its workers (one thread per worker is what we ask for anyway).
+    environ = {**(dask.config.get("distributed.nanny.environ", default={}) or {}), "QISKIT_IN_PARALLEL": "TRUE"}
+    with dask.config.set({"distributed.worker.multiprocessing-method": method or start_method(),
+                          "distributed.nanny.environ": environ}):
         cluster = distributed.LocalCluster(
             n_workers=jobs,
             threads_per_worker=1,
