@@ -37,6 +37,7 @@ from dataclasses import asdict, dataclass, field
 from .core.ir import Block, Operation, Value
 from .core.module import Module
 from .core.opdef import GATE, get_opdef
+from .dialects.arith import constant_int as _const_int
 from .dialects.scf import ForOp, IfOp
 
 _TIMED = frozenset({"q.unitary", "q.measure", "q.reset", "q.delay"})
@@ -66,15 +67,6 @@ def _is_gate(op: Operation) -> bool:
     d = get_opdef(op.name)
     return d is not None and GATE in d.traits
 
-
-def _const_int(v: Value) -> int | None:
-    op = getattr(v, "op", None)
-    if op is None or op.name != "arith.constant":
-        return None
-    value = op.properties.get("value")
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value
 
 
 def trip_count(for_op: Operation) -> int | None:

@@ -15,7 +15,7 @@ Ops (all pure):
 from __future__ import annotations
 
 from ..core.attributes import DenseArray
-from ..core.ir import Operation
+from ..core.ir import Operation, Value
 from ..core.opdef import CONSTANT_LIKE, PURE, OpDef, register
 from ..core.types import FloatType, IntegerType, TensorType, f64, i1, is_scalar
 from . import _checks as c
@@ -24,6 +24,15 @@ BINARY = ("arith.add", "arith.sub", "arith.mul", "arith.div")
 UNARY = ("arith.neg", "arith.sin", "arith.cos")
 LOGIC = ("arith.and", "arith.or", "arith.xor")
 PREDICATES = ("eq", "ne", "lt", "le", "gt", "ge")
+
+
+def constant_int(v: Value) -> int | None:
+    """The integer ``v`` holds when an ``arith.constant`` of an int (not a bool) defines it, else None."""
+    op = getattr(v, "op", None)
+    if op is None or op.name != "arith.constant":
+        return None
+    value = op.properties.get("value")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _verify_constant(op: Operation) -> None:

@@ -21,19 +21,12 @@ import math
 
 from ...core.errors import PassError
 from ...core.ir import Block, Operation, Value
+from ...dialects.arith import constant_int as _const_int
 from ...targets.device import Device
 from .wires import analyze, kernel_body
 
 _FREE = frozenset({"q.alloc", "q.dealloc", "q.barrier", "q.delay", "q.global_phase"})
 
-
-def _const_int(v: Value) -> int | None:
-    op = getattr(v, "op", None)
-    if op is not None and op.name == "arith.constant":
-        val = op.properties.get("value")
-        if isinstance(val, int) and not isinstance(val, bool):
-            return val
-    return None
 
 
 def _log_block(block: Block, phys: dict[Value, int], device: Device) -> float:

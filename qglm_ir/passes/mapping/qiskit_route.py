@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .graph import DeviceGraph
+from .qiskit_starts import component_coupling, sabre_problem
 
 
 def joint_route(arrays: tuple, num_wires: int, graph: DeviceGraph, busy: set[int], seed: int,
@@ -36,27 +37,15 @@ def joint_route(arrays: tuple, num_wires: int, graph: DeviceGraph, busy: set[int
     """
     node_a, node_b, ptr, idx, npred0 = arrays
     two = np.nonzero(node_b >= 0)[0]
-    if two.size == 0 or not graph.components:
-        return None
-    active = sorted({int(node_a[k]) for k in two} | {int(node_b[k]) for k in two})
-    comp = sorted(graph.components[0])
-    if len(active) > len(comp):
-        return None
     try:
-        from qiskit import QuantumCircuit
-        from qiskit.circuit.library import CXGate
+        problem = sabre_problem(graph, [(int(node_a[k]), int(node_b[k])) for k in two], [int(k) for k in two])
+        if problem is None:
+            return None
+        active, comp, qc = problem
         from qiskit.converters import circuit_to_dag
-        from qiskit.transpiler import CouplingMap
         from qiskit.transpiler.passes import SabreLayout
 
-        v_index = {v: i for i, v in enumerate(active)}
-        p_index = {p: i for i, p in enumerate(comp)}
-        qc = QuantumCircuit(len(active))
-        for k in two:
-            qc.append(CXGate(label=str(int(k))), [v_index[int(node_a[k])], v_index[int(node_b[k])]])
-        edges = [e for a, b in graph.edges if a in p_index and b in p_index
-                 for e in ((p_index[a], p_index[b]), (p_index[b], p_index[a]))]
-        sabre = SabreLayout(CouplingMap(edges), seed=seed, max_iterations=4, swap_trials=trials,
+        sabre = SabreLayout(component_coupling(graph, comp), seed=seed, max_iterations=4, swap_trials=trials,
                             layout_trials=trials)
         routed = sabre.run(circuit_to_dag(qc))
         layout = sabre.property_set["layout"]

@@ -18,43 +18,58 @@ from __future__ import annotations
 from .graph import DeviceGraph
 
 
-def qiskit_sabre_start(graph: DeviceGraph, pairs: list[tuple[int, int]], seed: int,
-                       layout_trials: int = 16, max_iterations: int = 4) -> dict[int, int] | None:
-    """Placement (wire -> physical qubit) of the interacting wires of ``pairs`` chosen by
-    ``qiskit.transpiler.passes.SabreLayout`` on the largest usable component of ``graph``, or
-    None when they do not fit or Qiskit declines (any exception: this is only a candidate)."""
+def sabre_problem(graph: DeviceGraph, pairs: list[tuple[int, int]],
+                  labels: list[int] | None = None) -> tuple[list[int], list[int], object] | None:
+    """What Qiskit's SABRE is given for the 2q gates ``pairs`` (wire pairs, program order):
+    ``(active, comp, circuit)``: the interacting wires (sorted; circuit qubit ``i`` is
+    ``active[i]``), the largest usable component of ``graph`` (sorted; Qiskit's physical qubit
+    ``j`` is ``comp[j]``) and the circuit of labelled ``cx`` gates (label: ``labels[k]``, default
+    the gate's index ``k`` in ``pairs``); None when there is nothing to place or the wires do not fit."""
     if not pairs or not graph.components:
         return None
     active = sorted({v for e in pairs for v in e})
     comp = sorted(graph.components[0])
     if len(active) > len(comp):
         return None
+    from qiskit import QuantumCircuit
+    from qiskit.circuit.library import CXGate
+
+    v_index = {v: i for i, v in enumerate(active)}
+    qc = QuantumCircuit(len(active))
+    for k, (a, b) in enumerate(pairs):
+        qc.append(CXGate(label=str(k if labels is None else labels[k])), [v_index[a], v_index[b]])
+    return active, comp, qc
+
+
+def component_coupling(graph: DeviceGraph, comp: list[int]) -> object:
+    """Qiskit ``CouplingMap`` of ``comp`` (both directions), relabelled densely as in :func:`sabre_problem`."""
+    from qiskit.transpiler import CouplingMap
+
+    p_index = {p: i for i, p in enumerate(comp)}
+    return CouplingMap([e for a, b in graph.edges if a in p_index and b in p_index
+                        for e in ((p_index[a], p_index[b]), (p_index[b], p_index[a]))])
+
+
+def qiskit_sabre_start(graph: DeviceGraph, pairs: list[tuple[int, int]], seed: int,
+                       layout_trials: int = 16, max_iterations: int = 4) -> dict[int, int] | None:
+    """Placement (wire -> physical qubit) of the interacting wires of ``pairs`` chosen by
+    ``qiskit.transpiler.passes.SabreLayout`` on the largest usable component of ``graph``, or
+    None when they do not fit or Qiskit declines (any exception: this is only a candidate)."""
     try:
-        from qiskit import QuantumCircuit
+        problem = sabre_problem(graph, pairs)
+        if problem is None:
+            return None
+        active, comp, qc = problem
         from qiskit.converters import circuit_to_dag
-        from qiskit.transpiler import CouplingMap
         from qiskit.transpiler.passes import SabreLayout
 
-        v_index = {v: i for i, v in enumerate(active)}
-        p_index = {p: i for i, p in enumerate(comp)}
-        qc = QuantumCircuit(len(active))
-        for a, b in pairs:
-            qc.cx(v_index[a], v_index[b])
-        edges = []
-        for a, b in graph.edges:
-            if a in p_index and b in p_index:
-                edges.append((p_index[a], p_index[b]))
-                edges.append((p_index[b], p_index[a]))
-        cm = CouplingMap(edges)
+        cm = component_coupling(graph, comp)
         if cm.size() < len(comp):  # pragma: no cover - a component always has edges here
             return None
         sabre = SabreLayout(cm, seed=seed, max_iterations=max_iterations, swap_trials=layout_trials,
                             layout_trials=layout_trials, skip_routing=True)
         sabre.run(circuit_to_dag(qc))
         layout = sabre.property_set["layout"]
-        out = {}
-        for i, v in enumerate(active):
-            out[v] = comp[layout[qc.qubits[i]]]
-        return out
+        return {v: comp[layout[qc.qubits[i]]] for i, v in enumerate(active)}
     except Exception:  # noqa: BLE001  (a candidate only: qglm's own search still runs)
         return None

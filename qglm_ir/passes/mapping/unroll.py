@@ -27,17 +27,9 @@ from typing import ClassVar
 from ...core.errors import PassError
 from ...core.ir import Operation, Value
 from ...core.module import Module
+from ...dialects.arith import constant_int as _const
 from ..base import Pass, PassContext, PassResult
 from .wires import kernel_body, kernels_of
-
-
-def _const(v: Value) -> int | None:
-    op = getattr(v, "op", None)
-    if op is not None and op.name == "arith.constant":
-        val = op.properties.get("value")
-        if isinstance(val, int) and not isinstance(val, bool):
-            return val
-    return None
 
 
 def trip_count(loop: Operation) -> int | None:

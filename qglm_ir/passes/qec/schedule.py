@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ...core.ir import Block, BlockArgument, Operation, OpResult, Value
+from ...dialects.arith import constant_int as _const_int
 from ...dialects.scf import ForOp
 from ...targets.noise_model import NoiseModel
 from .wires import KernelWires, analyze
@@ -104,13 +105,6 @@ def op_duration(op: Operation, kw: KernelWires, model: NoiseModel) -> float:
         return model.gate_duration(name[2:], qs)
     return model.gate_duration(name[2:], qs)
 
-
-def _const_int(v: Value) -> int | None:
-    if isinstance(v, OpResult) and v.op.name == "arith.constant":
-        val = v.op.properties.get("value")
-        if isinstance(val, int) and not isinstance(val, bool):
-            return val
-    return None
 
 
 def trip_count(op: Operation) -> int | None:
