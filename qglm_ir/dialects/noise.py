@@ -57,8 +57,12 @@ def kraus_operators(op: Operation) -> list[np.ndarray]:
 
     Requires a verified noise op; guarantees ``sum K^dagger K = I``.
     """
-    kind = op.name.split(".", 1)[1]
-    p = float(op.properties["p"])  # type: ignore[arg-type]
+    return channel_kraus(op.name.split(".", 1)[1], float(op.properties["p"]))  # type: ignore[arg-type]
+
+
+def channel_kraus(kind: str, p: float) -> list[np.ndarray]:
+    """The Kraus operators of the 1-qubit channel ``kind`` (a ``noise.*`` op name without the
+    dialect prefix) with strength ``p`` in [0, 1]; ``sum K^dagger K = I``."""
     if kind == "bit_flip":
         return [math.sqrt(1 - p) * _I, math.sqrt(p) * _X]
     if kind == "phase_flip":
@@ -76,4 +80,4 @@ def kraus_operators(op: Operation) -> list[np.ndarray]:
             np.array([[1, 0], [0, math.sqrt(1 - p)]], dtype=np.complex128),
             np.array([[0, 0], [0, math.sqrt(p)]], dtype=np.complex128),
         ]
-    raise ValueError(f"not a noise channel: {op.name}")
+    raise ValueError(f"not a noise channel: noise.{kind}")

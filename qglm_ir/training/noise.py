@@ -24,11 +24,6 @@ import numpy as np
 from .statevector import apply, op_matrix, readout_probs
 from .tape import Tape
 
-_I = np.eye(2, dtype=np.complex128)
-_X = np.array([[0, 1], [1, 0]], dtype=np.complex128)
-_Y = np.array([[0, -1j], [1j, 0]], dtype=np.complex128)
-_Z = np.diag([1.0, -1.0]).astype(np.complex128)
-
 
 @dataclass(frozen=True)
 class NoiseSpec:
@@ -55,18 +50,13 @@ class NoiseSpec:
 
     def kraus(self) -> list[list[np.ndarray]]:
         """Kraus operators of the non-trivial channels, in application order."""
-        out: list[list[np.ndarray]] = []
-        if self.bit_flip:
-            p = self.bit_flip
-            out.append([math.sqrt(1 - p) * _I, math.sqrt(p) * _X])
-        if self.phase_damping:
-            lam = self.phase_damping
-            out.append([np.diag([1.0, math.sqrt(1 - lam)]).astype(np.complex128),
-                        np.diag([0.0, math.sqrt(lam)]).astype(np.complex128)])
-        if self.depolarizing:
-            p = self.depolarizing
-            out.append([math.sqrt(1 - 3 * p / 4) * _I] + [math.sqrt(p / 4) * m for m in (_X, _Y, _Z)])
-        return out
+        from ..dialects.noise import channel_kraus
+
+        # Qiskit's depolarizing(p) keeps rho with 1 - p and replaces it by I/2 with p: the
+        # noise dialect's depolarizing channel (Pauli error p') with p' = 3p/4.
+        channels = (("bit_flip", self.bit_flip), ("phase_damping", self.phase_damping),
+                    ("depolarizing", 0.75 * self.depolarizing))
+        return [channel_kraus(kind, p) for kind, p in channels if p]
 
     @classmethod
     def from_device(cls, device: Any, scale: float = 1.0) -> NoiseSpec:
