@@ -6,7 +6,8 @@ every run compiles the same files). For the full batch and for the small
 one, side by side:
 
 * cold, from the CLI (a fresh ``python -m qglm_ir.cli compile FILES -o DIR``
-  process each, imports included): serial (no ``--jobs``) vs ``--jobs N``;
+  process each, imports included): serial (no ``--jobs``) vs ``--jobs N``,
+  ``--reps`` interleaved runs each, speed-up = ratio of the medians;
 * warm, in process: ``compile_many(files)`` serial vs ``compile_many(files,
   jobs=N)`` (LocalCluster start-up included) and vs ``client=`` an already
   running cluster.
@@ -20,7 +21,7 @@ many worker processes it starts, and ``--jobs`` cannot show a speed-up. The
 CPU seconds printed for the warm runs (serial process vs each worker) show
 how the work was split whatever the load.
 
-    .venv/bin/python benchmarks/bench_distributed.py [--n 200] [--small 10] [--jobs 2] [--target ir]
+    .venv/bin/python benchmarks/bench_distributed.py [--n 200] [--small 10] [--jobs 2] [--reps 3] [--target ir]
     .venv/bin/python benchmarks/bench_distributed.py --calibrate   # cost-model constants
 """
 
@@ -30,6 +31,7 @@ import argparse
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -63,8 +65,8 @@ def files_of(directory: Path) -> dict[str, bytes]:
     return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
-def cli(paths: list[Path], out: Path, target: str, jobs: int | None) -> float:
-    """Wall time of one cold ``qglmc compile`` batch process."""
+def cli(paths: list[Path], out: Path, target: str, jobs: int | None) -> tuple[float, str]:
+    """Wall time of one cold ``qglmc compile`` batch process, and its summary line."""
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "qglm_ir.cli", "compile", *map(str, paths), "--device", DEVICE,
            "--target", target, "-o", str(out)]
@@ -75,8 +77,7 @@ def cli(paths: list[Path], out: Path, target: str, jobs: int | None) -> float:
     dt = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"qglmc failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    print(f"    {'--jobs ' + str(jobs) if jobs else 'serial':>8}: {dt:7.2f} s   {proc.stderr.strip().splitlines()[-1]}")
-    return dt
+    return dt, proc.stderr.strip().splitlines()[-1]
 
 
 def same(a: Path, b: Path) -> bool:
@@ -97,27 +98,42 @@ def load() -> str:
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
 
 
-def cold(paths: list[Path], work: Path, target: str, jobs: int, label: str) -> tuple[float, bool]:
-    print(f"  cold CLI, {label} ({len(paths)} circuits):")
-    serial = cli(paths, work / f"{label}-serial", target, None)
-    par = cli(paths, work / f"{label}-jobs", target, jobs)
+def cold(paths: list[Path], work: Path, target: str, jobs: int, label: str, reps: int) -> tuple[float, bool]:
+    """``reps`` interleaved pairs of fresh processes (serial, then ``--jobs``); the speed-up is
+    the ratio of the medians (one cold run of a few seconds varies by 10-20% on its own)."""
+    print(f"  cold CLI, {label} ({len(paths)} circuits, {reps} interleaved run(s) each):")
+    times: dict[str, list[float]] = {"serial": [], "jobs": []}
+    for _ in range(reps):
+        for mode in ("serial", "jobs"):
+            dt, line = cli(paths, work / f"{label}-{mode}", target, jobs if mode == "jobs" else None)
+            times[mode].append(dt)
+            print(f"    {'--jobs ' + str(jobs) if mode == 'jobs' else 'serial':>8}: {dt:7.2f} s   {line}")
+    serial, par = statistics.median(times["serial"]), statistics.median(times["jobs"])
     ok = same(work / f"{label}-serial", work / f"{label}-jobs")
-    print(f"    speed-up {serial / par:.2f}x, outputs byte-identical: {ok}")
+    print(f"    medians: serial {serial:.2f} s, --jobs {jobs} {par:.2f} s; speed-up {serial / par:.2f}x, "
+          f"outputs byte-identical: {ok}")
     return serial / par, ok
 
 
-def warm(paths: list[Path], work: Path, target: str, jobs: int, label: str) -> tuple[float, float, bool]:
+def warm(paths: list[Path], work: Path, target: str, jobs: int, label: str,
+         reps: int) -> tuple[float, float, bool]:
     from qglm_ir.distributed import compile_many
     from qglm_ir.distributed.cluster import local_client
 
-    print(f"  warm in process, {label} ({len(paths)} circuits):")
+    print(f"  warm in process, {label} ({len(paths)} circuits, serial and jobs={jobs} {reps} time(s) each, "
+          f"medians):")
     compile_many(paths[:3], DEVICE, target=target)  # imports and caches: the serial run below starts warm
-    t0, c0 = time.perf_counter(), cpu_seconds()
-    s = compile_many(paths, DEVICE, target=target, output_dir=work / f"w{label}-serial")
-    ts, cpu_serial = time.perf_counter() - t0, cpu_seconds() - c0
-    t0 = time.perf_counter()
-    p = compile_many(paths, DEVICE, target=target, output_dir=work / f"w{label}-jobs", jobs=jobs)
-    tp = time.perf_counter() - t0
+    serial_times, jobs_times, serial_cpu = [], [], []
+    for _ in range(reps):  # interleaved: serial, jobs, serial, jobs, ...
+        t0, c0 = time.perf_counter(), cpu_seconds()
+        s = compile_many(paths, DEVICE, target=target, output_dir=work / f"w{label}-serial")
+        serial_times.append(time.perf_counter() - t0)
+        serial_cpu.append(cpu_seconds() - c0)
+        t0 = time.perf_counter()
+        p = compile_many(paths, DEVICE, target=target, output_dir=work / f"w{label}-jobs", jobs=jobs)
+        jobs_times.append(time.perf_counter() - t0)
+    ts, tp = statistics.median(serial_times), statistics.median(jobs_times)
+    cpu_serial = statistics.median(serial_cpu)
     t0 = time.perf_counter()
     with local_client(jobs) as client:
         start = time.perf_counter() - t0
@@ -130,7 +146,7 @@ def warm(paths: list[Path], work: Path, target: str, jobs: int, label: str) -> t
     ok = same(work / f"w{label}-serial", work / f"w{label}-jobs") and same(work / f"w{label}-serial",
                                                                            work / f"w{label}-client")
     assert s.ok and p.ok and c.ok
-    print(f"    serial {ts:.2f} s; jobs={jobs} {tp:.2f} s ({p.mode}: {p.decision}); "
+    print(f"    serial {ts:.2f} s; jobs={jobs} {tp:.2f} s ({p.decision}); "
           f"running cluster {tc:.2f} s (+{start:.2f} s to start it)")
     print(f"    speed-up jobs={jobs} {ts / tp:.2f}x, on a running cluster {ts / tc:.2f}x, "
           f"outputs byte-identical: {ok}")
@@ -166,6 +182,7 @@ def main() -> None:
     ap.add_argument("--target", default="ir", help="artifact compared byte for byte (default ir)")
     ap.add_argument("--calibrate", action="store_true", help="measure the cost-model constants only")
     ap.add_argument("--no-cold", action="store_true", help="skip the cold CLI runs")
+    ap.add_argument("--reps", type=int, default=3, help="interleaved runs per mode, cold and warm (median; default 3)")
     args = ap.parse_args()
     print(f"bench_distributed: {load()}")
     if args.calibrate:
@@ -178,10 +195,10 @@ def main() -> None:
         print(f"{args.n} random circuits (5-20 qubits) -> {DEVICE}, --target {args.target}, --jobs {args.jobs}")
         rows = []
         if not args.no_cold:
-            rows.append(("cold CLI", args.n, *cold(paths, work, args.target, args.jobs, "big")))
-            rows.append(("cold CLI", args.small, *cold(small, work, args.target, args.jobs, "small")))
-        big = warm(paths, work, args.target, args.jobs, "big")
-        sm = warm(small, work, args.target, args.jobs, "small")
+            rows.append(("cold CLI", args.n, *cold(paths, work, args.target, args.jobs, "big", args.reps)))
+            rows.append(("cold CLI", args.small, *cold(small, work, args.target, args.jobs, "small", args.reps)))
+        big = warm(paths, work, args.target, args.jobs, "big", args.reps)
+        sm = warm(small, work, args.target, args.jobs, "small", args.reps)
         print(f"after: {load()}")
         print("\nsummary (speed-up = serial time / parallel time):")
         for kind, n, sp, ok in rows:
