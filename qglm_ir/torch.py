@@ -69,14 +69,16 @@ class QglmModule(torch.nn.Module):
     ``method``: ``"adjoint"`` or ``"parameter-shift"``; ``shots``: sampled
     parameter-shift gradients (``None``: exact); ``noise``: a
     :class:`~qglm_ir.training.noise.NoiseSpec` applied to the kernels;
-    ``seed``: initial values of parameters without one, and gradient sampling.
+    ``seed``: initial values of parameters without one, and gradient sampling;
+    ``client``: a ``distributed.Client`` on which parameter shift runs its shifted circuits.
     """
 
     def __init__(self, program: Any, params: Mapping[str, Any] | None = None, *, method: str = "adjoint",
-                 shots: int | None = None, noise: Any = None, seed: int = 0, entry: str | None = None):
+                 shots: int | None = None, noise: Any = None, seed: int = 0, entry: str | None = None,
+                 client: Any = None):
         super().__init__()
         module, graph, rest = prepare(program, params, entry=entry)
-        self.host = HostBatch(module, graph, {}, (), KernelBackend(module, method, shots, seed, noise))
+        self.host = HostBatch(module, graph, {}, (), KernelBackend(module, method, shots, seed, noise, client))
         self.input_names = [d["name"] for d in graph.graph["inputs"]]
         start = initial_values(graph.graph["params"], rest, seed)
         self.param_names = list(start)

@@ -17,7 +17,6 @@ bad vector in input order.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -99,32 +98,13 @@ def run_batch(
     if client is None:
         results = _run_chunk(module, entry, 0, vectors, shots, simulator, seed)
         return [_raise_if_error(r) for r in results]
-    from ..distributed.cluster import total_threads
-    from ..distributed.resilient import run_resilient
+    from ..distributed.chunks import chunk_starts, map_chunks
 
     n = len(vectors)
-    if chunk is None:
-        chunk = max(1, math.ceil(n / (4 * total_threads(client))))
-    starts = list(range(0, n, chunk))
-    [shared] = client.scatter([module], broadcast=True, hash=False)
-    parts: list[list[Any] | None] = [None] * len(starts)
-    failures: list[tuple[int, BaseException]] = []
-
-    def on_result(i: int, value: list[Any]) -> None:
-        parts[i] = value
-
-    def on_failure(i: int, exc: BaseException, attempts: int) -> None:
-        failures.append((i, exc))
-
-    run_resilient(
-        client, _run_chunk,
-        [(shared, entry, s, vectors[s : s + chunk], shots, simulator, seed) for s in starts],
-        on_result, on_failure, name="qglm-run",
-    )
-    if failures:
-        i, exc = min(failures, key=lambda f: f[0])
-        raise RuntimeError(f"evaluations {starts[i]}..{min(n, starts[i] + chunk) - 1} failed on the cluster: "
-                           f"{type(exc).__name__}: {exc}") from exc
+    starts, size = chunk_starts(n, client, chunk)
+    parts = map_chunks(client, _run_chunk,
+                       module, [(entry, s, vectors[s : s + size], shots, simulator, seed) for s in starts],
+                       name="qglm-run", describe=lambda i: f"evaluations {starts[i]}..{min(n, starts[i] + size) - 1}")
     out: list[dict[str, np.ndarray]] = []
     for part in parts:
         assert part is not None

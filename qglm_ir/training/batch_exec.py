@@ -79,11 +79,12 @@ class KernelBackend:
     ``method``: ``"adjoint"`` or ``"parameter-shift"``; ``shots``: ``None``
     (exact gradients) or samples per shifted circuit (parameter-shift only);
     ``noise``: a :class:`~.noise.NoiseSpec` applied to every differentiable
-    kernel call, forward and backward.
+    kernel call, forward and backward; ``client``: a ``distributed.Client`` on
+    whose cluster parameter shift evaluates its shifted circuits.
     """
 
     def __init__(self, module: Operation, method: str = "adjoint", shots: int | None = None, seed: int = 0,
-                 noise: Any = None):
+                 noise: Any = None, client: Any = None):
         if method not in METHODS:
             raise TrainingError(f"unknown differentiation method {method!r} (choose {' or '.join(METHODS)})")
         if shots is not None and (shots <= 0 or method != "parameter-shift"):
@@ -91,11 +92,15 @@ class KernelBackend:
                                 "adjoint differentiation is exact")
         if noise is not None and method == "adjoint":
             raise TrainingError("adjoint differentiation needs a pure state: use method='parameter-shift' with noise")
+        if client is not None and method == "adjoint":
+            raise TrainingError("a Dask client distributes parameter-shift evaluations; adjoint differentiation "
+                                "runs in this process", help="use method='parameter-shift' with client=")
         self.module = module
         self.method = method
         self.shots = shots
         self.seed = seed
         self.noise = noise
+        self.client = client
         self.dispatcher = KernelDispatcher(module, make_simulator("tn", module), _Fixed({}), None,  # type: ignore[arg-type]
                                            seed)
         self._programs: dict[str, Any] = {}
@@ -160,7 +165,7 @@ class KernelBackend:
             cot = np.stack([c.cotangent for c in group])  # type: ignore[misc]
             self._calls += 1
             g_args, g_params = prog.vjp(args, params, stat, cot, method=self.method, shots=self.shots,
-                                        seed=self.seed + self._calls, noise=self.noise)
+                                        seed=self.seed + self._calls, noise=self.noise, client=self.client)
             for r, i in enumerate(idx):
                 out[i] = ([np.asarray(g[r]) for g in g_args], {name: np.asarray(g[r]) for name, g in g_params.items()})
         return out

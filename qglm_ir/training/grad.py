@@ -106,6 +106,7 @@ def grad(
     noise: Any = None,
     seed: int = 0,
     entry: str | None = None,
+    client: Any = None,
 ) -> Gradients:
     """Gradients of a hybrid program w.r.t. its trainable parameters, over a batch.
 
@@ -119,11 +120,13 @@ def grad(
     hardware; ``shots=N`` samples each shifted circuit N times, seeded by ``seed``).
     ``noise``: a :class:`~.noise.NoiseSpec` (parameter-shift only). ``wrt``:
     a subset of the trainable parameters (or entry inputs) to differentiate.
+    ``client``: a ``distributed.Client``; parameter shift then evaluates its
+    shifted circuits on that cluster (same results as here).
 
     Outputs are exact (no shot noise). Frozen parameters get no gradient.
     """
     module, graph, rest = prepare(program, params, entry=entry)
-    host = HostBatch(module, graph, rest, wrt, KernelBackend(module, method, shots, seed, noise))
+    host = HostBatch(module, graph, rest, wrt, KernelBackend(module, method, shots, seed, noise, client))
     return value_and_grad(host, inputs_batch, loss, targets, cotangent)
 
 

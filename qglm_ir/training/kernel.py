@@ -146,8 +146,10 @@ class KernelProgram:
         return self.forward_angles(self.angles(args, params), statistic, noise)
 
     def angle_vjp(self, angles: np.ndarray, statistic: str, cotangent: np.ndarray, method: str = "adjoint",
-                  shots: int | None = None, seed: int = 0, noise: NoiseSpec | None = None) -> np.ndarray:
-        """``(B, n_angles)`` gradient of ``sum(cotangent * statistic)`` w.r.t. each gate angle."""
+                  shots: int | None = None, seed: int = 0, noise: NoiseSpec | None = None,
+                  client: Any = None) -> np.ndarray:
+        """``(B, n_angles)`` gradient of ``sum(cotangent * statistic)`` w.r.t. each gate angle.
+        ``client``: parameter shift evaluates its shifted circuits on that Dask cluster."""
         self._check_stat(statistic)
         noise = None if noise is None or noise.is_zero else noise
         cot = np.asarray(cotangent, dtype=np.float64)
@@ -164,16 +166,17 @@ class KernelProgram:
         if method == "parameter-shift":
             from .shift import shift_angle_grads
 
-            return shift_angle_grads(self.tape, angles, statistic, cot, shots=shots, seed=seed, noise=noise)
+            return shift_angle_grads(self.tape, angles, statistic, cot, shots=shots, seed=seed, noise=noise,
+                                     client=client)
         raise TrainingError(f"unknown gradient method {method!r} (choose {' or '.join(METHODS)})")
 
     def vjp(self, args: Sequence[Any], params: Mapping[str, Any], statistic: str, cotangent: np.ndarray,
             method: str = "adjoint", shots: int | None = None, seed: int = 0, noise: NoiseSpec | None = None,
-            ) -> tuple[list[np.ndarray], dict[str, np.ndarray]]:
+            client: Any = None) -> tuple[list[np.ndarray], dict[str, np.ndarray]]:
         """Gradients of ``sum(cotangent * forward(...))`` w.r.t. each argument ``(B, *shape_i)``
         and parameter ``(B, *shape)``. ``method``: ``"adjoint"`` (exact, noise-free) or
         ``"parameter-shift"`` (two-term; four-term for crx/cry/crz; ``shots=N`` samples every
-        shifted circuit ``N`` times with ``seed``)."""
+        shifted circuit ``N`` times with ``seed``; with ``client``, on that Dask cluster)."""
         angles = self.angles(args, params)
-        g = self.angle_vjp(angles, statistic, cotangent, method, shots, seed, noise)
+        g = self.angle_vjp(angles, statistic, cotangent, method, shots, seed, noise, client)
         return self.split_symbol_grads(g @ self.A)

@@ -17,6 +17,7 @@ shifted circuit's readout is sampled ``shots`` times (one seeded generator).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -61,13 +62,35 @@ def sample_probs(probs: np.ndarray, shots: int, rng: np.random.Generator) -> np.
     return rng.multinomial(shots, p) / shots
 
 
+def shifted_probs(tape: Tape, angles: np.ndarray, noise: object | None = None, client: Any = None) -> np.ndarray:
+    """:func:`tape_probs` of a large batch, in slices of bounded memory: here, or with
+    ``client`` (a ``distributed.Client``) as tasks on its cluster (the tape goes to every
+    worker once, rows come back in order; see :mod:`qglm_ir.distributed.chunks`)."""
+    n = angles.shape[0]
+    width = tape.num_wires * (2 if noise is not None else 1)
+    step = max(1, _CHUNK_AMPLITUDES >> width)
+    if client is None:
+        return np.concatenate([tape_probs(tape, angles[i:i + step], noise) for i in range(0, n, step)])
+    from ..distributed.chunks import chunk_starts, map_chunks
+
+    _, size = chunk_starts(n, client)
+    size = min(size, step)
+    parts = map_chunks(client, tape_probs, tape, [(angles[i:i + size], noise) for i in range(0, n, size)],
+                       name="qglm-shift")
+    return np.concatenate(parts)
+
+
 def shift_angle_grads(tape: Tape, angles: np.ndarray, stat: str, cotangent: np.ndarray,
                       shots: int | None = None, seed: int = 0, noise: object | None = None,
-                      rules: dict[str, tuple[tuple[float, float], ...]] | None = None) -> np.ndarray:
+                      rules: dict[str, tuple[tuple[float, float], ...]] | None = None,
+                      client: Any = None) -> np.ndarray:
     """``(B, n_angles)``: parameter-shift gradient of ``sum(cotangent * statistic)`` per tape angle.
 
-    All ``T x B`` shifted circuits run as one batch; ``rules`` overrides the rule
-    table (tests use it to show a two-term rule is wrong for ``crx``)."""
+    All ``T x B`` shifted circuits run as one batch (on ``client``'s cluster when
+    one is given: :func:`shifted_probs`); sampling happens here, after the exact
+    distributions are gathered, so ``seed`` gives the same samples either way.
+    ``rules`` overrides the rule table (tests use it to show a two-term rule is
+    wrong for ``crx``)."""
     terms = shift_terms(tape, rules)
     B, n_angles = angles.shape
     grads = np.zeros((B, n_angles))
@@ -78,10 +101,7 @@ def shift_angle_grads(tape: Tape, angles: np.ndarray, stat: str, cotangent: np.n
     rows = np.array([t[0] for t in terms])
     big[np.arange(T), :, rows] += np.array([t[1] for t in terms])[:, None]
     flat = big.reshape(T * B, n_angles)
-    # One batch of every shifted circuit, evaluated in slices of bounded memory.
-    width = tape.num_wires * (2 if noise is not None else 1)
-    step = max(1, _CHUNK_AMPLITUDES >> width)
-    probs = np.concatenate([tape_probs(tape, flat[i:i + step], noise) for i in range(0, T * B, step)])
+    probs = shifted_probs(tape, flat, noise, client)  # one batch of every shifted circuit
     if shots:
         probs = sample_probs(probs, shots, np.random.default_rng(seed))
     vals = statistic(probs, stat, len(tape.readout)).reshape(T, B, -1)
