@@ -133,7 +133,7 @@ def _count_writes(monkeypatch) -> dict[str, int]:
 def test_killing_a_worker_loses_nothing_and_duplicates_nothing(tmp_path: Path, monkeypatch, allowed_failures) -> None:
     """With allowed-failures=0 Dask raises KilledWorker for the tasks of the dead
     worker, and compile_many must resubmit them itself."""
-    n, bad = 40, {7, 23}
+    n, bad = 100, {7, 23}
     paths = _write(tmp_path / "in", n, bad)
     serial = compile_many(paths, target="qasm3", output_dir=tmp_path / "serial")
     with dask.config.set({"distributed.scheduler.allowed-failures": allowed_failures}), cluster() as c:
