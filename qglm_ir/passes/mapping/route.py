@@ -32,6 +32,7 @@ resynthesis can merge the two even when those gates are symbolic.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar, Literal
 
@@ -63,6 +64,10 @@ class RouteOptions:
     engine: str = "auto"
     commute: bool = True
     absorb: tuple[float, ...] = ABSORB
+
+
+#: Qiskit seeds for kernels above :data:`.select.SCORE_MAX_2Q` routed 2q ops (``qiskit_seeds=0``).
+QISKIT_SEEDS_LARGE = 4
 
 
 def is_routed_2q(op: Operation) -> bool:
@@ -430,10 +435,14 @@ def _has_regions(block: Block) -> bool:
 
 
 def qiskit_candidate(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
-                     coupler_cost: np.ndarray | None = None) -> tuple[Operation, dict] | None:
+                     coupler_cost: np.ndarray | None = None,
+                     seeds: Sequence[int] = ()) -> tuple[Operation, dict] | None:
     """A routed copy of the laid-out, unrouted ``kernel`` placed and routed by Qiskit's SABRE
     (see :mod:`.qiskit_route`), or None when the kernel is not a plain circuit or Qiskit
-    declines. The copy is detached; its layouts are relabelled to Qiskit's placement."""
+    declines. The copy is detached; its layouts are relabelled to Qiskit's placement.
+    ``seeds`` (default: ``opts.seed`` only): Qiskit runs once per seed and the routing with
+    the lowest estimate (:func:`.engine.routed_2q_cost`, as :meth:`_Router._key`; ties: the
+    earlier seed) is the one built into IR."""
     from .layout import _relabel
     from .qiskit_route import joint_route
 
@@ -450,7 +459,16 @@ def qiskit_candidate(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     nodes = [op for op in nodes if op not in tails]
     arrays, _ops = probe._dag(nodes, False)
     busy = {probe.vid[v] for op in nodes for v in op.operands if v.type.is_qubit}
-    found = joint_route(arrays, graph.num_qubits, graph, busy, opts.seed)
+    found = None
+    best = float("inf")
+    cost = probe.coupler_cost
+    for seed in (seeds or (opts.seed,)):
+        got = joint_route(arrays, graph.num_qubits, graph, busy, seed)
+        if got is None:
+            continue
+        est = routed_2q_cost(np.asarray(got[0], dtype=np.int64), got[1], arrays[0], arrays[1], cost)[0]
+        if est < best:
+            found, best = got, est
     if found is None:
         return None
     sigma, res = found
@@ -480,10 +498,12 @@ class Route(Pass):
     routed in any order; see :mod:`.commute`), ``qiskit`` (default on: plain-circuit kernels
     also get Qiskit's joint SABRE placement and routing as a candidate, kept when it is
     cheaper by the same estimate or, calibrated, has the higher ESP; see :mod:`.qiskit_route`),
-    ``qiskit_seeds`` (default 1; uncalibrated devices: more seeds of that candidate for kernels
-    of at most :data:`.select.SCORE_MAX_2Q` routed 2q ops, every candidate then ranked by its
-    2q count after -O3's post-routing clean-up; measured on 11 corpus circuits on
-    ``heavy-hex:7``, 8 seeds: 2q geomean 0.934 -> 0.920 of Qiskit O3 for ~3x the compile time).
+    ``qiskit_seeds`` (uncalibrated devices: how many seeds Qiskit's candidate is run with;
+    0 = automatic, see :meth:`_route_plain`. Measured on ``heavy-hex:7``
+    (``benchmarks/bench_corpus.py``): 4 seeds on the large kernels cut qft_50 3391 -> 2950,
+    su2_full_50 3099 -> 2704, random_50_d10 2204 -> 2113 CX for ~1.5 s per extra seed; on the
+    11 ``--quick`` circuits 4 seeds changed nothing, 8 seeds (ranked after clean-up) gave 2q
+    geomean 0.934 -> 0.920 of Qiskit O3 for ~3x the compile time).
     """
 
     name: ClassVar[str] = "route"
@@ -500,11 +520,11 @@ class Route(Pass):
     post_layout: bool = True
     commute: bool = True
     qiskit: bool = True
-    qiskit_seeds: int = 1
+    qiskit_seeds: int = 0
 
     def __post_init__(self) -> None:
-        if self.qiskit_seeds < 1:
-            raise ValueError("qiskit-seeds must be >= 1")
+        if self.qiskit_seeds < 0:
+            raise ValueError("qiskit-seeds must be >= 0 (0 = automatic)")
         if self.trials < 0:
             raise ValueError("trials must be >= 0 (0 = automatic)")
         if self.lookahead < 0 or self.decay_reset < 1:
@@ -550,21 +570,30 @@ class Route(Pass):
                      ctx: PassContext):
         """Route on an uncalibrated device: qglm's SABRE from the chosen layout and Qiskit's
         joint placement and routing compete, ranked by the router's estimate (ties keep
-        qglm's). With ``qiskit_seeds > 1``, small kernels (see :mod:`.select`) get Qiskit
-        candidates from that many seeds and are ranked by their 2q count after -O3's
-        post-routing clean-up. Returns (kernel, stats, relabelled)."""
+        qglm's). Qiskit runs with ``qiskit_seeds`` seeds (0 = automatic: one for kernels of
+        at most :data:`.select.SCORE_MAX_2Q` routed 2q ops, :data:`QISKIT_SEEDS_LARGE` for
+        larger ones, of which only the best by the estimate is built). With more than one
+        seed, small kernels get every seed's candidate built and ranked by its 2q count after
+        -O3's post-routing clean-up (see :mod:`.select`). Returns (kernel, stats, relabelled)."""
         from .select import SCORE_MAX_2Q, cleaned_score, routed_2q_ops
 
         graph = device_graph(device, 0.0, reserved)
         pristine = kernel.clone() if self.qiskit else None
         stats = route_kernel(kernel, graph, opts)
         cands: list[tuple[Operation, dict, bool]] = [(kernel, stats, False)]
-        small = self.qiskit_seeds > 1 and routed_2q_ops(kernel) <= SCORE_MAX_2Q
-        if pristine is not None:
-            for s in range(opts.seed, opts.seed + (self.qiskit_seeds if small else 1)):
+        size_small = routed_2q_ops(kernel) <= SCORE_MAX_2Q
+        n_seeds = self.qiskit_seeds or (1 if size_small else QISKIT_SEEDS_LARGE)
+        small = n_seeds > 1 and size_small
+        seeds = range(opts.seed, opts.seed + n_seeds)
+        if pristine is not None and small:  # each seed's routing is built and cleaned up
+            for s in seeds:
                 cand = qiskit_candidate(pristine, graph, replace(opts, seed=s))
                 if cand is not None:
                     cands.append((cand[0], cand[1], True))
+        elif pristine is not None:  # only the seed with the best estimate is built
+            cand = qiskit_candidate(pristine, graph, opts, seeds=seeds)
+            if cand is not None:
+                cands.append((cand[0], cand[1], True))
         if small and len(cands) > 1:
             scores = [cleaned_score(module, c[0], ctx) for c in cands]
             i = min(range(len(cands)), key=lambda j: (scores[j].two_q, scores[j].depth_2q, cands[j][1]["cost"]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import warnings
 
+import numpy as np
 import pytest
 
 
@@ -59,7 +60,7 @@ def test_more_qiskit_seeds_help_on_qft12() -> None:
     dev = load_device("heavy-hex:7")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        one = _twoq(qglm_ir.compile(_qft(12), device=dev, passes=_o3_items(), seed=1))
+        one = _twoq(qglm_ir.compile(_qft(12), device=dev, passes=_o3_items(qiskit_seeds=1), seed=1))
         eight = _twoq(qglm_ir.compile(_qft(12), device=dev, passes=_o3_items(qiskit_seeds=8), seed=1))
     assert eight < one
 
@@ -68,4 +69,28 @@ def test_bad_option() -> None:
     from qglm_ir.passes.mapping.route import Route
 
     with pytest.raises(ValueError):
-        Route(qiskit_seeds=0)
+        Route(qiskit_seeds=-1)
+
+
+def test_several_qiskit_seeds_build_the_best_estimate() -> None:
+    """With several seeds only the routing with the lowest estimate is built, and it is the
+    minimum over the seeds run one by one (measured on EfficientSU2-20 full: 936 vs 817)."""
+    from qiskit.circuit.library import efficient_su2
+
+    import qglm_ir
+    from qglm_ir.frontends.interop import from_qiskit
+    from qglm_ir.passes.mapping.graph import device_graph
+    from qglm_ir.passes.mapping.route import RouteOptions, qiskit_candidate
+    from qglm_ir.targets import load_device
+
+    qc = efficient_su2(20, entanglement="full", reps=1)
+    qc = qc.assign_parameters(np.linspace(0.1, 2.0, qc.num_parameters))
+    dev = load_device("heavy-hex:7")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        laid = qglm_ir.compile(from_qiskit(qc), device=dev, passes="layout", seed=1)
+    kernel = next(op for op in laid.walk() if op.name == "q.kernel")
+    graph = device_graph(dev, 0.0, ())
+    single = [qiskit_candidate(kernel, graph, RouteOptions(seed=s))[1]["cost"] for s in (1, 2, 3)]
+    best = qiskit_candidate(kernel, graph, RouteOptions(seed=1), seeds=[1, 2, 3])[1]["cost"]
+    assert best == min(single) and best < single[0]
