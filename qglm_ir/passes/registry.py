@@ -31,6 +31,7 @@ BUILTIN_PASSES: dict[str, str] = {
     "fuse-2q": "qglm_ir.passes.optimize.fuse_2q:Fuse2Q",
     "to-basis": "qglm_ir.passes.optimize.to_basis:ToBasis",
     "remove-dead": "qglm_ir.passes.optimize.remove_dead:RemoveDead",
+    "drop-negligible": "qglm_ir.passes.optimize.negligible:DropNegligible",
     # mapping
     "layout": "qglm_ir.passes.mapping.layout:Layout",
     "route": "qglm_ir.passes.mapping.route:Route",

@@ -243,10 +243,11 @@ def test_preset_names():
     # with a device, -O3 unrolls small loops (and folds the copies) before optimizing
     k = 3 + len(presets.UNROLL_PASSES)
     assert o3[3:k] == list(presets.UNROLL_PASSES)
-    assert o3[k:k + 3] == ["cancel", "merge-rotations", "fuse-2q"] and o3[k + 3] == presets.O3_LOOP
-    assert o3[k + 4:] == list(presets.MAPPING_BY_LEVEL[3]) + ["cancel"]
+    assert o3[k:k + 4] == ["drop-negligible", "cancel", "merge-rotations", "fuse-2q"]
+    assert o3[k + 4] == presets.O3_LOOP
+    assert o3[k + 5:] == list(presets.MAPPING_BY_LEVEL[3]) + ["cancel"]
     # fix-direction follows every pass that emits 2q gates and precedes the last to-basis
-    assert o3.index("fix-direction") > o3.index(presets.O3_LOOP, k + 4) and o3[-2] == "to-basis"
+    assert o3.index("fix-direction") > o3.index(presets.O3_LOOP, k + 5) and o3[-2] == "to-basis"
     assert "unroll-loops" not in presets.preset_names(2, device=True)
     o3b = presets.preset_names(3, basis=True)
     assert o3b.index("to-basis") < o3b.index(presets.O3_LOOP)
