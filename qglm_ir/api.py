@@ -224,7 +224,7 @@ def compile_with_report(
     if validate:
         from .host_validation import check_host_outputs
 
-        ok, why = check_host_outputs(source, module)
+        ok, why = check_host_outputs(result.reference or source, module)
         if ok is False:
             from .passes.manager import ValidationError
 
@@ -257,6 +257,8 @@ def compile_with_report(
     )
     if validate:
         report["validation"] = list(result.checks)
+    if result.approximations:  # what the result is equivalent to is the approximated program
+        report["approximations"] = list(result.approximations)
     if "qec" in ctx.report:  # the qec policy explains every per-qubit decision
         report["qec"] = ctx.report["qec"]
     return CompileResult(module, report)

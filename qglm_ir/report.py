@@ -123,7 +123,11 @@ def render_summary(report: dict[str, Any], file: IO[str]) -> None:
     v = report.get("validated")
     tail = f"total {report['seconds'] * 1e3:.1f} ms"
     if v is not None:
-        tail += ", validated" if v else ", validation incomplete (see warnings)"
+        approx = report.get("approximations", [])
+        if v and approx:  # equivalent to the program as the approximation left it, not to the source
+            tail += f", validated up to the approximation of {', '.join(approx)}"
+        else:
+            tail += ", validated" if v else ", validation incomplete (see warnings)"
     console.print(tail)
     for w in report.get("warnings", []):
         console.print(f"warning: {w}", markup=False)

@@ -51,6 +51,11 @@ class Pass:
     equal up to global phase), ``"observable"`` (only measurement
     distributions and returned values are equal, e.g. dead-gate removal) or
     ``"layout"`` (equal once the recorded initial/final layouts are applied).
+    ``"approximation"`` marks a pass that changes what kernels compute on
+    purpose, within a bound its docstring and statistics state (``drop-negligible``):
+    validation does not call it equivalent; it checks everything before it
+    against the source and everything after it against its output, and the
+    report says so.
 
     ``skip_when_clean``: the pass's outcome depends only on the module, the
     context and its own options, and it writes nothing else (no report

@@ -23,7 +23,10 @@ per pass run: wall time, whether it changed anything, its statistics and notes.
     (:func:`qglm_ir.passes.qec.check.logical_report`: the noiseless returned
     values agree; error protection adds spare qubits and decoders) and
     ``"mitigation"`` (not checkable with noiseless semantics; recorded as
-    not validated).
+    not validated). ``"approximation"`` passes change kernels on purpose within
+    a stated bound: the check before them ends at their input, the one after
+    them starts from their output (``PipelineResult.reference``), and a line in
+    ``checks`` names the approximation and its statistics.
 
   Kernels with classical inputs are evaluated at seeded random inputs (f64 in
   [-pi, pi], i64 in [0, 3], random bits), identical on both sides. A check
@@ -132,6 +135,10 @@ class PipelineResult:
     notes: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)  # what validation proved, one line per check
     seconds: float = 0.0
+    #: The module as the last ``"approximation"`` pass left it: what the result is equivalent
+    #: to (None: the input itself). Host-level validation compares against it.
+    reference: Module | None = None
+    approximations: list[str] = field(default_factory=list)  # "name (stats)" of each approximating pass
 
     @property
     def changed(self) -> bool:
@@ -249,7 +256,7 @@ class PassManager:
         preserves = getattr(p, "preserves", "unitary")
         # End-to-end mode checks the source against the result once; passes whose
         # promise is weaker than the contract (qec, mitigation) close a segment.
-        per_pass = self.validate and (self.validate_each or preserves in ("logical", "mitigation"))
+        per_pass = self.validate and (self.validate_each or preserves in ("logical", "mitigation", "approximation"))
         if per_pass and self._baseline is not None:
             self._check_segment(module, result)
         before = module.clone() if per_pass else None
@@ -308,6 +315,15 @@ class PassManager:
             return
         if preserves == "logical":
             self._validate_logical(name, before, after, record, result)
+            return
+        if preserves == "approximation":
+            stats = ", ".join(f"{k}={v}" for k, v in record.stats.items())
+            note = (f"{name}: approximates on purpose ({stats}); checked up to its input, and the "
+                    f"rest of the pipeline against its output")
+            record.notes.append("approximation: not an equivalence (see its documentation)")
+            result.checks.append(note)
+            result.approximations.append(f"{name} ({stats})")
+            result.reference = after.clone()
             return
         for kname, k_old, k_new, why in _kernel_pairs(before, after):
             if k_new is None:

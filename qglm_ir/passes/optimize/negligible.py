@@ -51,10 +51,13 @@ class DropNegligible(Pass):
     Requires: a verified module. Guarantees: only parametrised gates whose angles all fold to
     constants are removed (symbolic and trainable angles are never touched, nor are fixed gates
     like ``cx``), each one with ``1 - F_avg < tolerance``; no gate is added; regions are
-    handled like the top-level block. Statistics: ``removed``.
+    handled like the top-level block. Statistics: ``removed`` and, when some gate was
+    removed, ``max_infidelity`` (the largest ``1 - F_avg`` among them). Translation
+    validation treats it as an approximation (``preserves = "approximation"``).
     """
 
     name: ClassVar[str] = "drop-negligible"
+    preserves: ClassVar[str] = "approximation"
     skip_when_clean: ClassVar[bool] = True
     tolerance: float = DEFAULT_TOLERANCE
 
@@ -68,6 +71,7 @@ class DropNegligible(Pass):
         folder = AngleFolder(module)
         eraser = Eraser()
         removed = 0
+        worst = 0.0
         for kernel in kernels(module):
             here = 0
             for op in gates_in_order(kernel):
@@ -77,11 +81,15 @@ class DropNegligible(Pass):
                 vals = folder.consts(op.operands[: spec.num_params])
                 if vals is None:
                     continue
-                if gate_infidelity(spec.name, tuple(vals)) < self.tolerance:
+                infidelity = gate_infidelity(spec.name, tuple(vals))
+                if infidelity < self.tolerance:
+                    worst = max(worst, infidelity)
                     remove_gate(op, spec, eraser)
                     here += 1
             if here:
                 sweep_dead_classical(kernel, eraser)
             removed += here
         eraser.flush()
-        return PassResult(removed > 0, {"removed": removed})
+        if not removed:
+            return PassResult(False, {"removed": 0})
+        return PassResult(True, {"removed": removed, "max_infidelity": float(f"{worst:.3g}")})
