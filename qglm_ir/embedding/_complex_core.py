@@ -30,12 +30,48 @@ _W = cmath.exp(0.25j * math.pi)
 
 def _usqrt(c, s):  # pragma: no cover - exercised through the jitted/pure entry point
     """Principal square root of the unit complex number ``c + i s`` with real square roots
-    (the half-angle formulas; ``cmath.sqrt``'s branch, signed zero included)."""
-    if c >= 0.0:
-        re = math.sqrt(0.5 * (1.0 + c))
-        return complex(re, s / (2.0 * re))
-    im = math.copysign(math.sqrt(0.5 * (1.0 - c)), s)
-    return complex(abs(s) / (2.0 * abs(im)), im)
+    (the half-angle formulas; ``cmath.sqrt``'s branch, signed zero included). The larger
+    part is ``sqrt((1 + |c|) / 2)``, the other ``|s|`` over twice it: selects, no branch
+    (``c`` is a coin flip for random data)."""
+    big = math.sqrt(0.5 * (1.0 + abs(c)))
+    small = abs(s) / (2.0 * big)
+    pos = c >= 0.0
+    return complex(big if pos else small, math.copysign(small if pos else big, s))
+
+
+# atan2 without libm's call (the angle extraction makes four per gate): fdlibm's atan
+# polynomial on |t| <= tan(pi/8) after octant reduction; within 2 ulp of math.atan2
+# (tests check), and any branch of the result works where it is used (see complex_core).
+_AT = (3.33333333333329318027e-01, -1.99999999998764832476e-01, 1.42857142725034663711e-01,
+       -1.11111104054623557880e-01, 9.09088713343650656196e-02, -7.69187620504482999495e-02,
+       6.66107313738753120669e-02, -5.83357013379057348645e-02, 4.97687799461593236017e-02,
+       -3.65315727442169155270e-02, 1.62858201153657823623e-02)
+_T8 = 0.41421356237309503  # tan(pi/8)
+_PIO4_HI, _PIO4_LO = 7.85398163397448278999e-01, 3.06161699786838301793e-17
+_PIO2_HI, _PIO2_LO = 1.57079632679489655800e+00, 6.12323399573676603587e-17
+_PI_HI, _PI_LO = 3.14159265358979311600e+00, 1.22464679914735317720e-16
+
+
+def _atan2(y, x):  # pragma: no cover - exercised through the jitted/pure entry point
+    """``math.atan2(y, x)`` to 2 ulp for finite input (``(0, 0)`` gives 0; ``-0.0`` counts as 0)."""
+    ax, ay = abs(x), abs(y)
+    swap = ay > ax
+    num = ax if swap else ay
+    den = ay if swap else ax
+    if den == 0.0:
+        return 0.0
+    big = num > _T8 * den  # atan(a) = pi/4 + atan((a - 1) / (a + 1))
+    t = (num - den if big else num) / (num + den if big else den)
+    z = t * t
+    w = z * z
+    s1 = z * (_AT[0] + w * (_AT[2] + w * (_AT[4] + w * (_AT[6] + w * (_AT[8] + w * _AT[10])))))
+    s2 = w * (_AT[1] + w * (_AT[3] + w * (_AT[5] + w * (_AT[7] + w * _AT[9]))))
+    r = (_PIO4_HI if big else 0.0) - ((t * (s1 + s2) - (_PIO4_LO if big else 0.0)) - t)
+    k = 1.0 if swap else 0.0  # atan(1 / a) = pi/2 - atan(a)
+    r = (k * _PIO2_HI + (-r if swap else r)) + k * _PIO2_LO
+    k = 1.0 if x < 0.0 else 0.0  # left half-plane: pi - angle
+    r = (k * _PI_HI + (-r if x < 0.0 else r)) + k * _PI_LO
+    return -r if y < 0.0 else r
 
 
 def _demux(g, ia, ib, rout):  # pragma: no cover - exercised through the jitted/pure entry point
@@ -52,8 +88,8 @@ def _demux(g, ia, ib, rout):  # pragma: no cover - exercised through the jitted/
     # Bergholm et al.'s r without exp/phase: with d = det (|d| = 1), q = d^(1/4) and
     # f = e^{i arg(x00 / sqrt(d)) / 2} (principal roots): r1 = W h*, r2 = i W sqrt(d)* h with
     # h = q f. Every root is of a unit complex number, taken with real square roots (_usqrt).
-    ad = math.sqrt(det.real * det.real + det.imag * det.imag)
-    ia_ = 1.0 / ad  # unitary up to rounding: keep r exactly unimodular
+    # |det| = 1 up to rounding: one Newton step for 1/|det| (exact to rounding) keeps r unimodular
+    ia_ = 1.5 - 0.5 * (det.real * det.real + det.imag * det.imag)
     sd = _usqrt(det.real * ia_, det.imag * ia_)
     csd = sd.conjugate()
     c = math.sqrt(x00.real * x00.real + x00.imag * x00.imag)  # |x00|, independent of sd
@@ -176,7 +212,7 @@ def complex_core(v, n, out):  # pragma: no cover
         # W = F^+ = e^{i gamma} Rz(phi) Ry(theta) Rz(lam) with 2 gamma = arg det W: (phi + lam) / 2 and
         # (phi - lam) / 2 are the arguments of W's [1, 1] and [1, 0] entries less gamma, modulo 2 pi,
         # so lam needs no gamma and phi takes the same arg det W as the phase sum (any branch works).
-        phase = math.atan2(psi[0].imag, psi[0].real)
+        phase = _atan2(psi[0].imag, psi[0].real)
         pos = 0
         for s in range(n - 1, -1, -1):
             size = 1 << (n - 1 - s)
@@ -185,13 +221,13 @@ def complex_core(v, n, out):  # pragma: no cover
                 w00, w01 = g[q, 0, 0].conjugate(), g[q, 1, 0].conjugate()
                 w10, w11 = g[q, 0, 1].conjugate(), g[q, 1, 1].conjugate()
                 det = w00 * w11 - w01 * w10
-                ad = math.atan2(det.imag, det.real)
-                p11 = math.atan2(w11.imag, w11.real)
-                p10 = math.atan2(w10.imag, w10.real)
+                ad = _atan2(det.imag, det.real)
+                p11 = _atan2(w11.imag, w11.real)
+                p10 = _atan2(w10.imag, w10.real)
                 m10 = math.sqrt(w10.real * w10.real + w10.imag * w10.imag)
                 m00 = math.sqrt(w00.real * w00.real + w00.imag * w00.imag)
                 out[b, pos] = p11 - p10
-                out[b, pos + 1] = 2.0 * math.atan2(m10, m00)
+                out[b, pos + 1] = 2.0 * _atan2(m10, m00)
                 out[b, pos + 2] = p11 + p10 - ad
                 phase += 0.5 * ad
                 pos += 3
@@ -212,6 +248,7 @@ def _kernel():
             # error_model="numpy": no zero-division checks (every divisor is guarded above)
             jit = njit(cache=True, nogil=True, error_model="numpy")
             globals()["_usqrt"] = jit(_usqrt)
+            globals()["_atan2"] = jit(_atan2)
             globals()["_demux"] = jit(_demux)
             globals()["_ucg"] = jit(_ucg)
             _jitted = jit(complex_core)
