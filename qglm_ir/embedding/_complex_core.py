@@ -285,19 +285,28 @@ def complex_angles(v: np.ndarray, n: int, threads: int | None = None) -> np.ndar
     if t <= 1 or kernel is complex_core:
         kernel(v, n, out)
         return out
-    bounds = [nb * i // t for i in range(t + 1)]
+    # Chunks pulled from a shared queue rather than one fixed share per thread: on a busy machine
+    # a descheduled thread then delays at most one chunk instead of holding up its whole half.
+    chunk = -(-nb // (4 * t))
+    starts = iter(range(0, nb, chunk))
+    lock = threading.Lock()
     errors: list[BaseException] = []
 
-    def run(i: int) -> None:
+    def run() -> None:
         try:
-            kernel(v[bounds[i]:bounds[i + 1]], n, out[bounds[i]:bounds[i + 1]])
+            while True:
+                with lock:
+                    s0 = next(starts, None)
+                if s0 is None:
+                    return
+                kernel(v[s0:s0 + chunk], n, out[s0:s0 + chunk])
         except BaseException as exc:  # pragma: no cover - re-raised on the calling thread
             errors.append(exc)
 
-    workers = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(1, t)]
+    workers = [threading.Thread(target=run, daemon=True) for _ in range(1, t)]
     for w in workers:
         w.start()
-    run(0)  # the calling thread takes the first chunk
+    run()  # the calling thread works too
     for w in workers:
         w.join()
     if errors:  # pragma: no cover
