@@ -76,6 +76,8 @@ def test_thread_split_gives_bit_identical_values(monkeypatch: pytest.MonkeyPatch
     serial = _complex_core.complex_angles(v, n, threads=1)
     for threads in (2, 3):
         assert np.array_equal(_complex_core.complex_angles(v, n, threads=threads), serial)
+    monkeypatch.setenv("QGLM_BIND_THREADS", "lots")  # not a number: ignored, not a traceback
+    assert _complex_core.default_threads() >= 1
     monkeypatch.setenv("QGLM_BIND_THREADS", "2")
     assert _complex_core.default_threads() == 2
     assert np.array_equal(_complex_core.complex_angles(v, n), serial)
