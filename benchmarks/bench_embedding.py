@@ -151,9 +151,9 @@ def binding(samples: int, repeat: int, seed: int, cplx: bool) -> None:
     if cplx:
         print(f"  same, QGLM_BIND_THREADS=1               {one_s * 1e3:9.1f} ms  (CPU {one_cpu * 1e3:.0f} ms)")
     for lvl, (q, q_cpu) in (("O2", (q2, q2_cpu)), ("O3", (q3, q3_cpu))):
+        one = f"; 1 thread {one_s / q:.3f} wall, {one_cpu / max(q_cpu, 1e-9):.3f} CPU" if cplx else ""
         print(f"  Qiskit transpile 1 StatePreparation {lvl} {q * 1e3:9.1f} ms  (CPU {q_cpu * 1e3:.0f} ms)   "
-              f"ratio bind/transpile {bind_s / q:.3f} wall, {bind_cpu / max(q_cpu, 1e-9):.3f} CPU; "
-              f"1 thread {one_s / q:.3f} wall, {one_cpu / max(q_cpu, 1e-9):.3f} CPU")
+              f"ratio bind/transpile {bind_s / q:.3f} wall, {bind_cpu / max(q_cpu, 1e-9):.3f} CPU{one}")
     print(f"  (reference) assign_parameters x{samples}     {assign_s * 1e3:9.1f} ms")
     print(f"  check: max |p - |x|^2| of 3 bound mapped circuits = {err:.2e}")
 
