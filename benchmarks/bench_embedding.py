@@ -10,8 +10,11 @@ Run: ``.venv/bin/python benchmarks/bench_embedding.py [--quick]``.
     input (fixed structure); Qiskit's is measured on one random vector.
 (b) An 8-qubit amplitude-embedded kernel compiled once to ``heavy-hex:3``; then
     1,000 different 256-element samples are bound: ``Binder.values`` computes
-    every parameter of the compiled circuit for the whole batch with numpy
-    (what Qiskit's primitives take: ``SamplerV2().run([(qc, values)])``). Side
+    every parameter of the compiled circuit for the whole batch (numpy for real
+    data; for complex data a numba-compiled per-sample loop that splits a large
+    batch over the usable CPUs, ``$QGLM_BIND_THREADS`` to cap them; the
+    single-thread time is printed too), which is what Qiskit's primitives take:
+    ``SamplerV2().run([(qc, values)])``. Side
     by side, in the same run: one Qiskit ``transpile`` of one 256-element
     ``StatePreparation`` onto the same coupling map and basis (optimization
     levels 2 and 3). For reference it also times ``assign_parameters`` of all
@@ -20,14 +23,17 @@ Run: ``.venv/bin/python benchmarks/bench_embedding.py [--quick]``.
     program qubits read through the circuit's final layout).
 
 Timings are the best of ``--repeat`` runs, with that run's CPU time (all
-threads of this process); the machine may be shared, so compare the ratios
-printed in one run rather than absolute times (on a loaded machine the CPU
-ratio is the steadier one: Linux gives a session a fixed share of the cores).
+threads of this process); the machine may be shared (the load average is
+printed), so compare the ratios printed in one run rather than absolute times
+(on a loaded machine the CPU ratio is the steadier one: Linux gives a session a
+fixed share of the cores). The ratio that counts threads honestly is the
+single-thread one.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -104,7 +110,8 @@ def _check_mapped(qc, values: np.ndarray, xs: np.ndarray) -> float:
 
 def binding(samples: int, repeat: int, seed: int, cplx: bool) -> None:
     kind = "complex" if cplx else "real"
-    print(f"\n(b) {kind} data: 8-qubit amplitude kernel compiled once to heavy-hex:3 (-O2), "
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\n(b) [load average {load}; {os.cpu_count()} CPUs] {kind} data: 8-qubit amplitude kernel compiled once to heavy-hex:3 (-O2), "
           f"then {samples} samples of 256 amplitudes bound")
     t0 = time.perf_counter()
     module = compile_with_report(compile_source(_source(8, cplx), "amp.qglm"), device="heavy-hex:3",
@@ -117,6 +124,16 @@ def binding(samples: int, repeat: int, seed: int, cplx: bool) -> None:
     data = rng.normal(size=shape)
     values = binder.values({"x": data})
     bind_s, bind_cpu = _timed(lambda: binder.values({"x": data}), repeat)
+    one_s, one_cpu = bind_s, bind_cpu  # real data: numpy, no threads of qglm's own
+    if cplx:
+        os.environ["QGLM_BIND_THREADS"], saved = "1", os.environ.get("QGLM_BIND_THREADS")
+        try:  # the same binding on one thread
+            one_s, one_cpu = _timed(lambda: binder.values({"x": data}), repeat)
+        finally:
+            if saved is None:
+                del os.environ["QGLM_BIND_THREADS"]
+            else:
+                os.environ["QGLM_BIND_THREADS"] = saved
     assign_s = _best(lambda: [qc.assign_parameters(r) for r in values], 1)
     v = data[0][..., 0] + 1j * data[0][..., 1] if cplx else data[0]
     sp = QuantumCircuit(8)
@@ -131,10 +148,12 @@ def binding(samples: int, repeat: int, seed: int, cplx: bool) -> None:
     print(f"  qglm compile + export once            {compile_s * 1e3:9.1f} ms "
           f"({qc.num_parameters} parameters, {qc.count_ops().get('cx', 0)} cx)")
     print(f"  qglm bind {samples} samples (Binder.values) {bind_s * 1e3:9.1f} ms  (CPU {bind_cpu * 1e3:.0f} ms)")
-    print(f"  Qiskit transpile 1 StatePreparation O2 {q2 * 1e3:9.1f} ms  (CPU {q2_cpu * 1e3:.0f} ms)   "
-          f"ratio bind/transpile {bind_s / q2:.3f} wall, {bind_cpu / max(q2_cpu, 1e-9):.3f} CPU")
-    print(f"  Qiskit transpile 1 StatePreparation O3 {q3 * 1e3:9.1f} ms  (CPU {q3_cpu * 1e3:.0f} ms)   "
-          f"ratio bind/transpile {bind_s / q3:.3f} wall, {bind_cpu / max(q3_cpu, 1e-9):.3f} CPU")
+    if cplx:
+        print(f"  same, QGLM_BIND_THREADS=1               {one_s * 1e3:9.1f} ms  (CPU {one_cpu * 1e3:.0f} ms)")
+    for lvl, (q, q_cpu) in (("O2", (q2, q2_cpu)), ("O3", (q3, q3_cpu))):
+        one = f"; 1 thread {one_s / q:.3f} wall, {one_cpu / max(q_cpu, 1e-9):.3f} CPU" if cplx else ""
+        print(f"  Qiskit transpile 1 StatePreparation {lvl} {q * 1e3:9.1f} ms  (CPU {q_cpu * 1e3:.0f} ms)   "
+              f"ratio bind/transpile {bind_s / q:.3f} wall, {bind_cpu / max(q_cpu, 1e-9):.3f} CPU{one}")
     print(f"  (reference) assign_parameters x{samples}     {assign_s * 1e3:9.1f} ms")
     print(f"  check: max |p - |x|^2| of 3 bound mapped circuits = {err:.2e}")
 

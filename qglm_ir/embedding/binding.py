@@ -77,6 +77,12 @@ class Binder:
                               for k, (c, i) in derived.items()}
         self._input_cols = {k: (np.array(c, dtype=np.intp), np.array(i, dtype=np.intp))
                             for k, (c, i) in direct.items()}
+        # A kernel whose only parameters are one embedding's angles, in slot order (an exported
+        # amplitude kernel with Qiskit's parameter order): the angle array *is* the output.
+        cols_in_order = [list(range(len(self.parameter_names)))] * 2
+        self._whole: str | None = next(
+            (k for k, (c, i) in derived.items() if [c, i] == cols_in_order), None) \
+            if len(derived) == 1 and not direct and not self._param_cols else None
 
     def values(self, inputs: Mapping[str, Any], params: Mapping[str, Any] | None = None) -> np.ndarray:
         """``(B, len(parameter_names))`` parameter values for a batch of inputs.
@@ -102,15 +108,20 @@ class Binder:
                     raise BackendError(f"input '{name}' must have shape {shape} or (B, *{shape}), got {arr.shape}")
                 arrays[name] = arr
                 batch = max(batch, arr.shape[0])
+        angles: dict[str, np.ndarray] = {}
+        for vec in self._derived_cols:
+            op, src = self._sources[vec]
+            if src not in arrays:
+                raise BackendError(f"missing input '{src}' for the embedding", op.loc)
+            ang = np.asarray(angles_of(op, arrays[src]), dtype=np.float64)
+            angles[vec] = ang.reshape(-1, ang.shape[-1])
+        if self._whole is not None and angles[self._whole].shape == (batch, len(self.parameter_names)):
+            return angles[self._whole]  # fresh from angles_of, columns already in order: no copy
         out = np.empty((batch, len(self.parameter_names)))
         # Columns are filled per source vector with one fancy-indexed copy each (a 766-column
         # complex embedding would otherwise cost a strided column copy per parameter).
         for vec, (cols, idx) in self._derived_cols.items():
-            op, src = self._sources[vec]
-            if src not in arrays:
-                raise BackendError(f"missing input '{src}' for the embedding", op.loc)
-            ang = np.asarray(angles_of(op, arrays[src]))
-            ang = ang.reshape(-1, ang.shape[-1])
+            ang = angles[vec]
             out[:, cols] = ang[:, idx] if ang.shape[0] == batch else np.broadcast_to(ang[:, idx], (batch, len(idx)))
         for key, (cols, idx) in self._input_cols.items():
             if key not in arrays:

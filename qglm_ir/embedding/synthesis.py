@@ -126,7 +126,8 @@ def prepare_vectors(x: np.ndarray, num_qubits: int, pad: float | None, complex_i
     if complex_input:
         if x.shape[-1] != 2:
             raise EmbeddingDataError(f"complex data needs a trailing axis of 2 (re, im), got shape {x.shape}")
-        v = x[..., 0] + 1j * x[..., 1]
+        # (re, im) pairs are complex128's memory layout: a view, not two temporaries and a sum
+        v = np.ascontiguousarray(x).view(np.complex128)[..., 0]
     else:
         v = x
     if v.ndim == 1:
@@ -139,7 +140,8 @@ def prepare_vectors(x: np.ndarray, num_qubits: int, pad: float | None, complex_i
         if pad is None:
             raise EmbeddingDataError(f"{length} amplitudes for {num_qubits} qubit(s) need {dim} or a pad value")
         v = np.concatenate([v, np.full((v.shape[0], dim - length), pad, dtype=v.dtype)], axis=1)
-    norms = np.linalg.norm(v, axis=1)
+    flat = v.view(np.float64) if np.iscomplexobj(v) else v  # |z|^2 = re^2 + im^2: sum over the float view
+    norms = np.sqrt(np.einsum("ij,ij->i", flat, flat))
     if not np.all(np.isfinite(norms)):
         raise EmbeddingDataError("the data contains a non-finite value")
     bad = np.flatnonzero(norms <= _EPS)

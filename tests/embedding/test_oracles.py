@@ -83,6 +83,14 @@ def test_binder_batch_equals_per_sample_values() -> None:
         np.testing.assert_array_equal(values[i], binder.values({"x": batch[i]})[0])
     # different samples bind different angles into the same compiled circuit
     assert not np.allclose(values[0], values[1])
+    # the circuit's own order returns the angle array as is; any other order assembles columns
+    names = binder.parameter_names
+    assert binder._whole is not None
+    reordered = Binder(module, "k", order=names[::-1])
+    assert reordered._whole is None
+    np.testing.assert_array_equal(reordered.values({"x": batch}), values[:, ::-1])
+    part = Binder(module, "k", order=names[:5])  # a prefix of the slots is not the whole vector
+    np.testing.assert_array_equal(part.values({"x": batch}), values[:, :5])
 
 
 def test_mapped_kernel_binds_per_sample() -> None:
