@@ -130,8 +130,10 @@ def _numeric_inverse(
 ) -> bool:
     """Cached: circuits repeat the same few (gate, angle) pairs over and over."""
     sa = GATES[a]
-    m = embed(GATES[b].matrix(*bb), pattern, sa.num_qubits) @ sa.matrix(*aa)
-    return is_identity_up_to_phase(m)
+    mb = GATES[b].matrix(*bb)
+    if pattern != tuple(range(sa.num_qubits)):  # the identity placement needs no embedding
+        mb = embed(mb, pattern, sa.num_qubits)
+    return is_identity_up_to_phase(mb @ sa.matrix(*aa))
 
 
 def _cancel_kernel(kernel: Operation, folder: AngleFolder, eraser: Eraser, cap: int) -> tuple[int, int]:

@@ -116,6 +116,8 @@ def find_partner(
     wires lies after ``a`` on every wire it shares with ``a`` (the circuit is
     acyclic), so its wire ids say which of ``a``'s wires it touches.
     """
+    if spec_a.num_qubits == 1:
+        return _find_partner_1q(a, spec_a, match, cap)
     if ids is None:
         ids = WireIds()
     na = spec_a.num_qubits
@@ -165,3 +167,43 @@ def find_partner(
         else:
             return None
     return found
+
+
+_ONE: tuple[int, ...] = (0,)
+
+
+def _find_partner_1q(
+    a: Operation, spec_a: GateSpec, match: Match, cap: int
+) -> tuple[Operation, GateSpec, tuple[int, ...]] | None:
+    """:func:`find_partner` for a single-qubit ``a`` (most calls): one wire to walk, and
+    a gate on it is a candidate exactly when it is single-qubit (pattern ``(0,)``); a wider
+    gate's pattern is ``a``'s wire at its position and ``-1`` elsewhere."""
+    name_a = spec_a.name
+    specs = SPECS
+    cur: Value = a.results[0]
+    for _ in range(cap):
+        uses = cur.uses
+        if not uses:
+            return None
+        g = uses[0]
+        gs = specs.get(g.name)
+        if gs is None:
+            return None
+        nq = gs.num_qubits
+        if nq == 1:
+            if match(g, gs, _ONE):
+                return g, gs, _ONE
+            if not commutes(name_a, gs.name, _ONE):
+                return None
+            cur = g.results[0]
+            continue
+        ops = g.operands
+        gp = gs.num_params
+        k = 0
+        while ops[gp + k] is not cur:
+            k += 1
+        pat = tuple(0 if i == k else -1 for i in range(nq))
+        if not commutes(name_a, gs.name, pat):
+            return None
+        cur = g.results[k]
+    return None

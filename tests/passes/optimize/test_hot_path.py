@@ -78,3 +78,43 @@ def test_unchanged_blocks_are_resynthesized_from_the_cache():
     info = fuse_2q.resynthesis.cache_info()
     assert info.misses == misses and info.hits >= 1
     assert [op.name for op in gates_in_order(k1)] == [op.name for op in gates_in_order(k2)]
+
+
+def test_identity_up_to_phase_is_allclose_with_its_default_rtol():
+    """The written-out check answers exactly as ``np.allclose(m, m[0,0] I, atol)`` (rtol 1e-5
+    on the diagonal), on matrices straddling both tolerances."""
+    from qglm_ir.passes.optimize.commutation import is_identity_up_to_phase
+
+    rng = np.random.default_rng(4)
+    yes = 0
+    for d in (2, 4, 8):
+        for _ in range(3000):
+            ph = np.exp(1j * rng.uniform(0, 2 * np.pi)) * (1 + rng.choice([0, 1e-10, 3e-9]))
+            noise = rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d))
+            m = ph * np.eye(d) + noise * 10 ** rng.uniform(-12, -4) * (rng.random((d, d)) < 0.5)
+            want = abs(abs(m[0, 0]) - 1) <= 1e-9 and bool(np.allclose(m, m[0, 0] * np.eye(d), atol=1e-9))
+            assert is_identity_up_to_phase(m) == want
+            yes += want
+    assert 1000 < yes < 8000  # both answers occur
+
+
+def test_one_qubit_partner_search_walks_past_commuting_wider_gates():
+    """``rz`` reaches its inverse through the controls of ``cx`` and ``ccx`` gates (it commutes
+    with them there) but not through a target."""
+    def body(kb):
+        kb.gate("rz", 0, params=[0.4])
+        kb.gate("cx", 0, 1)
+        kb.gate("ccx", 2, 0, 1)
+        kb.gate("rz", 0, params=[-0.4])
+        kb.gate("rz", 1, params=[0.2])
+        kb.gate("cx", 0, 1)
+        kb.gate("rz", 1, params=[-0.2])
+        return []
+
+    k = kernel(3, body)
+    before = k.parent_op.clone().lookup("k")
+    res = run(Cancel(), k.parent_op)
+    names = [g.name for g in gates_in_order(k)]
+    assert res.stats["pairs_cancelled"] == 1
+    assert names == ["q.cx", "q.ccx", "q.rz", "q.cx", "q.rz"]
+    assert equivalent(before, k)
