@@ -118,3 +118,26 @@ def test_one_qubit_partner_search_walks_past_commuting_wider_gates():
     assert res.stats["pairs_cancelled"] == 1
     assert names == ["q.cx", "q.ccx", "q.rz", "q.cx", "q.rz"]
     assert equivalent(before, k)
+
+
+def test_one_qubit_runs_are_synthesized_once_per_content():
+    """``fuse-1q`` keys runs by (gate, angles): the same run met again (another wire, the
+    next ``-O3`` round) is a cache hit, with the same gates as the first time."""
+    from qglm_ir.passes.optimize import fuse_1q
+    from qglm_ir.passes.optimize.fuse_1q import Fuse1Q
+
+    def body(kb):
+        for q in (0, 1):
+            kb.gate("h", q)
+            kb.gate("rz", q, params=[0.25])
+            kb.gate("h", q)
+        return []
+
+    fuse_1q._run_synthesis.cache_clear()
+    k = kernel(2, body)
+    before = k.parent_op.clone().lookup("k")
+    run(Fuse1Q(), k.parent_op, CX_BASIS)
+    info = fuse_1q._run_synthesis.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    assert equivalent(before, k)
+    assert all(g.name[2:] in CX_BASIS for g in gates_in_order(k))
