@@ -80,6 +80,19 @@ def commutes(a: str, b: str, pattern: Pattern) -> bool:
 
 
 @lru_cache(maxsize=256)
+def always_diagonal(name: str) -> bool:
+    """Whether gate ``name``'s matrix is diagonal for every angle value: its off-diagonal
+    entries are analytic in the angles, so vanishing at two random points means they vanish
+    identically (the argument :func:`commutes` uses)."""
+    return all(is_diagonal(_matrix(name, salt)) for salt in (0, 3))
+
+
+def is_diagonal(m: np.ndarray) -> bool:
+    m = np.asarray(m)
+    return bool(np.all(np.abs(m - np.diag(np.diag(m))) <= 1e-12))
+
+
+@lru_cache(maxsize=256)
 def period(name: str) -> float | None:
     """Smallest ``T`` in {2pi, 4pi} with ``gate(T)`` equal to the identity up to phase.
 

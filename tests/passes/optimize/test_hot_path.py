@@ -141,3 +141,28 @@ def test_one_qubit_runs_are_synthesized_once_per_content():
     assert (info.misses, info.hits) == (1, 1)
     assert equivalent(before, k)
     assert all(g.name[2:] in CX_BASIS for g in gates_in_order(k))
+
+
+def test_diagonal_next_to_fixed_non_diagonal_skips_the_numeric_check(monkeypatch):
+    """``rz(a)`` next to ``sx`` can never cancel (a diagonal inverse is diagonal): no matrix
+    product is formed for it; ``rz`` next to ``rx`` still gets the numeric check."""
+    from qglm_ir.passes.optimize.cancel import _never_inverse
+    from qglm_ir.passes.optimize.commutation import always_diagonal
+
+    assert always_diagonal("rz") and always_diagonal("cp") and not always_diagonal("rx")
+    assert _never_inverse("rz", "sx") and _never_inverse("h", "t") and _never_inverse("cz", "cx")
+    assert not _never_inverse("rz", "rx") and not _never_inverse("rz", "z") and not _never_inverse("x", "sx")
+
+    def body(kb):
+        kb.gate("rz", 0, params=[0.3])
+        kb.gate("sx", 0)
+        kb.gate("rz", 0, params=[0.7])
+        kb.gate("rx", 0, params=[0.2])
+        return []
+
+    calls = []
+    real = cancel_mod._numeric_inverse
+    monkeypatch.setattr(cancel_mod, "_numeric_inverse", lambda *a: calls.append(a[::2]) or real(*a))
+    k = kernel(1, body)
+    run(Cancel(), k.parent_op)
+    assert calls == [("rz", "rx", (0,))]
