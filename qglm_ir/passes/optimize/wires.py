@@ -158,7 +158,8 @@ def sweep_dead_classical(kernel: Operation, eraser: Eraser) -> int:
     counts: dict[Value, int] = {}
     work: list[Operation] = []
     for op in kernel.walk():
-        if op is not kernel and _removable(op) and all(not r.uses for r in op.results):
+        # the cheap test first: almost every op has a used result
+        if op is not kernel and all(not r.uses for r in op.results) and _removable(op):
             work.append(op)
     removed = 0
     while work:
