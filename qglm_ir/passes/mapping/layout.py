@@ -294,12 +294,11 @@ def _relabelled(graph: DeviceGraph, seed: int, rounds: int) -> list[tuple[np.nda
     import rustworkx as rx
 
     key = (graph.num_qubits, graph.edges, seed)
-    cached = _RELABEL_CACHE.get(key)
-    if cached is None:
-        if len(_RELABEL_CACHE) >= 16:
-            _RELABEL_CACHE.clear()
-        cached = _RELABEL_CACHE[key] = []
+    cached = _RELABEL_CACHE.get(key, [])
     if len(cached) < rounds:
+        # Extend a private copy and publish it whole: compiles running in threads (a dask
+        # worker) never see a half-built list, and equal keys always build equal lists.
+        cached = list(cached)
         N = graph.num_qubits
         rng = np.random.default_rng(seed)
         for _ in range(1, len(cached)):  # replay the generator up to the cached rounds
@@ -314,6 +313,9 @@ def _relabelled(graph: DeviceGraph, seed: int, rounds: int) -> list[tuple[np.nda
             cm.add_nodes_from(range(N))
             cm.add_edges_from_no_data(list(zip(inv[ea].tolist(), inv[eb].tolist())))
             cached.append((perm, cm))
+        if len(_RELABEL_CACHE) >= 16:
+            _RELABEL_CACHE.clear()
+        _RELABEL_CACHE[key] = cached
     return cached[:rounds]
 
 
