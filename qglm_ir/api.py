@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .core.errors import DeviceError, Location, ParseError, QglmError
+from .core.gcpause import gc_paused
 from .core.module import Module
 from .metrics import esp as esp_of
 from .metrics import kernels, module_metrics
@@ -190,7 +191,8 @@ def compile_with_report(
     if isinstance(program, (str, os.PathLike)) and input_name is None:
         input_name = str(program)
     source = as_module(program)
-    _verify(source)
+    with gc_paused():  # read-only walks of the whole module: nothing for the collector
+        _verify(source)
     device_spec = device if isinstance(device, str) else getattr(device, "spec", None)
     if isinstance(device, str):
         device = load_device(device)
@@ -209,7 +211,8 @@ def compile_with_report(
         gates = native or None
     items, warnings = _pipeline(passes, optimization_level, device is not None, gates is not None)
     module = source.clone()
-    before = module_metrics(module)
+    with gc_paused():
+        before = module_metrics(module)
     ctx = PassContext(device=device, basis=gates, seed=seed)
     pm = PassManager(
         items,
@@ -235,7 +238,9 @@ def compile_with_report(
         elif why:  # an empty reason: no host program, nothing to check here
             result.notes.append(f"not validated: {why}")
             result.validated = False
-    after = module_metrics(module)
+    with gc_paused():
+        after = module_metrics(module)
+        esp = _device_esp(device, module)
     layout = ctx.report.get("layout")
     if layout is not None:
         layout = {"initial": layout.get("initial"), "final": layout.get("final")}
@@ -249,7 +254,7 @@ def compile_with_report(
         records=[r.as_dict() for r in result.records],
         before=before,
         after=after,
-        esp=_device_esp(device, module),
+        esp=esp,
         layout=layout,
         seconds=time.perf_counter() - t0,
         validated=result.validated,

@@ -264,24 +264,33 @@ class Operation:
         the clone's results and nested block arguments are added to ``mapping``."""
         if mapping is None:
             mapping = {}
-        new_operands = [mapping.get(v, v) for v in self.operands]
-        new_regions = [r.clone(mapping) for r in self.regions]
+        get = mapping.get
+        new_operands = [get(v, v) for v in self.operands]
+        # Regions first (their ops register their uses of outer values before this op
+        # does), then what ``__init__`` would set, written out: clone is the bulk copy of
+        # every compile and of every routing candidate.
+        new_regions = tuple(r.clone(mapping) for r in self.regions) if self.regions else ()
         new = self.__class__.__new__(self.__class__)
-        Operation.__init__(
-            new,
-            self.name,
-            new_operands,
-            [r.type for r in self.results],
-            None,
-            None,
-            new_regions,
-            self.loc,
-        )
-        new.properties = self.properties
-        new.attributes = self.attributes
-        for old_r, new_r in zip(self.results, new.results):
+        new.name = self.name
+        new.operands = new_operands
+        for v in new_operands:
+            v.uses.append(new)
+        results = []
+        for i, old_r in enumerate(self.results):
+            new_r = OpResult(old_r.type, new, i)
             new_r.name_hint = old_r.name_hint
             mapping[old_r] = new_r
+            results.append(new_r)
+        new.results = results
+        new.properties = self.properties
+        new.attributes = self.attributes
+        new.regions = new_regions
+        for r in new_regions:
+            r.parent = new
+        new.parent = None
+        new.prev = None
+        new.next = None
+        new.loc = self.loc
         return new
 
 

@@ -225,6 +225,10 @@ def vf2_search(device: Device, graph: DeviceGraph, inter: Interactions, call_lim
     VF2 enumerates embeddings in a structured order, so consecutive ones differ only in
     their last nodes. To spread the candidates over the whole device, the search runs on
     several seeded relabelings of the coupling graph and takes a slice of each.
+    On a calibrated device the lowest-cost candidate wins, the first one on a tie (in
+    enumeration order); candidates are scored all at once as array gathers
+    (:class:`_VF2Scorer`), and the relabelled coupling graphs are cached per device graph
+    and seed (:func:`_relabelled`), so repeated searches only pay for VF2 itself.
     """
     import rustworkx as rx
 
@@ -254,32 +258,65 @@ def vf2_search(device: Device, graph: DeviceGraph, inter: Interactions, call_lim
         # their search is bounded to a few rounds with a smaller limit each.
         rounds = min(rounds, VF2_BIG_ROUNDS)
         call_limit = min(call_limit, VF2_BIG_CALL_LIMIT)
-    scorer = _VF2Scorer(device, graph, inter, active, weights) if calibrated else None
-    rng = np.random.default_rng(seed)
-    best: tuple[float, dict[int, int]] | None = None
-    N = graph.num_qubits
-    for r in range(rounds):
-        perm = np.arange(N) if r == 0 else rng.permutation(N)  # label -> physical qubit
-        inv = np.empty(N, dtype=np.int64)
-        inv[perm] = np.arange(N)
-        cm = rx.PyGraph()
-        cm.add_nodes_from(range(N))
-        cm.add_edges_from_no_data([(int(inv[a]), int(inv[b])) for a, b in graph.edges])
+    k_act = len(active)
+    rows: list[np.ndarray] = []  # candidate placements: row[i] = physical qubit of active[i]
+    for perm, cm in _relabelled(graph, seed, rounds):
+        found = 0
         try:
-            mappings = rx.vf2_mapping(cm, im, subgraph=True, induced=False, id_order=False, call_limit=call_limit)
-            for k, m in enumerate(mappings):
-                placed = {active[iv]: int(perm[p]) for p, iv in m.items()}
-                cost = scorer.cost(placed) if scorer is not None else 0.0
-                if best is None or cost < best[0]:
-                    best = (cost, placed)
-                if k + 1 >= per_round:
+            for m in rx.vf2_mapping(cm, im, subgraph=True, induced=False, id_order=False,
+                                    call_limit=call_limit):
+                row = np.empty(k_act, dtype=np.int64)
+                row[np.fromiter(m.values(), np.int64, k_act)] = perm[np.fromiter(m.keys(), np.int64, k_act)]
+                rows.append(row)
+                found += 1
+                if found >= per_round:
                     break
         except Exception:  # noqa: BLE001  (rustworkx raises on degenerate inputs; fall back to SABRE)
             return None
-        if best is None:
+        if not rows:
             return None  # no embedding at all (or the call limit hit first)
-    assert best is not None
-    return best[1]
+    best = 0
+    if calibrated and len(rows) > 1:
+        best = _VF2Scorer(device, graph, inter, active, weights).best(np.stack(rows))
+    return {active[i]: int(p) for i, p in enumerate(rows[best])}
+
+
+#: Relabelled coupling graphs of :func:`vf2_search`, per (device graph, seed): each entry is
+#: the permutation (label -> physical qubit) and the ``rustworkx.PyGraph`` on those labels.
+_RELABEL_CACHE: dict[tuple, list[tuple[np.ndarray, object]]] = {}
+
+
+def _relabelled(graph: DeviceGraph, seed: int, rounds: int) -> list[tuple[np.ndarray, object]]:
+    """The first ``rounds`` relabelings of ``graph``'s coupling graph: round 0 the identity,
+    round ``r`` the ``r``-th ``default_rng(seed).permutation``. Cached (the same device is
+    searched by ``layout`` and three times by ``route``'s ``post_layout``); the graphs are
+    only read by ``rustworkx.vf2_mapping``."""
+    import rustworkx as rx
+
+    key = (graph.num_qubits, graph.edges, seed)
+    cached = _RELABEL_CACHE.get(key, [])
+    if len(cached) < rounds:
+        # Extend a private copy and publish it whole: compiles running in threads (a dask
+        # worker) never see a half-built list, and equal keys always build equal lists.
+        cached = list(cached)
+        N = graph.num_qubits
+        rng = np.random.default_rng(seed)
+        for _ in range(1, len(cached)):  # replay the generator up to the cached rounds
+            rng.permutation(N)
+        ea = np.array([a for a, _ in graph.edges], dtype=np.int64)
+        eb = np.array([b for _, b in graph.edges], dtype=np.int64)
+        for r in range(len(cached), rounds):
+            perm = np.arange(N) if r == 0 else rng.permutation(N)
+            inv = np.empty(N, dtype=np.int64)
+            inv[perm] = np.arange(N)
+            cm = rx.PyGraph()
+            cm.add_nodes_from(range(N))
+            cm.add_edges_from_no_data(list(zip(inv[ea].tolist(), inv[eb].tolist())))
+            cached.append((perm, cm))
+        if len(_RELABEL_CACHE) >= 16:
+            _RELABEL_CACHE.clear()
+        _RELABEL_CACHE[key] = cached
+    return cached[:rounds]
 
 
 def post_layout(kernel: Operation, device: Device, graph: DeviceGraph, call_limit: int = 1_000_000,
@@ -360,7 +397,7 @@ def _relabel(kernel: Operation, kw: KernelWires, sigma: list[int]) -> None:
 
 
 class _VF2Scorer:
-    """Vectorized ``sum -log(1 - e)`` of an embedding of the active (interacting) wires."""
+    """``sum -log(1 - e)`` of embeddings of the active (interacting) wires, as array gathers."""
 
     def __init__(self, device: Device, graph: DeviceGraph, inter: Interactions, active: list[int],
                  weights: dict[tuple[int, int], int]):
@@ -370,9 +407,8 @@ class _VF2Scorer:
             self.edge_cost[a, b] = self.edge_cost[b, a] = _cost(device.coupler_error(a, b))
         self.node_cost_1q = np.array([_cost(device.single_qubit_error(p)) for p in range(N)])
         self.node_cost_m = np.array([_cost(device.measure_error(p)) for p in range(N)])
-        self.active = active
-        self.ea = np.array([active[a] for a, _ in weights], dtype=np.int64)
-        self.eb = np.array([active[b] for _, b in weights], dtype=np.int64)
+        self.ia = np.array([a for a, _ in weights], dtype=np.int64)  # indices into ``active``
+        self.ib = np.array([b for _, b in weights], dtype=np.int64)
         self.ew = np.array(list(weights.values()), dtype=np.float64)
         self.n1 = inter.one_q[active].astype(np.float64)
         for (a, b), w in weights.items():  # the 1q gates each 2q gate brings along
@@ -380,13 +416,33 @@ class _VF2Scorer:
             self.n1[b] += ONE_Q_PER_2Q * w
         self.nm = inter.measures[active].astype(np.float64)
 
-    def cost(self, placed: dict[int, int]) -> float:
-        lay = np.zeros(max(self.active) + 1, dtype=np.int64)
-        for v, p in placed.items():
-            lay[v] = p
-        phys = lay[self.active]
-        return float(np.dot(self.ew, self.edge_cost[lay[self.ea], lay[self.eb]])
-                     + np.dot(self.n1, self.node_cost_1q[phys]) + np.dot(self.nm, self.node_cost_m[phys]))
+    def cost(self, row: np.ndarray) -> float:
+        """The cost of one placement (``row[i]`` = physical qubit of active wire ``i``)."""
+        return float(np.dot(self.ew, self.edge_cost[row[self.ia], row[self.ib]])
+                     + np.dot(self.n1, self.node_cost_1q[row]) + np.dot(self.nm, self.node_cost_m[row]))
+
+    def costs(self, rows: np.ndarray) -> np.ndarray:
+        """:meth:`cost` of every row of ``rows`` ``[K, len(active)]`` at once (equal up to the
+        rounding of a different summation order)."""
+        return (self.edge_cost[rows[:, self.ia], rows[:, self.ib]] @ self.ew
+                + self.node_cost_1q[rows] @ self.n1 + self.node_cost_m[rows] @ self.nm)
+
+    def best(self, rows: np.ndarray) -> int:
+        """Index of the first row of least :meth:`cost`, i.e. what a sequential scan keeping
+        strictly better rows returns. The batch costs only pick the rows within rounding of the
+        minimum; those are re-scored one by one, so ties break exactly as in that scan."""
+        approx = self.costs(rows)
+        if np.isfinite(approx).all():
+            low = float(approx.min())
+            near = np.flatnonzero(approx <= low + 1e-9 * max(1.0, abs(low))).tolist()
+        else:  # an error-1.0 part (inf, or nan from 0 * inf): the plain scan decides
+            near = range(len(rows))
+        best, best_cost = -1, math.inf
+        for k in near:
+            c = self.cost(rows[k])
+            if best < 0 or c < best_cost:
+                best, best_cost = k, c
+        return best
 
 
 def _flat_dag(inter: Interactions):

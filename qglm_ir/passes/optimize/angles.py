@@ -54,20 +54,31 @@ class AngleFolder:
                 if init is not None:
                     self._frozen[str(op.properties["sym_name"])] = init
         self._memo: dict[Value, object] = {}
+        # const()'s answers: the passes ask about the same angle values over and over
+        # (every partner search, every block key), so each is folded and checked once.
+        self._consts: dict[Value, float | None] = {}
 
     def const(self, v: Value) -> float | None:
         """The value of scalar ``v`` as a float, or ``None`` if it is not constant."""
+        try:
+            return self._consts[v]
+        except KeyError:
+            pass
         x = self._scalar(v)
         if x is None or isinstance(x, np.ndarray):
-            return None
-        x = float(x)
-        return x if math.isfinite(x) else None
+            out = None
+        else:
+            x = float(x)
+            out = x if math.isfinite(x) else None
+        self._consts[v] = out
+        return out
 
     def consts(self, values: Sequence[Value]) -> list[float] | None:
         """All values folded, or ``None`` if any of them is symbolic."""
         out = []
+        cache = self._consts
         for v in values:
-            x = self.const(v)
+            x = cache[v] if v in cache else self.const(v)
             if x is None:
                 return None
             out.append(x)

@@ -12,7 +12,7 @@ from ...core.module import Module
 from ...dialects.gates import GATES, GateSpec
 from ..base import Pass, PassContext, PassResult
 from .angles import AngleFolder, same_angle
-from .commutation import embed, is_identity_up_to_phase, period
+from .commutation import always_diagonal, embed, is_diagonal, is_identity_up_to_phase, period
 from .peephole import DEFAULT_CAP, PartnerFilter, find_partner
 from .wires import (
     Eraser,
@@ -119,9 +119,26 @@ def is_inverse(
         if term.gate == sb.name and (pattern == term.qubits or (sb.symmetric and sa.symmetric)):
             if all(same_angle(aa[idx], bb[i], sign) for i, (idx, sign) in enumerate(term.params)):
                 return True
+    if _never_inverse(sa.name, sb.name):
+        return False
     if any(isinstance(x, Value) for x in aa) or any(isinstance(x, Value) for x in bb):
         return False
     return _numeric_inverse(sa.name, tuple(aa), sb.name, tuple(bb), pattern)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=1024)
+def _never_inverse(a: str, b: str) -> bool:
+    """Whether no angles make gates ``a`` and ``b`` inverse up to phase, in any placement,
+    for the one structural reason checked here: one is diagonal for every angle value and
+    the other is a fixed (parameter-free) non-diagonal gate. (Permuting qubits keeps a
+    matrix diagonal or not, and the inverse of a diagonal unitary is diagonal.) Saves the
+    numeric check on every ``rz`` next to an ``sx``, ``x`` or ``h``."""
+    return (always_diagonal(a) and _fixed_non_diagonal(b)) or (always_diagonal(b) and _fixed_non_diagonal(a))
+
+
+def _fixed_non_diagonal(name: str) -> bool:
+    spec = GATES[name]
+    return spec.num_params == 0 and not is_diagonal(spec.matrix())
 
 
 @lru_cache(maxsize=1 << 16)
@@ -130,8 +147,10 @@ def _numeric_inverse(
 ) -> bool:
     """Cached: circuits repeat the same few (gate, angle) pairs over and over."""
     sa = GATES[a]
-    m = embed(GATES[b].matrix(*bb), pattern, sa.num_qubits) @ sa.matrix(*aa)
-    return is_identity_up_to_phase(m)
+    mb = GATES[b].matrix(*bb)
+    if pattern != tuple(range(sa.num_qubits)):  # the identity placement needs no embedding
+        mb = embed(mb, pattern, sa.num_qubits)
+    return is_identity_up_to_phase(mb @ sa.matrix(*aa))
 
 
 def _cancel_kernel(kernel: Operation, folder: AngleFolder, eraser: Eraser, cap: int) -> tuple[int, int]:

@@ -80,6 +80,19 @@ def commutes(a: str, b: str, pattern: Pattern) -> bool:
 
 
 @lru_cache(maxsize=256)
+def always_diagonal(name: str) -> bool:
+    """Whether gate ``name``'s matrix is diagonal for every angle value: its off-diagonal
+    entries are analytic in the angles, so vanishing at two random points means they vanish
+    identically (the argument :func:`commutes` uses)."""
+    return all(is_diagonal(_matrix(name, salt)) for salt in (0, 3))
+
+
+def is_diagonal(m: np.ndarray) -> bool:
+    m = np.asarray(m)
+    return bool(np.all(np.abs(m - np.diag(np.diag(m))) <= 1e-12))
+
+
+@lru_cache(maxsize=256)
 def period(name: str) -> float | None:
     """Smallest ``T`` in {2pi, 4pi} with ``gate(T)`` equal to the identity up to phase.
 
@@ -95,9 +108,17 @@ def period(name: str) -> float | None:
 
 
 def is_identity_up_to_phase(m: np.ndarray, atol: float = 1e-9) -> bool:
-    """Whether unitary ``m`` equals ``e^{i phi} I``."""
+    """Whether unitary ``m`` equals ``e^{i phi} I``: ``|m[0,0]|`` within ``atol`` of 1 and
+    ``np.allclose(m, m[0,0] * I, atol=atol)`` (whose default ``rtol=1e-5`` applies on the
+    diagonal). Written out because ``allclose``'s generic path dominated ``cancel``."""
     d = m.shape[0]
     ph = m[0, 0]
     if abs(abs(ph) - 1.0) > atol:
         return False
-    return bool(np.allclose(m, ph * np.eye(d), atol=atol))
+    eye = _EYE.get(d)
+    if eye is None:
+        eye = _EYE[d] = np.eye(d)
+    return bool((np.abs(m - ph * eye) <= atol + 1e-5 * abs(ph) * eye).all())
+
+
+_EYE: dict[int, np.ndarray] = {}

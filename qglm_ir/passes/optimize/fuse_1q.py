@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import ClassVar
 
 import numpy as np
@@ -12,8 +13,9 @@ from ...core.ir import Operation, OpResult
 from ...core.module import Module
 from ..base import Pass, PassContext, PassResult
 from .angles import AngleFolder, ConstPool
+from .synthesis import const_matrix as _matrix
 from .synthesis import euler_basis, synth_1q
-from .wires import gates_in_order, kernels, replace_gates, spec_of, sweep_dead_classical
+from .wires import SPECS, gates_in_order, kernels, replace_gates, spec_of, sweep_dead_classical
 
 
 def target_basis(ctx: PassContext) -> tuple[str, ...] | None:
@@ -78,30 +80,53 @@ class Fuse1Q(Pass):
         return PassResult(runs > 0, {"runs_fused": runs, "gates_before": before, "gates_after": after})
 
 
-class _Matrices:
-    """Memoized :func:`gate_matrix` of constant single-qubit gates (``None`` for anything else).
+GateKey = tuple[str, tuple[float, ...]]
+"""A constant gate by content: its gate-table name and folded angles."""
 
-    Each gate is asked about up to three times per run (as a run head, as the
-    predecessor of the next gate, as a run member); the memo makes that one
-    matrix build per gate.
-    """
+
+class _Keys:
+    """Memoized content key ``(name, angles)`` of constant single-qubit gates (``None`` for
+    anything else): each gate is asked about up to three times per run (as a run head, as
+    the predecessor of the next gate, as a run member)."""
 
     __slots__ = ("folder", "memo")
 
     def __init__(self, folder: AngleFolder):
         self.folder = folder
-        self.memo: dict[Operation, np.ndarray | None] = {}
+        self.memo: dict[Operation, GateKey | None] = {}
 
-    def __call__(self, op: Operation | None) -> np.ndarray | None:
+    def __call__(self, op: Operation | None) -> GateKey | None:
         if op is None:
             return None
         memo = self.memo
         if op in memo:
             return memo[op]
-        spec = spec_of(op)
-        m = gate_matrix(op, self.folder) if spec is not None and spec.num_qubits == 1 else None
-        memo[op] = m
-        return m
+        spec = SPECS.get(op.name)
+        key: GateKey | None = None
+        if spec is not None and spec.num_qubits == 1:
+            if spec.num_params == 0:
+                key = (spec.name, ())
+            else:
+                vals = self.folder.consts(op.operands[: spec.num_params])
+                key = None if vals is None else (spec.name, tuple(vals))
+        memo[op] = key
+        return key
+
+
+@lru_cache(maxsize=1 << 15)
+def _run_synthesis(run: tuple[GateKey, ...], euler: str) -> tuple[tuple[str, tuple[float, ...], tuple[int, ...]], ...]:
+    """The Euler-basis sequence of a run of constant 1q gates, by content.
+
+    A pure function of the gates and angles, so it is cached: ``-O3`` meets the same
+    unchanged runs in every round of its fixed point (and routed circuits repeat the same
+    few runs, ``sx`` alone, ``rz`` alone...), and pays a lookup instead of matrix products
+    and a decomposition. The product is taken in run order, as without the cache.
+    """
+    total = None
+    for name, angles in run:
+        m = _matrix(name, angles)
+        total = m if total is None else m @ total
+    return tuple(synth_1q(total, euler))
 
 
 def _fuse_kernel(
@@ -109,28 +134,28 @@ def _fuse_kernel(
 ) -> tuple[int, int, int]:
     runs = before = after = 0
     pool = ConstPool(kernel)
-    fusable = _Matrices(folder)
+    fusable = _Keys(folder)
     for head in gates_in_order(kernel):
         if head.parent is None:
             continue
-        m = fusable(head)
-        if m is None:
+        k = fusable(head)
+        if k is None:
             continue
         inp = head.operands[-1]
         if isinstance(inp, OpResult) and fusable(inp.op) is not None:
             continue  # not the head of its run
         run = [head]
-        total = m
+        keys = [k]
         cur = head.results[0]
         while cur.uses:
             nxt = cur.uses[0]
-            mn = fusable(nxt)
-            if mn is None:
+            kn = fusable(nxt)
+            if kn is None:
                 break
             run.append(nxt)
-            total = mn @ total
+            keys.append(kn)
             cur = nxt.results[0]
-        seq = synth_1q(total, euler)
+        seq = _run_synthesis(tuple(keys), euler)
         out_of_basis = allowed is not None and any(op.name[2:] not in allowed for op in run)
         if len(seq) < len(run) or out_of_basis:
             replace_gates(run[0], run, [inp], seq, [cur], eraser, pool)

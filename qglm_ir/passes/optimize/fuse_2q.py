@@ -16,6 +16,7 @@ from ...dialects.gates import GATES
 from ..base import Pass, PassContext, PassResult
 from .angles import AngleFolder, ConstPool
 from .fuse_1q import target_basis
+from .synthesis import const_matrix as _matrix
 from .synthesis import euler_basis, num_2q_needed, synth_2q, two_qubit_target
 from .wires import SPECS, gates_in_order, kernels, replace_gates, sweep_dead_classical
 
@@ -180,14 +181,6 @@ def _collect(
                 blocked[k] = True
             # else: the other wire may still reach ``u`` after more 1q gates; wait.
     return ops, ins, cur, n2
-
-
-@lru_cache(maxsize=1 << 14)
-def _matrix(name: str, angles: tuple[float, ...]) -> np.ndarray:
-    """The (read-only, shared) matrix of a constant gate."""
-    m = np.array(GATES[name].matrix(*angles), dtype=np.complex128)
-    m.setflags(write=False)
-    return m
 
 
 @lru_cache(maxsize=4096)

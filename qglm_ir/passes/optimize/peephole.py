@@ -76,8 +76,20 @@ class PartnerFilter:
         self.ids = ids
         counts: dict[tuple[int, ...], int] = {}
         keys: dict[Operation, tuple[int, ...]] = {}
-        for g in gates:
-            k = keys[g] = self.key(g)
+        of = ids.of
+        specs = SPECS
+        for g in gates:  # :meth:`key`, inlined for the one- and two-qubit cases
+            s = specs[g.name]
+            ops = g.operands
+            nq = s.num_qubits
+            if nq == 1:
+                k = (of(ops[s.num_params]),)
+            elif nq == 2:
+                x, y = of(ops[s.num_params]), of(ops[s.num_params + 1])
+                k = (x, y) if x < y else (y, x)
+            else:
+                k = self.key(g)
+            keys[g] = k
             counts[k] = counts.get(k, 0) + 1
         self.counts = counts
         self.keys = keys
@@ -116,6 +128,8 @@ def find_partner(
     wires lies after ``a`` on every wire it shares with ``a`` (the circuit is
     acyclic), so its wire ids say which of ``a``'s wires it touches.
     """
+    if spec_a.num_qubits == 1:
+        return _find_partner_1q(a, spec_a, match, cap)
     if ids is None:
         ids = WireIds()
     na = spec_a.num_qubits
@@ -128,6 +142,7 @@ def find_partner(
     specs = SPECS
     cur: Value = a.results[0]
     found: tuple[Operation, GateSpec, tuple[int, ...]] | None = None
+    of = ids.of
     for _ in range(cap):
         uses = cur.uses
         if not uses:
@@ -136,8 +151,19 @@ def find_partner(
         gs = specs.get(g.name)
         if gs is None:
             return None
-        pat, k = _step(g, gs, cur, 0, na, pos, ids)
-        if gs.num_qubits == na and frozenset(pat) == full and match(g, gs, pat):
+        nq = gs.num_qubits
+        if nq == 1:  # _step's cases, inlined: this loop is the pass's hot path
+            pat, k = _ONE, 0
+        elif nq == 2:
+            ops = g.operands
+            q0 = ops[gs.num_params]
+            if q0 is cur:
+                pat, k = (0, pos.get(of(ops[gs.num_params + 1]), -1)), 0
+            else:
+                pat, k = (pos.get(of(q0), -1), 0), 1
+        else:
+            pat, k = _step(g, gs, cur, 0, na, pos, ids)
+        if nq == na and frozenset(pat) == full and match(g, gs, pat):
             found = (g, gs, pat)
             break
         if not commutes(name_a, gs.name, pat):
@@ -165,3 +191,43 @@ def find_partner(
         else:
             return None
     return found
+
+
+_ONE: tuple[int, ...] = (0,)
+
+
+def _find_partner_1q(
+    a: Operation, spec_a: GateSpec, match: Match, cap: int
+) -> tuple[Operation, GateSpec, tuple[int, ...]] | None:
+    """:func:`find_partner` for a single-qubit ``a`` (most calls): one wire to walk, and
+    a gate on it is a candidate exactly when it is single-qubit (pattern ``(0,)``); a wider
+    gate's pattern is ``a``'s wire at its position and ``-1`` elsewhere."""
+    name_a = spec_a.name
+    specs = SPECS
+    cur: Value = a.results[0]
+    for _ in range(cap):
+        uses = cur.uses
+        if not uses:
+            return None
+        g = uses[0]
+        gs = specs.get(g.name)
+        if gs is None:
+            return None
+        nq = gs.num_qubits
+        if nq == 1:
+            if match(g, gs, _ONE):
+                return g, gs, _ONE
+            if not commutes(name_a, gs.name, _ONE):
+                return None
+            cur = g.results[0]
+            continue
+        ops = g.operands
+        gp = gs.num_params
+        k = 0
+        while ops[gp + k] is not cur:
+            k += 1
+        pat = tuple(0 if i == k else -1 for i in range(nq))
+        if not commutes(name_a, gs.name, pat):
+            return None
+        cur = g.results[k]
+    return None

@@ -12,7 +12,7 @@ from ...core.module import Module
 from ...dialects.readout import readout_of
 from ..base import Pass, PassContext, PassResult
 from ..mapping.wires import analyze
-from .wires import gates_in_order, kernels, remove_gate, spec_of, sweep_dead_classical
+from .wires import kernels, remove_gate, spec_of, sweep_dead_classical
 
 
 @dataclass(frozen=True)
@@ -112,12 +112,28 @@ def _dead_measure(op: Operation, releases: dict[Operation, str]) -> bool:
     return releases.get(q.uses[0], "state") in ("discard", "z")
 
 
+#: Ops after which a gate may be invisible (see :func:`_sink`); each takes one qubit operand.
+_SINKS = frozenset({"q.dealloc", "q.reset", "q.measure"})
+
+
 def _remove_kernel(kernel: Operation, eraser: Eraser) -> tuple[int, int]:
     gates = measures = 0
     releases = _release_meanings(kernel)
     # Seed with every op sitting right before a sink; follow predecessors as they get exposed.
-    work: list[Operation] = [op for op in kernel.walk() if op.name == "q.measure" and _dead_measure(op, releases)]
-    work += gates_in_order(kernel)  # popped last-first: tails collapse in one sweep
+    # A gate is removable only when each of its results feeds a sink (dealloc, reset,
+    # measure) directly, so the gates feeding sinks are the only seeds needed; what the
+    # removals expose is pushed as it happens. The removed set is the closure either way.
+    work: list[Operation] = []
+    seeds: list[Operation] = []
+    for op in kernel.walk():
+        name = op.name
+        if name == "q.measure" and _dead_measure(op, releases):
+            work.append(op)
+        if name in _SINKS:
+            v = op.operands[0]
+            if isinstance(v, OpResult) and spec_of(v.op) is not None:
+                seeds.append(v.op)
+    work += seeds  # popped last-first: tails collapse in one sweep
     while work:
         op = work.pop()
         if op.parent is None:

@@ -66,6 +66,15 @@ def two_qubit_target(basis: Sequence[str] | None) -> str:
     )
 
 
+@lru_cache(maxsize=1 << 14)
+def const_matrix(name: str, angles: tuple[float, ...]) -> np.ndarray:
+    """The (read-only, shared) matrix of gate-table gate ``name`` at constant ``angles``;
+    cached because circuits repeat the same few (gate, angle) pairs."""
+    m = np.array(GATES[name].matrix(*angles), dtype=np.complex128)
+    m.setflags(write=False)
+    return m
+
+
 try:  # Qiskit's Rust Euler decomposer: ~50x faster than building a circuit per call.
     from qiskit._accelerate.euler_one_qubit_decomposer import (  # type: ignore[import-not-found]
         unitary_to_gate_sequence as _rust_sequence,
@@ -123,10 +132,19 @@ def synth_2q(u: np.ndarray, target: str, euler: str) -> GateList:
 @lru_cache(maxsize=1 << 14)
 def _synth_2q_cached(key: bytes, target: str, euler: str) -> tuple[tuple[str, tuple[float, ...], tuple[int, ...]], ...]:
     u = np.frombuffer(key, dtype=np.complex128).reshape(4, 4)
-    circ = _kak(target, euler)(u, approximate=False)
-    index = {q: i for i, q in enumerate(circ.qubits)}
+    kak = _kak(target, euler)
+    inner = getattr(kak, "_inner_decomposer", None)
+    if inner is not None and hasattr(inner, "to_circuit"):
+        # What TwoQubitBasisDecomposer.__call__ computes, without wrapping the
+        # CircuitData in a QuantumCircuit (a quarter of the call).
+        data = inner.to_circuit(u, None, False, _num_basis_uses=None)
+        qubits = data.qubits
+    else:  # pragma: no cover - depends on the Qiskit build
+        circ = kak(u, approximate=False)
+        data, qubits = circ.data, circ.qubits
+    index = {q: i for i, q in enumerate(qubits)}
     out = []
-    for ins in circ.data:
+    for ins in data:
         name = ins.operation.name
         if name not in GATES:  # pragma: no cover - decomposer emitted an unknown gate
             raise PassError(f"2q synthesis produced unsupported gate {name!r}")

@@ -127,14 +127,15 @@ def replace_gates(
     """
     cur = list(wires)
     n = 0
+    block = first.parent
+    assert block is not None
+    em = AngleEmitter(first, pool)  # stateless: one serves every new gate
+    loc = first.loc
     for name, angles, qs in new:
         spec = GATES[name]
-        em = AngleEmitter(first, pool)
         vals = [em.value(a) for a in angles]
-        op = Operation(
-            spec.ir_name, [*vals, *(cur[q] for q in qs)], [qubit] * spec.num_qubits, loc=first.loc
-        )
-        first.parent.insert_before(op, first)  # type: ignore[union-attr]
+        op = Operation(spec.ir_name, [*vals, *(cur[q] for q in qs)], [qubit] * spec.num_qubits, loc=loc)
+        block.insert_before(op, first)
         for q, r in zip(qs, op.results):
             cur[q] = r
         n += 1
@@ -157,7 +158,8 @@ def sweep_dead_classical(kernel: Operation, eraser: Eraser) -> int:
     counts: dict[Value, int] = {}
     work: list[Operation] = []
     for op in kernel.walk():
-        if op is not kernel and _removable(op) and all(not r.uses for r in op.results):
+        # the cheap test first: almost every op has a used result
+        if op is not kernel and all(not r.uses for r in op.results) and _removable(op):
             work.append(op)
     removed = 0
     while work:

@@ -117,3 +117,26 @@ def test_a_z_readout_of_one_qubit_discards_the_other() -> None:
     k.set_property("readout_qubits", (1,))
     run(RemoveDead(), k.parent_op)
     assert names(k) == ["h", "cx", "ry"]  # t on the unread qubit 0 goes, rz before the Z read too
+
+
+def test_only_gates_next_to_a_sink_are_examined(monkeypatch):
+    """The search starts at the gates feeding a release, reset or measurement and follows what
+    each removal exposes, instead of asking every gate of the kernel."""
+    from qglm_ir.passes.optimize import remove_dead
+
+    def body(kb):
+        for _ in range(20):
+            kb.gate("h", 0)
+            kb.gate("cx", 0, 1)
+        kb.gate("z", 1)
+        kb.gate("s", 1)
+        return [kb.measure(0)]
+
+    calls = []
+    real = remove_dead._sink
+    monkeypatch.setattr(remove_dead, "_sink", lambda *a: calls.append(a[0]) or real(*a))
+    k = kernel(2, body, qubit_args=False)
+    _dead(k)
+    # z, s (released unmeasured on wire 1) go; the 40-gate body is looked at only where exposed
+    assert names(k).count("cx") == 20 and "s" not in names(k) and "z" not in names(k)
+    assert len(calls) < 10
