@@ -44,6 +44,7 @@ readout + 1q error.
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
@@ -191,10 +192,23 @@ def _qubit_cost(device: Device, p: int) -> float:
     return _cost(device.measure_error(p)) + _cost(device.single_qubit_error(p))
 
 
+#: graph -> (device, its usable qubits best first); layouts of one compile ask hundreds of times
+_BEST_FIRST: weakref.WeakKeyDictionary[DeviceGraph, tuple[Device, tuple[int, ...]]] = weakref.WeakKeyDictionary()
+
+
+def _usable_best_first(device: Device, graph: DeviceGraph) -> tuple[int, ...]:
+    """The graph's usable qubits by readout + 1q error, then index (cached per graph and device)."""
+    hit = _BEST_FIRST.get(graph)
+    if hit is None or hit[0] is not device:
+        hit = (device, tuple(sorted(graph.usable, key=lambda p: (_qubit_cost(device, p), p))))
+        _BEST_FIRST[graph] = hit
+    return hit[1]
+
+
 def _place_rest(device: Device, graph: DeviceGraph, layout: dict[int, int], n: int) -> list[int]:
     """Complete a partial layout: wires without a place get the best free usable qubits."""
     used = set(layout.values())
-    free = sorted((p for p in graph.usable if p not in used), key=lambda p: (_qubit_cost(device, p), p))
+    free = [p for p in _usable_best_first(device, graph) if p not in used]
     out = []
     it = iter(free)
     for v in range(n):
