@@ -253,8 +253,10 @@ def _decider(jobs: int, model: CostModel, result: BatchResult,
     serial for good as soon as the rest would take less than starting a cluster.
     """
     from .cluster import start_method
+    from .cost import IdleCores
 
     settled = [False]
+    idle = IdleCores()  # what the machine leaves free while this process compiles the probe
 
     def stop(rest: list[BatchItem]) -> bool:
         if settled[0]:
@@ -271,7 +273,7 @@ def _decider(jobs: int, model: CostModel, result: BatchResult,
                                f"less than starting a cluster ({model.start_s:.2f} s)")
             return False
         warmup = 0.0 if start_method() == "fork" else (_RATE.cold_s or 0.0)
-        usable = model.effective_jobs(jobs)
+        usable = model.effective_jobs(jobs, idle.cores())
         parallel = model.parallel_s(serial, len(rest), usable, warmup)
         cores = f"{usable:.1f} of {jobs} workers can run at once" if usable < jobs else f"{jobs} workers"
         if model.prefer_cluster(serial, len(rest), usable, warmup):

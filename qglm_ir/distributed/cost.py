@@ -5,9 +5,14 @@ compiled in this process (seconds per byte of program text, warm items only:
 the first compile of a process also pays for imports and caches). A local
 cluster costs :attr:`CostModel.start_s` to start plus a scheduler round trip
 per item, and then divides the work by the number of workers that can run at
-once (:meth:`CostModel.effective_jobs`: the cores the load average leaves
-free). The batch moves to the cluster only when that is clearly (``margin``)
-faster.
+once (:meth:`CostModel.effective_jobs`: the cores that were idle while this
+process compiled its first items, measured with :class:`IdleCores`). The batch
+moves to the cluster only when that is clearly (``margin``) faster.
+
+Why idle time over the probe and not the load average: the 1-minute load
+average lags, and right after an earlier batch it still counts that batch's
+finished workers, so back-to-back runs on an idle machine were judged busy
+and stayed serial (``bench_distributed.py``'s interleaved runs showed it).
 
 The constants come from ``python benchmarks/bench_distributed.py --calibrate``
 (a LocalCluster of 2 forked workers, ``threads_per_worker=1``, in a warm
@@ -48,6 +53,35 @@ class RateEstimator:
         return self.samples >= 3 or self.seconds >= 0.25
 
 
+class IdleCores:
+    """Idle CPU time of the whole machine since construction, in cores (``/proc/stat``):
+    ``IdleCores().cores()`` a second later is about 1.0 on an idle 2-core machine while
+    this process computes. ``None`` where ``/proc/stat`` is not available."""
+
+    def __init__(self) -> None:
+        self._start = self._read()
+
+    @staticmethod
+    def _read() -> tuple[float, float] | None:
+        try:
+            with open("/proc/stat", encoding="ascii") as f:
+                fields = [float(x) for x in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        if len(fields) < 5:
+            return None
+        return fields[3] + fields[4], sum(fields[:8])  # idle + iowait, all time (jiffies)
+
+    def cores(self) -> float | None:
+        now = self._read()
+        if now is None or self._start is None:
+            return None
+        idle, total = now[0] - self._start[0], now[1] - self._start[1]
+        if total <= 0:
+            return None
+        return idle / total * (os.cpu_count() or 1)
+
+
 @dataclass(frozen=True)
 class CostModel:
     """Estimated wall time of the serial and the local-cluster way to finish a batch."""
@@ -56,20 +90,16 @@ class CostModel:
     per_task_s: float = 0.004  # submit, schedule, run, gather one small result
     margin: float = 0.85  # the cluster must win by 15%: start-up time varies with load
 
-    def effective_jobs(self, jobs: int, load: float | None = None, cpus: int | None = None) -> float:
-        """How many of ``jobs`` workers can really run at once: the cores the
-        1-minute load average leaves free (this process counts as one).
-        Measured because on a busy machine extra processes buy nothing: Linux
-        schedules a session's processes as one group (autogroup), so a session
-        gets its share of the CPU however many workers it starts."""
-        if load is None:
-            try:
-                load = os.getloadavg()[0]
-            except OSError:  # not available on this platform: assume an idle machine
-                load = 1.0
-        cpus = cpus or os.cpu_count() or 1
-        free = cpus - max(0.0, load - 1.0)
-        return max(1.0, min(float(jobs), free))
+    def effective_jobs(self, jobs: int, idle_cores: float | None) -> float:
+        """How many of ``jobs`` workers can really run at once: this process's core
+        plus the cores that sat idle while it compiled (``None``: not measurable
+        here, assume ``jobs``). Measured because on a busy machine extra processes
+        buy nothing: Linux schedules a session's processes as one group
+        (autogroup), so a session gets its share of the CPU however many workers
+        it starts."""
+        if idle_cores is None:
+            return float(jobs)
+        return max(1.0, min(float(jobs), 1.0 + idle_cores))
 
     def parallel_s(self, serial_s: float, n: int, jobs: float, warmup_s: float = 0.0) -> float:
         """Cluster start, every worker's warm-up (in parallel), then the work divided."""

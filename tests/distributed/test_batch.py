@@ -194,9 +194,26 @@ def test_small_batches_stay_serial_and_cost_model() -> None:
     assert not m.prefer_cluster(0.5, 10, 2)  # less work than starting the cluster
     assert m.prefer_cluster(20.0, 200, 2)  # 20 s of work: the cluster wins
     assert not m.prefer_cluster(20.0, 200, 2, warmup_s=15.0)  # unless spawned workers warm up for long
-    assert m.effective_jobs(2, load=1.0, cpus=2) == 2.0  # only this process runs
-    assert m.effective_jobs(2, load=9.0, cpus=2) == 1.0  # a busy machine: no core to spare
-    assert not m.prefer_cluster(20.0, 200, m.effective_jobs(2, load=9.0, cpus=2))
+    assert m.effective_jobs(2, idle_cores=1.0) == 2.0  # the other core sat idle
+    assert m.effective_jobs(2, idle_cores=0.05) == 1.05  # a busy machine: no core to spare
+    assert m.effective_jobs(2, idle_cores=None) == 2.0  # not measurable: as asked
+    assert not m.prefer_cluster(20.0, 200, m.effective_jobs(2, idle_cores=0.0))
+
+
+def test_idle_cores_sees_this_process_compute() -> None:
+    """While this process spins, at most the other cores are idle (and never a negative count)."""
+    import time
+
+    from qglm_ir.distributed.cost import IdleCores
+
+    probe = IdleCores()
+    end = time.perf_counter() + 0.3
+    while time.perf_counter() < end:
+        pass
+    cores = probe.cores()
+    if cores is None:
+        pytest.skip("no /proc/stat here")
+    assert 0.0 <= cores <= (os.cpu_count() or 1) - 0.5
 
 
 def test_bad_options_and_clashing_names(tmp_path: Path) -> None:
