@@ -279,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pass_options(c)
     # A batch (qglm_ir/cli_batch.py): more inputs, compiled into -o DIRECTORY, optionally on Dask.
     c.add_argument("more_inputs", nargs="*", metavar="INPUT", help="more programs: compile a batch into -o DIRECTORY")
-    c.add_argument("--jobs", type=int, metavar="N", help="batch on a local Dask cluster of N worker processes")
+    c.add_argument("--jobs", type=int, metavar="N", help="batch with N compilers: this process and N-1 worker processes of a local Dask cluster")
     c.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="batch on the running Dask cluster at this address")
     _add_limit_options(c)
 

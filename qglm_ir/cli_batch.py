@@ -86,6 +86,8 @@ def cmd_compile_batch(args: argparse.Namespace, out: IO[str], err: IO[str]) -> i
         ok = len(result.outcomes) - len(failed)
         err.write(f"qglmc: compiled {ok} of {len(result.outcomes)} inputs into {args.output} "
                   f"in {result.seconds:.2f} s ({result.decision})\n")
+        if result.mode != "serial":
+            err.write(f"qglmc: {result.here} compiled in this process, {result.there} on the cluster\n")
         if result.resubmitted:
             err.write(f"qglmc: {result.resubmitted} task(s) resubmitted after lost workers\n")
     if failed:
@@ -102,6 +104,8 @@ def _batch_report(result: Any) -> dict[str, Any]:
         "decision": result.decision,
         "seconds": result.seconds,
         "resubmitted": result.resubmitted,
+        "compiled_here": result.here,
+        "compiled_on_cluster": result.there,
         "inputs": [
             {
                 "input": o.name,

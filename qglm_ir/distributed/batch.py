@@ -17,8 +17,10 @@ Guarantees, whatever path a batch takes:
 
 Where it runs: ``client=`` (or ``scheduler=``) sends every item to that
 cluster. Otherwise ``jobs > 1`` compiles in this process first, measures how
-long items take, and moves the rest of the batch to a fresh LocalCluster of
-``jobs`` forked workers only if :class:`~.cost.CostModel` says that is faster.
+long items take, and, only if :class:`~.cost.CostModel` says that is faster,
+finishes the batch with ``jobs - 1`` forked workers of a fresh LocalCluster
+*and* this process as the ``jobs``-th compiler, all taking items from one
+queue (:mod:`.shared_queue`).
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ class BatchResult:
     seconds: float
     resubmitted: int = 0
     lost_workers: list[str] = field(default_factory=list)
+    here: int = 0  # items compiled in this process
+    there: int = 0  # items whose outcome came from a cluster
 
     @property
     def failed(self) -> list[ItemOutcome]:
@@ -84,9 +88,10 @@ class _Sink:
         self.progress = progress
         self.on_outcome = on_outcome
 
-    def __call__(self, outcome: ItemOutcome) -> None:
+    def __call__(self, outcome: ItemOutcome) -> bool:
+        """Record (and write) an item's outcome; ``False`` if that item was already recorded."""
         if self.outcomes[outcome.index] is not None:  # a duplicate run of a task: already recorded
-            return
+            return False
         self.outcomes[outcome.index] = outcome
         if outcome.status == "ok" and self.output_dir is not None:
             from ..cli import atomic_write
@@ -96,6 +101,7 @@ class _Sink:
         self.progress.update(finished_ok=outcome.status == "ok", finished_failed=outcome.status != "ok")
         if self.on_outcome is not None:
             self.on_outcome(outcome)
+        return True
 
 
 def _run_serial(items: list[BatchItem], options: CompileOptions, keep: bool, sink: _Sink,
@@ -131,7 +137,7 @@ def _run_on_client(client: Any, items: list[BatchItem], options: CompileOptions,
     threads = [total_threads(client), 0]
 
     def on_result(k: int, outcome: ItemOutcome) -> None:
-        sink(outcome)
+        result.there += sink(outcome)
 
     def on_failure(k: int, exc: BaseException, attempts: int) -> None:
         item = items[k]
@@ -152,6 +158,24 @@ def _run_on_client(client: Any, items: list[BatchItem], options: CompileOptions,
                   stats=stats)
     result.resubmitted += stats.resubmitted
     result.lost_workers.extend(f"{items[k].name}: {what}" for k, what in stats.lost)
+
+
+def _run_shared(client: Any, items: list[BatchItem], options: CompileOptions, keep: bool, sink: _Sink,
+                max_attempts: int, retries: int, result: BatchResult) -> None:
+    """The rest of the batch here and on the local cluster's workers, from one queue."""
+    from .shared_queue import SharedRunStats, run_shared
+
+    def on_running(n: int) -> None:
+        sink.progress.update(running=n, where="here + cluster")
+
+    stats = SharedRunStats()
+    run_shared(client, items, options, keep, sink, max_attempts=max_attempts, retries=retries,
+               on_running=on_running, stats=stats)
+    result.here += stats.here
+    result.there += stats.there
+    result.resubmitted += stats.resubmitted
+    names = {item.index: item.name for item in items}
+    result.lost_workers.extend(f"{names[k]}: {what}" for k, what in stats.lost)
 
 
 def compile_many(
@@ -224,18 +248,20 @@ def compile_many(
         elif jobs <= 1 or len(items) <= 1:
             result.decision = "one job" if jobs <= 1 else "a single item"
             _run_serial(items, options, keep_modules, sink)
+            result.here = len(items)
         else:
             here = RateEstimator()
             stop = _decider(jobs, cost_model or CostModel(), result, here)
             rest = _run_serial(items, options, keep_modules, sink, stop, here)
+            result.here = len(items) - len(rest)
             if rest:
                 from .cluster import local_client
 
                 result.mode = "local-cluster"
                 with contextlib.ExitStack() as stack:
                     with bar.paused():  # no refresh thread of ours while the workers are forked
-                        local = stack.enter_context(local_client(jobs))
-                    _run_on_client(local, rest, options, keep_modules, sink, max_attempts, retries, result)
+                        local = stack.enter_context(local_client(jobs - 1))
+                    _run_shared(local, rest, options, keep_modules, sink, max_attempts, retries, result)
     assert all(o is not None for o in sink.outcomes), "an item without an outcome"
     result.outcomes = list(sink.outcomes)  # type: ignore[arg-type]
     result.seconds = time.perf_counter() - t0
@@ -275,10 +301,11 @@ def _decider(jobs: int, model: CostModel, result: BatchResult,
         warmup = 0.0 if start_method() == "fork" else (_RATE.cold_s or 0.0)
         usable = model.effective_jobs(jobs, idle.cores())
         parallel = model.parallel_s(serial, len(rest), usable, warmup)
-        cores = f"{usable:.1f} of {jobs} workers can run at once" if usable < jobs else f"{jobs} workers"
+        cores = f"{usable:.1f} of {jobs} compilers can run at once" if usable < jobs else f"{jobs} compilers"
         if model.prefer_cluster(serial, len(rest), usable, warmup):
-            result.decision = (f"cluster of {jobs}: the remaining {len(rest)} items take about {serial:.2f} s "
-                               f"serially and {parallel:.2f} s on the cluster ({cores})")
+            workers = f"{jobs - 1} worker{'s' if jobs > 2 else ''}"
+            result.decision = (f"this process and {workers} of a local cluster: the remaining {len(rest)} items "
+                               f"take about {serial:.2f} s serially and {parallel:.2f} s shared ({cores})")
             return True
         result.decision = f"serial: about {serial:.2f} s here against {parallel:.2f} s on a cluster ({cores})"
         return False

@@ -162,3 +162,9 @@ def compile_item(item: BatchItem, options: CompileOptions, keep_module: bool = F
         return ItemOutcome(item.index, item.name, status, diagnostic=text, seconds=time.perf_counter() - t0,
                            traceback=tb)
     return ItemOutcome(item.index, item.name, status, diagnostic=text, seconds=time.perf_counter() - t0)
+
+
+def compile_items(items: tuple[BatchItem, ...], options: CompileOptions, keep_module: bool = False) -> list[ItemOutcome]:
+    """:func:`compile_item` for each of a chunk of items, in order: one cluster task for several
+    items, so the scheduler round trip is paid once per chunk."""
+    return [compile_item(item, options, keep_module) for item in items]
