@@ -36,7 +36,7 @@ from typing import IO, Any
 from .cost import CostModel, RateEstimator
 from .items import make_items
 from .progress import BatchProgress
-from .tasks import BatchItem, CompileOptions, ItemOutcome, compile_item
+from .tasks import BatchItem, CompileOptions, ItemOutcome, cluster_failure, compile_item, compile_items
 
 # Process-wide: how the first compile of this process went (its cold cost),
 # so later batches in the same process know their items start warm.
@@ -130,34 +130,36 @@ def _run_serial(items: list[BatchItem], options: CompileOptions, keep: bool, sin
 
 def _run_on_client(client: Any, items: list[BatchItem], options: CompileOptions, keep: bool, sink: _Sink,
                    max_attempts: int, retries: int, result: BatchResult) -> None:
-    """Every item on ``client``'s cluster; each index reaches ``sink`` exactly once."""
+    """Every item on ``client``'s cluster, in guided chunks (one task per chunk: a scheduler
+    round trip per item would cost more than a small item's compile); each index reaches
+    ``sink`` exactly once."""
     from .cluster import total_threads
     from .resilient import RunStats, is_lost, run_resilient
+    from .shared_queue import guided_chunks
 
     threads = [total_threads(client), 0]
+    chunks = guided_chunks(items, threads[0])
 
-    def on_result(k: int, outcome: ItemOutcome) -> None:
-        result.there += sink(outcome)
+    def on_result(k: int, outcomes: list[ItemOutcome]) -> None:
+        for outcome in outcomes:
+            result.there += sink(outcome)
 
     def on_failure(k: int, exc: BaseException, attempts: int) -> None:
-        item = items[k]
-        what = "its worker died" if is_lost(exc) else "the task failed"
-        sink(ItemOutcome(item.index, item.name, "internal",
-                         diagnostic=f"{item.name}: error: {what} {attempts} time(s) on the cluster "
-                                    f"({type(exc).__name__}: {exc}); this input was not compiled"))
+        for item in chunks[k]:
+            sink(cluster_failure(item, exc, attempts, lost=is_lost(exc)))
 
     def on_progress(in_flight: int) -> None:
         threads[1] += 1
-        if threads[1] % 16 == 0:  # asking the scheduler costs a round trip: not every item
+        if threads[1] % 16 == 0:  # asking the scheduler costs a round trip: not every chunk
             threads[0] = total_threads(client)
         sink.progress.update(running=min(in_flight, threads[0]), where="cluster")
 
     stats = RunStats()
-    run_resilient(client, compile_item, [(item, options, keep) for item in items], on_result, on_failure,
+    run_resilient(client, compile_items, [(chunk, options, keep) for chunk in chunks], on_result, on_failure,
                   name="qglm-compile", max_attempts=max_attempts, retries=retries, on_progress=on_progress,
                   stats=stats)
     result.resubmitted += stats.resubmitted
-    result.lost_workers.extend(f"{items[k].name}: {what}" for k, what in stats.lost)
+    result.lost_workers.extend(f"{', '.join(i.name for i in chunks[k])}: {what}" for k, what in stats.lost)
 
 
 def _run_shared(client: Any, items: list[BatchItem], options: CompileOptions, keep: bool, sink: _Sink,

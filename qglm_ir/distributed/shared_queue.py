@@ -37,7 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .tasks import BatchItem, CompileOptions, ItemOutcome, compile_item, compile_items
+from .tasks import BatchItem, CompileOptions, ItemOutcome, cluster_failure, compile_item, compile_items
 
 #: Largest chunk sent to a worker: about half a second of small-circuit work,
 #: so the last chunks of a batch never keep a compiler waiting for long.
@@ -48,6 +48,16 @@ def chunk_size(left: int, compilers: int, max_chunk: int = MAX_CHUNK) -> int:
     """Guided self-scheduling: about a quarter of each compiler's share of what is
     ``left``, at least 1 and at most ``max_chunk`` items."""
     return max(1, min(max_chunk, left // (4 * max(1, compilers))))
+
+
+def guided_chunks(items: Sequence[BatchItem], compilers: int) -> list[tuple[BatchItem, ...]]:
+    """``items`` cut in order into chunks of :func:`chunk_size` (largest first, single items last)."""
+    chunks, start = [], 0
+    while start < len(items):
+        size = chunk_size(len(items) - start, compilers)
+        chunks.append(tuple(items[start:start + size]))
+        start += size
+    return chunks
 
 
 @dataclass
@@ -137,12 +147,9 @@ def run_shared(
                 if losses[item.index] < max_attempts:
                     back.append(item)
                     continue
-                what, attempts = "its worker died", losses[item.index]
+                take(cluster_failure(item, exc, losses[item.index], lost=True), there=True)
             else:
-                what, attempts = "the task failed", 1
-            take(ItemOutcome(item.index, item.name, "internal",
-                             diagnostic=f"{item.name}: error: {what} {attempts} time(s) on the cluster "
-                                        f"({type(exc).__name__}: {exc}); this input was not compiled"), there=True)
+                take(cluster_failure(item, exc, 1, lost=False), there=True)
         if back:
             stats.resubmitted += 1
             queue.extendleft(reversed(back))  # to the front, in input order

@@ -168,3 +168,12 @@ def compile_items(items: tuple[BatchItem, ...], options: CompileOptions, keep_mo
     """:func:`compile_item` for each of a chunk of items, in order: one cluster task for several
     items, so the scheduler round trip is paid once per chunk."""
     return [compile_item(item, options, keep_module) for item in items]
+
+
+def cluster_failure(item: BatchItem, exc: BaseException, attempts: int, lost: bool) -> ItemOutcome:
+    """The outcome of an item the cluster could not compile: its task raised, or its worker
+    was ``lost`` ``attempts`` times (a qglm or cluster problem, not the input's: exit 3)."""
+    what = "its worker died" if lost else "the task failed"
+    return ItemOutcome(item.index, item.name, "internal",
+                       diagnostic=f"{item.name}: error: {what} {attempts} time(s) on the cluster "
+                                  f"({type(exc).__name__}: {exc}); this input was not compiled")
