@@ -16,9 +16,7 @@ from dataclasses import dataclass, field
 from ...core.errors import PassError
 from ...core.ir import Block, Operation, Value
 from ...core.module import Module
-
-#: Offsets of the carried (qubit) values: (operands, block args, terminator operands).
-_CARRY = {"scf.for": (3, 1, 0), "scf.if": (1, 0, 0), "scf.while": (0, 0, 0)}
+from ...dialects.scf import REGION_OPS, carried, terminator_values
 
 
 def kernels_of(module: Module) -> list[Operation]:
@@ -95,25 +93,22 @@ def _walk(block: Block, kw: KernelWires) -> None:
         if name == "q.dealloc":
             kw.deallocs[wire_of[op.operands[0]]] = op
             continue
-        carry = _CARRY.get(name)
-        if carry is not None:
-            o_off, a_off, t_off = carry
-            wires = [wire_of.get(v) for v in op.operands[o_off:]]
+        view = REGION_OPS.get(name)
+        if view is not None:  # scf op: carried operands, region block arguments and yields keep their wire
+            wires = [wire_of.get(v) for v in carried(op)]
             for k, r in enumerate(op.results):
                 if r.type.is_qubit:
                     wire_of[r] = wires[k]  # type: ignore[assignment]
             for region in op.regions:
                 for b in region.blocks:
-                    off = a_off
-                    for k, a in enumerate(b.args[off:]):
+                    for k, a in enumerate(b.args[view.ARG_OFFSET:]):
                         if a.type.is_qubit:
                             wire_of[a] = wires[k]  # type: ignore[assignment]
                     _walk(b, kw)
                     term = b.last
                     if term is None:
                         continue
-                    toff = 1 if term.name == "scf.condition" else t_off
-                    for k, v in enumerate(term.operands[toff:]):
+                    for k, v in enumerate(terminator_values(term)):
                         if v.type.is_qubit and wire_of.get(v) != wires[k]:
                             raise PassError(
                                 f"{name} region yields qubit of wire {wire_of.get(v)} where wire {wires[k]} is carried",
