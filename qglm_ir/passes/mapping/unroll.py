@@ -28,13 +28,14 @@ from ...core.errors import PassError
 from ...core.ir import Operation, Value
 from ...core.module import Module
 from ...dialects.arith import constant_int as _const
+from ...dialects.scf import ForOp
 from ..base import Pass, PassContext, PassResult
 from .wires import kernel_body, kernels_of
 
 
 def trip_count(loop: Operation) -> int | None:
     """Iterations of an ``scf.for`` with constant bounds and a positive step, else None."""
-    lb, ub, st = (_const(v) for v in loop.operands[:3])
+    lb, ub, st = (_const(v) for v in ForOp(loop).bounds)
     if lb is None or ub is None or st is None or st <= 0:
         return None
     return max(0, -(-(ub - lb) // st))
@@ -72,10 +73,10 @@ def _emit_iteration(loop: Operation, iv_value: int, carried: list[Value], anchor
 
 def unroll_loop(loop: Operation, trips: int) -> None:
     """Replace ``loop`` (an ``scf.for`` with ``trips`` constant iterations) by its iterations."""
-    lb = _const(loop.operands[0])
-    st = _const(loop.operands[2])
+    view = ForOp(loop)
+    lb, st = _const(view.lb), _const(view.step)
     assert lb is not None and st is not None
-    carried = list(loop.operands[3:])
+    carried = list(view.iter_args)
     for k in range(trips):
         carried = _emit_iteration(loop, lb + k * st, carried, loop)
     for res, val in zip(loop.results, carried):
@@ -85,15 +86,15 @@ def unroll_loop(loop: Operation, trips: int) -> None:
 
 def peel_last(loop: Operation, trips: int) -> None:
     """Run ``trips - 1`` iterations in ``loop`` and a copy of the last one after it."""
-    lb = _const(loop.operands[0])
-    st = _const(loop.operands[2])
+    view = ForOp(loop)
+    lb, st = _const(view.lb), _const(view.step)
     assert lb is not None and st is not None and trips >= 2
     last = lb + (trips - 1) * st
     block = loop.parent
     assert block is not None
-    new_ub = Operation("arith.constant", (), [loop.operands[1].type], {"value": last}, loc=loop.loc)
+    new_ub = Operation("arith.constant", (), [view.ub.type], {"value": last}, loc=loop.loc)
     block.insert_before(new_ub, loop)
-    loop.set_operand(1, new_ub.results[0])
+    loop.set_operand(ForOp.offset("ub"), new_ub.results[0])
     # Users of the loop's results move to the peeled iteration's results: park them on
     # placeholders first, so the peeled copy itself can read the loop's results.
     holders = [Value(r.type) for r in loop.results]
