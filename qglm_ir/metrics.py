@@ -231,39 +231,12 @@ ErrorModel = Callable[[str, tuple[int, ...]], float | None]
 
 
 def wire_indices(kernel: Operation) -> dict[Value, int]:
-    """Map every qubit value of ``kernel`` to its wire index (the kernel wire convention:
-    qubit arguments first, then ``q.alloc`` ops in pre-order), through regions."""
-    body = kernel.regions[0].block
-    wire: dict[Value, int] = {}
-    n = 0
-    for a in body.args:
-        if a.type.is_qubit:
-            wire[a] = n
-            n += 1
-    # Pre-order with region operands bound before their bodies.
-    for op in kernel.walk():
-        if op is kernel:
-            continue
-        if op.name == "q.alloc":
-            wire[op.results[0]] = n
-            n += 1
-            continue
-        qins = [wire.get(v) for v in op.operands if v.type.is_qubit]
-        if op.regions:
-            # Region block args carrying qubits take the wires of the qubit operands in order.
-            for region in op.regions:
-                for blk in region.blocks:
-                    qargs = [a for a in blk.args if a.type.is_qubit]
-                    for a, w in zip(qargs, qins):
-                        if w is not None:
-                            wire[a] = w
-        if op.name == "scf.yield" or op.name == "scf.condition":
-            continue
-        qouts = [r for r in op.results if r.type.is_qubit]
-        for r, w in zip(qouts, qins):
-            if w is not None:
-                wire[r] = w
-    return wire
+    """Map every qubit value of ``kernel`` to its wire index (the kernel wire convention of
+    :mod:`qglm_ir.dialects.kernel_wires`: qubit arguments first, then ``q.alloc`` ops in
+    pre-order), through regions."""
+    from .dialects.kernel_wires import number_wires
+
+    return number_wires(kernel).wire_of
 
 
 def esp(kernel: Operation, error_of: ErrorModel, physical: list[int] | None = None) -> float:

@@ -1,7 +1,7 @@
 """Wires of a kernel for the QEC passes: which wire each qubit value is, and spare wires.
 
-Follows the project's wire convention (input wires: qubit block arguments,
-then ``q.alloc`` results in pre-order). Wire ``w`` of a kernel is taken to be
+The numbering is the kernel wire model of :mod:`qglm_ir.dialects.kernel_wires`
+(input wires: qubit block arguments, then ``q.alloc`` results in pre-order). Wire ``w`` of a kernel is taken to be
 physical qubit ``w``: exactly true after ``layout`` (the kernel then has one
 wire per device qubit and carries ``initial_layout``), and the convention the
 compile report's ESP uses for unmapped programs. Only mapped kernels in alloc
@@ -11,12 +11,9 @@ touches, which protections may borrow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from ...core.errors import PassError
-from ...core.ir import Block, Operation, Value
+from ...core.ir import Operation
 from ...core.module import Module
-from ...dialects.scf import REGION_OPS, carried, terminator_values
+from ...dialects import kernel_wires
 
 
 def kernels_of(module: Module) -> list[Operation]:
@@ -28,20 +25,9 @@ def kernel_name(kernel: Operation) -> str:
     return str(kernel.properties.get("sym_name", "?"))
 
 
-@dataclass
-class KernelWires:
-    """Wire facts of one kernel (see the module docstring)."""
-
-    kernel: Operation
-    wire_of: dict[Value, int] = field(default_factory=dict)
-    allocs: dict[int, Operation] = field(default_factory=dict)
-    deallocs: dict[int, Operation] = field(default_factory=dict)
-    num_wires: int = 0
-    num_args: int = 0
-
-    @property
-    def body(self) -> Block:
-        return self.kernel.regions[0].block
+class KernelWires(kernel_wires.KernelWires):
+    """Wire facts of one kernel (:mod:`qglm_ir.dialects.kernel_wires`), with what the QEC passes
+    ask of them: whether ``layout`` placed the kernel and which wires are spare."""
 
     @property
     def mapped(self) -> bool:
@@ -70,54 +56,8 @@ def analyze(kernel: Operation) -> KernelWires:
     Raises :class:`PassError` for an ``scf`` terminator that permutes qubits.
     """
     kw = KernelWires(kernel)
-    body = kernel.regions[0].block
-    for a in body.args:
-        if a.type.is_qubit:
-            kw.wire_of[a] = kw.num_wires
-            kw.num_wires += 1
-    kw.num_args = kw.num_wires
-    _walk(body, kw)
+    kernel_wires.number_wires(kernel, into=kw, in_place_help="qec passes need scf regions that keep each wire in place")
     return kw
-
-
-def _walk(block: Block, kw: KernelWires) -> None:
-    wire_of = kw.wire_of
-    for op in block:
-        name = op.name
-        if name == "q.alloc":
-            w = kw.num_wires
-            kw.num_wires += 1
-            wire_of[op.results[0]] = w
-            kw.allocs[w] = op
-            continue
-        if name == "q.dealloc":
-            kw.deallocs[wire_of[op.operands[0]]] = op
-            continue
-        view = REGION_OPS.get(name)
-        if view is not None:  # scf op: carried operands, region block arguments and yields keep their wire
-            wires = [wire_of.get(v) for v in carried(op)]
-            for k, r in enumerate(op.results):
-                if r.type.is_qubit:
-                    wire_of[r] = wires[k]  # type: ignore[assignment]
-            for region in op.regions:
-                for b in region.blocks:
-                    for k, a in enumerate(b.args[view.ARG_OFFSET:]):
-                        if a.type.is_qubit:
-                            wire_of[a] = wires[k]  # type: ignore[assignment]
-                    _walk(b, kw)
-                    term = b.last
-                    if term is None:
-                        continue
-                    for k, v in enumerate(terminator_values(term)):
-                        if v.type.is_qubit and wire_of.get(v) != wires[k]:
-                            raise PassError(
-                                f"{name} region yields qubit of wire {wire_of.get(v)} where wire {wires[k]} is carried",
-                                term.loc, help="qec passes need scf regions that keep each wire in place")
-            continue
-        qin = [v for v in op.operands if v.type.is_qubit]
-        qout = [r for r in op.results if r.type.is_qubit]
-        for v, r in zip(qin, qout):
-            wire_of[r] = wire_of[v]
 
 
 def op_wires(op: Operation, kw: KernelWires) -> tuple[int, ...]:
