@@ -6,7 +6,8 @@ every run compiles the same files). For the full batch and for the small
 one, side by side:
 
 * cold, from the CLI (a fresh ``python -m qglm_ir.cli compile FILES -o DIR``
-  process each, imports included): serial (no ``--jobs``) vs ``--jobs N``,
+  process each, imports included): serial (no ``--jobs``) vs ``--jobs N`` (this
+  process and N-1 forked workers sharing one queue),
   ``--reps`` interleaved runs each, speed-up = ratio of the medians;
 * warm, in process: ``compile_many(files)`` serial vs ``compile_many(files,
   jobs=N)`` (LocalCluster start-up included) and vs ``client=`` an already
@@ -161,16 +162,17 @@ def calibrate(jobs: int) -> None:
     import qglm_ir.api  # noqa: F401  (a warm process, as after the serial probe)
     from qglm_ir.distributed.cluster import local_client
 
+    workers = max(1, jobs - 1)  # --jobs N: this process and N-1 workers
     for _ in range(3):
         t0 = time.perf_counter()
-        with local_client(jobs) as client:
+        with local_client(workers) as client:
             client.submit(abs, -1, pure=False).result()
             start = time.perf_counter() - t0
             n = 400
             t1 = time.perf_counter()
             client.gather(client.map(abs, range(-n, 0), pure=False))
             per = (time.perf_counter() - t1) / n
-        print(f"  LocalCluster({jobs} forked workers) up and answering: {start:.2f} s; "
+        print(f"  LocalCluster({workers} forked workers; the first start includes importing distributed) up and answering: {start:.2f} s; "
               f"{per * 1e3:.2f} ms per trivial task ({n} tasks)")
 
 
