@@ -455,10 +455,15 @@ def qiskit_candidate(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
 
 def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
                       coupler_cost: np.ndarray | None = None, seeds: Sequence[int] = (),
-                      near: float = 0.0) -> list[tuple[Operation, dict]]:
-    """Like :func:`qiskit_candidate`, but every seed's routing whose estimate is within a
-    factor ``1 + near`` of the best one is built (best first; at most one per seed), so a
-    caller can rank near ties by something better than the estimate (see :mod:`.select`)."""
+                      near: float = 0.0, both_orders: bool = False) -> list[tuple[Operation, dict]]:
+    """Like :func:`qiskit_candidate`, but every run's routing whose estimate is within a
+    factor ``1 + near`` of the best one is built (best first), so a caller can rank near ties
+    by something better than the estimate (see :mod:`.select`). ``both_orders``: each seed
+    runs twice, with the wires numbered in program order and by physical wire (see
+    :func:`.qiskit_starts.sabre_problem`): Qiskit's search depends on the numbering, and
+    neither wins everywhere (measured on heavy-hex:7: program order su2_full_50 2593 against
+    2704, QV-32 4926 against 4962; physical order QV-10 234 against 249, QFT-50 2950 against
+    3025)."""
     from .layout import _relabel
     from .qiskit_route import joint_route
 
@@ -477,10 +482,12 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     # Qiskit sees the wires numbered as the program numbers its qubits (see sabre_problem).
     init = kernel.properties.get("initial_layout")
     rank = {int(p): k for k, p in enumerate(init)} if isinstance(init, tuple) else None
+    ranks = [rank, None] if both_orders and rank is not None else [rank]
     found: list[tuple[float, int, tuple]] = []
     cost = probe.coupler_cost
-    for i, seed in enumerate(seeds or (opts.seed,)):
-        got = joint_route(arrays, graph.num_qubits, graph, busy, seed, rank=rank)
+    runs = [(seed, r) for seed in (seeds or (opts.seed,)) for r in ranks]
+    for i, (seed, r) in enumerate(runs):
+        got = joint_route(arrays, graph.num_qubits, graph, busy, seed, rank=r)
         if got is None:
             continue
         est = routed_2q_cost(np.asarray(got[0], dtype=np.int64), got[1], arrays[0], arrays[1], cost)[0]
@@ -612,15 +619,19 @@ class Route(Pass):
                 cand = qiskit_candidate(pristine, graph, replace(opts, seed=s))
                 if cand is not None:
                     cands.append((cand[0], cand[1], True))
-        elif pristine is not None:  # only the seeds with (near) the best estimate are built
-            for cand in qiskit_candidates(pristine, graph, opts, seeds=seeds, near=NEAR_TIE):
+        elif pristine is not None:  # only the runs with (near) the best estimate are built
+            # Automatic seeds: half of the runs number the wires each way (same Qiskit time).
+            auto = self.qiskit_seeds == 0
+            if auto and n_seeds > 1:
+                seeds = range(opts.seed, opts.seed + n_seeds // 2)
+            for cand in qiskit_candidates(pristine, graph, opts, seeds=seeds, near=NEAR_TIE, both_orders=auto):
                 cands.append((cand[0], cand[1], True))
         if not small and len(cands) > 1:
-            # Large kernels: only candidates whose estimate is a near tie with the best one are
-            # cleaned up and ranked by the result (one clean-up each, seconds at this size).
+            # Only candidates whose estimate is a near tie with the best one are cleaned up and
+            # ranked by the result (one clean-up each, seconds on the largest kernels).
             top = min(c[1]["cost"] for c in cands)
             cands = [c for c in cands if c[1]["cost"] <= top * (1.0 + NEAR_TIE)]
-        if len(cands) > 1 and (small or n_seeds > 1):
+        if len(cands) > 1:
             scores = [cleaned_score(module, c[0], ctx) for c in cands]
             i = min(range(len(cands)), key=lambda j: (scores[j].two_q, scores[j].depth_2q, cands[j][1]["cost"]))
         else:
