@@ -442,25 +442,28 @@ def _has_regions(block: Block) -> bool:
 
 def qiskit_candidate(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
                      coupler_cost: np.ndarray | None = None,
-                     seeds: Sequence[int] = ()) -> tuple[Operation, dict] | None:
+                     seeds: Sequence[int] = (), program_order: bool = True) -> tuple[Operation, dict] | None:
     """A routed copy of the laid-out, unrouted ``kernel`` placed and routed by Qiskit's SABRE
     (see :mod:`.qiskit_route`), or None when the kernel is not a plain circuit or Qiskit
     declines. The copy is detached; its layouts are relabelled to Qiskit's placement.
     ``seeds`` (default: ``opts.seed`` only): Qiskit runs once per seed and the routing with
     the lowest estimate (:func:`.engine.routed_2q_cost`, as :meth:`_Router._key`; ties: the
-    earlier seed) is the one built into IR."""
-    got = qiskit_candidates(kernel, graph, opts, coupler_cost, seeds)
+    earlier seed) is the one built into IR. ``program_order``: how Qiskit sees the wires
+    numbered (see :func:`qiskit_candidates`)."""
+    got = qiskit_candidates(kernel, graph, opts, coupler_cost, seeds,
+                            orders=("program",) if program_order else ("physical",))
     return got[0] if got else None
 
 
 def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
                       coupler_cost: np.ndarray | None = None, seeds: Sequence[int] = (),
-                      near: float = 0.0, both_orders: bool = False) -> list[tuple[Operation, dict]]:
+                      near: float = 0.0,
+                      orders: Sequence[Literal["program", "physical"]] = ("program",)) -> list[tuple[Operation, dict]]:
     """Like :func:`qiskit_candidate`, but every run's routing whose estimate is within a
     factor ``1 + near`` of the best one is built (best first), so a caller can rank near ties
-    by something better than the estimate (see :mod:`.select`). ``both_orders``: each seed
-    runs twice, with the wires numbered in program order and by physical wire (see
-    :func:`.qiskit_starts.sabre_problem`): Qiskit's search depends on the numbering, and
+    by something better than the estimate (see :mod:`.select`). ``orders``: each seed runs
+    once per numbering of the wires given to Qiskit, in program order and/or by physical wire
+    (see :func:`.qiskit_starts.sabre_problem`): Qiskit's search depends on the numbering, and
     neither wins everywhere (measured on heavy-hex:7: program order su2_full_50 2593 against
     2704, QV-32 4926 against 4962; physical order QV-10 234 against 249, QFT-50 2950 against
     3025)."""
@@ -482,7 +485,7 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     # Qiskit sees the wires numbered as the program numbers its qubits (see sabre_problem).
     init = kernel.properties.get("initial_layout")
     rank = {int(p): k for k, p in enumerate(init)} if isinstance(init, tuple) else None
-    ranks = [rank, None] if both_orders and rank is not None else [rank]
+    ranks = [None] if rank is None else [rank if o == "program" else None for o in orders]
     found: list[tuple[float, int, tuple]] = []
     cost = probe.coupler_cost
     runs = [(seed, r) for seed in (seeds or (opts.seed,)) for r in ranks]
@@ -624,7 +627,8 @@ class Route(Pass):
             auto = self.qiskit_seeds == 0
             if auto and n_seeds > 1:
                 seeds = range(opts.seed, opts.seed + n_seeds // 2)
-            for cand in qiskit_candidates(pristine, graph, opts, seeds=seeds, near=NEAR_TIE, both_orders=auto):
+            orders = ("program", "physical") if auto else ("program",)
+            for cand in qiskit_candidates(pristine, graph, opts, seeds=seeds, near=NEAR_TIE, orders=orders):
                 cands.append((cand[0], cand[1], True))
         if not small and len(cands) > 1:
             # Only candidates whose estimate is a near tie with the best one are cleaned up and
@@ -661,7 +665,8 @@ class Route(Pass):
             candidates.append((esp(k, device) or 0.0, -stats["swaps"], k, stats, moved))
         if third is not None:
             graph = device_graph(device, 0.0, reserved)
-            cand = qiskit_candidate(third, graph, opts, costs)
+            # physical numbering: what the sherbrooke ESP figures were measured with
+            cand = qiskit_candidate(third, graph, opts, costs, program_order=False)
             if cand is not None:
                 k, stats = cand
                 if self.post_layout:
