@@ -32,6 +32,7 @@ BUILTIN_PASSES: dict[str, str] = {
     "to-basis": "qglm_ir.passes.optimize.to_basis:ToBasis",
     "remove-dead": "qglm_ir.passes.optimize.remove_dead:RemoveDead",
     "drop-negligible": "qglm_ir.passes.optimize.negligible:DropNegligible",
+    "drop-near-local": "qglm_ir.passes.optimize.near_local:DropNearLocal",
     # mapping
     "layout": "qglm_ir.passes.mapping.layout:Layout",
     "route": "qglm_ir.passes.mapping.route:Route",

@@ -25,7 +25,7 @@ from .qiskit_starts import component_coupling, sabre_problem
 
 
 def joint_route(arrays: tuple, num_wires: int, graph: DeviceGraph, busy: set[int], seed: int,
-                trials: int = 20) -> tuple[list[int], tuple] | None:
+                trials: int = 20, rank: dict[int, int] | None = None) -> tuple[list[int], tuple] | None:
     """Qiskit's placement and routing of the DAG ``arrays`` (``node_a, node_b, succ_ptr,
     succ_idx, npred`` as built by the router; wires are the kernel's current physical wires).
 
@@ -38,7 +38,8 @@ def joint_route(arrays: tuple, num_wires: int, graph: DeviceGraph, busy: set[int
     node_a, node_b, ptr, idx, npred0 = arrays
     two = np.nonzero(node_b >= 0)[0]
     try:
-        problem = sabre_problem(graph, [(int(node_a[k]), int(node_b[k])) for k in two], [int(k) for k in two])
+        problem = sabre_problem(graph, [(int(node_a[k]), int(node_b[k])) for k in two], [int(k) for k in two],
+                                rank)
         if problem is None:
             return None
         active, comp, qc = problem
