@@ -90,37 +90,43 @@ class Interactions:
     dag_pair: list[int] = field(default_factory=list)
 
 
-def interactions(kernel: Operation, kw: KernelWires, commute: bool = True) -> Interactions:
+def interactions(kernel: Operation, kw: KernelWires, commute: bool = True, dag: bool = True) -> Interactions:
     """Count a kernel's gates per wire and build the DAG of its two-qubit gates, in which gates
-    that commute (``commute=True``) are unordered and other ops only fence their wires."""
+    that commute (``commute=True``) are unordered and other ops only fence their wires.
+    ``dag=False`` leaves ``dag_preds``/``dag_pair`` empty (for callers that only score
+    placements, like :func:`post_layout`: the DAG is most of the cost)."""
     n = kw.num_wires
     pairs: list[tuple[int, int]] = []
     one_q = np.zeros(n, dtype=np.int64)
     meas = np.zeros(n, dtype=np.int64)
     vid = kw.vid
-    dag = DagBuilder(n)
+    builder = DagBuilder(n) if dag else None
     dag_pair: list[int] = []
     for op in walk_gates(kernel_body(kernel)):
         if is_routed_2q(op):
             a, b = (vid[v] for v in op.operands if v.type.is_qubit)
-            node = dag.add([a, b], wire_classes(op) if commute else [OTHER, OTHER])
-            dag_pair.extend([-1] * (node + 1 - len(dag_pair)))
-            dag_pair[node] = len(pairs)
+            if builder is not None:
+                node = builder.add([a, b], wire_classes(op) if commute else [OTHER, OTHER])
+                dag_pair.extend([-1] * (node + 1 - len(dag_pair)))
+                dag_pair[node] = len(pairs)
             pairs.append((a, b))
             continue
         qs = [v for v in op.operands if v.type.is_qubit]
         if not qs:
             continue
-        classes = wire_classes(op) if commute else [OTHER] * len(qs)
-        for v, c in zip(qs, classes):
-            dag.touch(vid[v], c)
+        if builder is not None:
+            classes = wire_classes(op) if commute else [OTHER] * len(qs)
+            for v, c in zip(qs, classes):
+                builder.touch(vid[v], c)
         if op.name == "q.measure":
             meas[vid[op.operands[0]]] += 1
         elif op.name.startswith("q.") and op.name not in ("q.barrier", "q.alloc", "q.dealloc", "q.delay"):
             if len(qs) == 1:
                 one_q[vid[qs[0]]] += 1
-    dag_pair.extend([-1] * (len(dag.preds) - len(dag_pair)))
-    return Interactions(n, pairs, one_q, meas, dag.preds, dag_pair)
+    if builder is None:
+        return Interactions(n, pairs, one_q, meas)
+    dag_pair.extend([-1] * (len(builder.preds) - len(dag_pair)))
+    return Interactions(n, pairs, one_q, meas, builder.preds, dag_pair)
 
 
 #: 1q gates charged per qubit of every 2q gate when scoring placements: lowering and 2q
@@ -388,7 +394,7 @@ def post_layout(kernel: Operation, device: Device, graph: DeviceGraph, call_limi
     n = kw.num_wires
     if n != device.num_qubits:
         return False
-    inter = interactions(kernel, kw)
+    inter = interactions(kernel, kw, dag=False)
     for op in walk_gates(kernel_body(kernel)):
         if op.name == "q.swap":
             a, b = (kw.vid[v] for v in op.operands)
@@ -398,7 +404,7 @@ def post_layout(kernel: Operation, device: Device, graph: DeviceGraph, call_limi
         return False
     busy = [v for v in range(n) if v not in placed and (inter.one_q[v] or inter.measures[v])]
     used = set(placed.values())
-    free = sorted((p for p in graph.usable if p not in used), key=lambda p: (_qubit_cost(device, p), p))
+    free = [p for p in _usable_best_first(device, graph) if p not in used]
     if len(free) < len(busy):
         return False
     for v, p in zip(busy, free):
@@ -518,6 +524,7 @@ def _ranked_starts(device: Device, graph: DeviceGraph, comp: list[int], size: in
     """Qubits of ``comp`` ordered by the quality of the compact region grown from them: the
     mean cost of the couplers inside the breadth-first ball of ``size`` qubits plus the mean
     1q and readout cost of its qubits. O(|comp| * size * degree)."""
+    qcost = [_qubit_cost(device, p) for p in range(graph.num_qubits)]  # members are scored many times
     scored = []
     for start in comp:
         order = [start]
@@ -532,7 +539,7 @@ def _ranked_starts(device: Device, graph: DeviceGraph, comp: list[int], size: in
             head += 1
         inner = sorted((a, int(b)) for a in order for b in graph.neighbors(a) if a < b and int(b) in seen)
         edges = [coupler_cost[a, b] for a, b in inner]
-        score = (sum(edges) / len(edges) if edges else 0.0) + sum(_qubit_cost(device, p) for p in order) / len(order)
+        score = (sum(edges) / len(edges) if edges else 0.0) + sum(qcost[p] for p in order) / len(order)
         scored.append((score, start))
     scored.sort()
     return [p for _, p in scored]
@@ -594,7 +601,8 @@ def sabre_layout(device: Device, graph: DeviceGraph, inter: Interactions, trials
         for v, p in zip(active, region):
             v2p[v] = p
         # wires without 2q gates sit anywhere free for the search (they never move)
-        free = iter(p for p in range(N) if p not in set(region.tolist()))
+        taken = set(region.tolist())
+        free = iter(p for p in range(N) if p not in taken)
         for v in range(n):
             if v2p[v] < 0:
                 v2p[v] = next(free)
