@@ -219,6 +219,11 @@ class _Router:
             key = self._key(res, node_a, node_b)
             if best is None or key < best[0]:
                 best = (key, res)
+            if res[5] == 0:
+                # No swap means no gate ever waited in the front, and the trial parameters
+                # (seed, absorb bonus) only act on swap choices: every other trial would
+                # replay this exact routing and could not beat it (ties keep the first).
+                break
         self._seed_counter += 1
         assert best is not None
         return best

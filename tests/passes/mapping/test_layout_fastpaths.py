@@ -157,3 +157,4 @@ def test_route_stops_its_trials_at_a_swap_free_routing(monkeypatch) -> None:
     calls.clear()
     mapped([(0, 1), (1, 2), (2, 0), (0, 3), (3, 1)])  # a triangle cannot sit on a line
     assert len(calls) == 16 and all(s > 0 for s in calls)
+
