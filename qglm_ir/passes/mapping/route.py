@@ -623,6 +623,10 @@ class Route(Pass):
         costs = coupler_costs(device, device_graph(device, 0.0, reserved))
         candidates = []
         for weight, k in ((self.error_weight, kernel), (0.0, pristine)):
+            if candidates and candidates[0][3]["swaps"] == 0:
+                # Routing without swaps never consults distances (see _Router._search), so the
+                # hop-distance copy would be this same kernel with the same ESP; ties keep the first.
+                break
             graph = device_graph(device, weight, reserved)
             stats = route_kernel(k, graph, opts, costs)
             moved = bool(self.post_layout and post_layout(k, device, graph, seed=opts.seed))

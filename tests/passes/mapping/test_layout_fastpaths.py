@@ -158,3 +158,36 @@ def test_route_stops_its_trials_at_a_swap_free_routing(monkeypatch) -> None:
     mapped([(0, 1), (1, 2), (2, 0), (0, 3), (3, 1)])  # a triangle cannot sit on a line
     assert len(calls) == 16 and all(s > 0 for s in calls)
 
+
+def test_calibrated_route_skips_the_hop_copy_of_a_swap_free_routing(monkeypatch) -> None:
+    """On a calibrated device route tries error-weighted and hop distances; when the first
+    routing has no swap the second would be the same kernel, so it is not built, and the
+    compiled result is the same as routing both (checked against trials that do need swaps)."""
+    from qglm_ir.passes.base import PassContext
+    from qglm_ir.passes.mapping import route as route_mod
+    from qglm_ir.passes.mapping.layout import Layout
+    from qglm_ir.passes.mapping.route import Route
+
+    weights: list[float] = []
+    real = route_mod.route_kernel
+
+    def counting(kernel, graph, opts, coupler_cost=None, forced=None):
+        if forced is None:
+            weights.append(float(graph.dist is not graph.hops))
+        return real(kernel, graph, opts, coupler_cost, forced)
+
+    monkeypatch.setattr(route_mod, "route_kernel", counting)
+    device = load_device("qiskit:fake_sherbrooke")
+
+    def compile_(pairs):
+        m = _circuit_module(5, pairs)
+        ctx = PassContext(device=device, seed=1)
+        Layout().run(m, ctx)
+        Route().run(m, ctx)
+        return m
+
+    compile_([(0, 1), (1, 2), (2, 3), (3, 4)])  # a chain: VF2 places it, no swap
+    assert weights == [1.0]  # only the error-weighted routing; its hop copy is skipped
+    weights.clear()
+    compile_([(0, 1), (1, 2), (2, 0), (0, 3), (3, 4), (4, 1)])  # triangles: swaps on heavy-hex
+    assert weights == [1.0, 0.0]
