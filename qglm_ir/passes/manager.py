@@ -58,6 +58,7 @@ from ..core.gcpause import gc_paused
 from ..core.ir import Operation
 from ..core.module import Module
 from .base import Pass, PassContext, PassResult
+from .memo import compile_scope
 from .pipeline import format_pass, parse_pipeline
 
 __all__ = [
@@ -203,7 +204,12 @@ class PassManager:
     # ------------------------------------------------------------------ run
     def run(self, module: Module, ctx: PassContext | None = None) -> PipelineResult:
         """Run every item on ``module`` in place. Raises :class:`PassError` (or
-        :class:`ValidationError`) on failure, :class:`InternalPassError` on a crash."""
+        :class:`ValidationError`) on failure, :class:`InternalPassError` on a crash.
+        Passes share one compile-scoped memo during the run (:mod:`.memo`)."""
+        with compile_scope():
+            return self._run(module, ctx)
+
+    def _run(self, module: Module, ctx: PassContext | None) -> PipelineResult:
         ctx = ctx or PassContext()
         result = PipelineResult(validated=True if self.validate else None)
         start = time.perf_counter()

@@ -184,25 +184,36 @@ def load(build_if_missing: bool = True) -> ModuleType | None:
         return None
 
 
+#: ``_ARRAY_KINDS`` with ``np.dtype`` objects, compared by identity first (numpy's builtin
+#: dtypes are singletons; ``==`` against a scalar type costs a conversion on every call).
+_ARRAY_DTYPES = {k: (np.dtype(dt), nd) for k, (dt, nd) in _ARRAY_KINDS.items()}
+
+
 def _conforms(args: tuple[Any, ...], kinds: tuple[str, ...]) -> tuple[Any, ...] | None:
-    """``args`` converted to the exported types, or ``None`` if one cannot be passed as is."""
+    """``args`` converted to the exported types, or ``None`` if one cannot be passed as is.
+    Runs before every engine call (thousands per compile), hence the fast paths for the
+    exact types the engine callers pass (``ndarray``, ``int``, ``float``)."""
     if len(args) != len(kinds):
         return None
     out = []
     for a, k in zip(args, kinds):
-        if k in _ARRAY_KINDS:
-            dtype, ndim = _ARRAY_KINDS[k]
-            if not (isinstance(a, np.ndarray) and a.dtype == dtype and a.ndim == ndim and a.flags.c_contiguous):
+        spec = _ARRAY_DTYPES.get(k)
+        if spec is not None:
+            if not isinstance(a, np.ndarray):
+                return None
+            dt = a.dtype
+            if not ((dt is spec[0] or dt == spec[0]) and a.ndim == spec[1] and a.flags.c_contiguous):
                 return None
             out.append(a)
         elif k == "i":
-            if not isinstance(a, (int, np.integer)) or isinstance(a, (bool, np.bool_)):
+            if type(a) is not int and (not isinstance(a, (int, np.integer)) or isinstance(a, (bool, np.bool_))):
                 return None
-            if not -(2**63) <= int(a) < 2**63:
+            a = int(a)
+            if not -(2**63) <= a < 2**63:
                 return None
-            out.append(int(a))
+            out.append(a)
         else:
-            if not isinstance(a, (int, float, np.integer, np.floating)):
+            if type(a) is not float and not isinstance(a, (int, float, np.integer, np.floating)):
                 return None
             out.append(float(a))
     return tuple(out)

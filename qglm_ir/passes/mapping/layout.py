@@ -56,6 +56,7 @@ from ...core.module import Module
 from ...core.types import qubit
 from ...targets.device import Device
 from ..base import Pass, PassContext, PassResult
+from ..memo import memoized
 from .commute import OTHER, DagBuilder, wire_classes
 from .decompose import decompose_wide_gates
 from .elide import elide_swaps
@@ -89,37 +90,43 @@ class Interactions:
     dag_pair: list[int] = field(default_factory=list)
 
 
-def interactions(kernel: Operation, kw: KernelWires, commute: bool = True) -> Interactions:
+def interactions(kernel: Operation, kw: KernelWires, commute: bool = True, dag: bool = True) -> Interactions:
     """Count a kernel's gates per wire and build the DAG of its two-qubit gates, in which gates
-    that commute (``commute=True``) are unordered and other ops only fence their wires."""
+    that commute (``commute=True``) are unordered and other ops only fence their wires.
+    ``dag=False`` leaves ``dag_preds``/``dag_pair`` empty (for callers that only score
+    placements, like :func:`post_layout`: the DAG is most of the cost)."""
     n = kw.num_wires
     pairs: list[tuple[int, int]] = []
     one_q = np.zeros(n, dtype=np.int64)
     meas = np.zeros(n, dtype=np.int64)
     vid = kw.vid
-    dag = DagBuilder(n)
+    builder = DagBuilder(n) if dag else None
     dag_pair: list[int] = []
     for op in walk_gates(kernel_body(kernel)):
         if is_routed_2q(op):
             a, b = (vid[v] for v in op.operands if v.type.is_qubit)
-            node = dag.add([a, b], wire_classes(op) if commute else [OTHER, OTHER])
-            dag_pair.extend([-1] * (node + 1 - len(dag_pair)))
-            dag_pair[node] = len(pairs)
+            if builder is not None:
+                node = builder.add([a, b], wire_classes(op) if commute else [OTHER, OTHER])
+                dag_pair.extend([-1] * (node + 1 - len(dag_pair)))
+                dag_pair[node] = len(pairs)
             pairs.append((a, b))
             continue
         qs = [v for v in op.operands if v.type.is_qubit]
         if not qs:
             continue
-        classes = wire_classes(op) if commute else [OTHER] * len(qs)
-        for v, c in zip(qs, classes):
-            dag.touch(vid[v], c)
+        if builder is not None:
+            classes = wire_classes(op) if commute else [OTHER] * len(qs)
+            for v, c in zip(qs, classes):
+                builder.touch(vid[v], c)
         if op.name == "q.measure":
             meas[vid[op.operands[0]]] += 1
         elif op.name.startswith("q.") and op.name not in ("q.barrier", "q.alloc", "q.dealloc", "q.delay"):
             if len(qs) == 1:
                 one_q[vid[qs[0]]] += 1
-    dag_pair.extend([-1] * (len(dag.preds) - len(dag_pair)))
-    return Interactions(n, pairs, one_q, meas, dag.preds, dag_pair)
+    if builder is None:
+        return Interactions(n, pairs, one_q, meas)
+    dag_pair.extend([-1] * (len(builder.preds) - len(dag_pair)))
+    return Interactions(n, pairs, one_q, meas, builder.preds, dag_pair)
 
 
 #: 1q gates charged per qubit of every 2q gate when scoring placements: lowering and 2q
@@ -242,24 +249,19 @@ def vf2_search(device: Device, graph: DeviceGraph, inter: Interactions, call_lim
     On a calibrated device the lowest-cost candidate wins, the first one on a tie (in
     enumeration order); candidates are scored all at once as array gathers
     (:class:`_VF2Scorer`), and the relabelled coupling graphs are cached per device graph
-    and seed (:func:`_relabelled`), so repeated searches only pay for VF2 itself.
+    and seed (:func:`_relabelled`), so repeated searches only pay for VF2 itself; equal
+    patterns within one compile share one search (:func:`_vf2_rows`).
     """
-    import rustworkx as rx
-
     active = sorted({v for e in inter.pairs for v in e})
     if not active:
         return {}
     if not graph.components or len(active) > len(graph.components[0]):
         return None
     index = {v: i for i, v in enumerate(active)}
-    im = rx.PyGraph()
-    im.add_nodes_from(active)
-    weights: dict[tuple[int, int], int] = {}
+    weights: dict[tuple[int, int], int] = {}  # pattern edges in first-seen order, with counts
     for a, b in inter.pairs:
         key = (min(index[a], index[b]), max(index[a], index[b]))
         weights[key] = weights.get(key, 0) + 1
-    for (a, b) in weights:
-        im.add_edge(a, b, None)
     calibrated = device.has_calibration
     # Few candidates per relabeling: consecutive VF2 embeddings are near-duplicates, so many
     # short rounds cover more of the device (measured on fake_sherbrooke: 256 rounds of 8 beat
@@ -272,27 +274,68 @@ def vf2_search(device: Device, graph: DeviceGraph, inter: Interactions, call_lim
         # their search is bounded to a few rounds with a smaller limit each.
         rounds = min(rounds, VF2_BIG_ROUNDS)
         call_limit = min(call_limit, VF2_BIG_CALL_LIMIT)
-    k_act = len(active)
-    rows: list[np.ndarray] = []  # candidate placements: row[i] = physical qubit of active[i]
+    rows = _vf2_rows(graph, seed, rounds, per_round, call_limit, len(active), tuple(weights))
+    if rows is None:
+        return None
+    best = 0
+    if calibrated and len(rows) > 1:
+        best = _VF2Scorer(device, graph, inter, active, weights).best(rows)
+    return {active[i]: int(p) for i, p in enumerate(rows[best])}
+
+
+def _vf2_rows(graph: DeviceGraph, seed: int, rounds: int, per_round: int, call_limit: int, k_act: int,
+              edges: tuple[tuple[int, int], ...]) -> np.ndarray | None:
+    """The VF2 candidates of :func:`vf2_search`: ``[K, k_act]`` (row ``r``, column ``i``: the
+    physical qubit of pattern node ``i``), up to ``per_round`` embeddings from each of
+    ``rounds`` relabelings, in enumeration order; None when rustworkx raises or the first
+    round finds none. The pattern is the graph on ``range(k_act)`` with ``edges`` added in
+    that order (the order steers VF2's enumeration).
+
+    The answer depends only on these arguments, so it is memoized per compile
+    (:mod:`..memo`): ``route`` re-places two or three routings of each kernel and equal
+    physical interaction graphs then share one search. The returned array is read-only."""
+    key = ("vf2_rows", graph.num_qubits, graph.edges, seed, rounds, per_round, call_limit, k_act, edges)
+    return memoized(key, lambda: _vf2_rows_search(graph, seed, rounds, per_round, call_limit, k_act, edges))
+
+
+def _vf2_rows_search(graph: DeviceGraph, seed: int, rounds: int, per_round: int, call_limit: int, k_act: int,
+                     edges: tuple[tuple[int, int], ...]) -> np.ndarray | None:
+    import rustworkx as rx
+
+    im = rx.PyGraph()
+    im.add_nodes_from(range(k_act))
+    for a, b in edges:
+        im.add_edge(a, b, None)
+    # Each embedding's pairs are gathered into flat lists and turned into rows with one
+    # array operation at the end (a numpy row per embedding cost more than VF2 itself).
+    keys: list[int] = []  # coupling-graph labels of the relabelled graph, k_act per embedding
+    vals: list[int] = []  # the pattern node each one is matched to
+    perms: list[np.ndarray] = []
+    found_per_round: list[int] = []
     for perm, cm in _relabelled(graph, seed, rounds):
         found = 0
         try:
             for m in rx.vf2_mapping(cm, im, subgraph=True, induced=False, id_order=False,
                                     call_limit=call_limit):
-                row = np.empty(k_act, dtype=np.int64)
-                row[np.fromiter(m.values(), np.int64, k_act)] = perm[np.fromiter(m.keys(), np.int64, k_act)]
-                rows.append(row)
+                keys.extend(m.keys())
+                vals.extend(m.values())
                 found += 1
                 if found >= per_round:
                     break
         except Exception:  # noqa: BLE001  (rustworkx raises on degenerate inputs; fall back to SABRE)
             return None
-        if not rows:
+        if not keys:
             return None  # no embedding at all (or the call limit hit first)
-    best = 0
-    if calibrated and len(rows) > 1:
-        best = _VF2Scorer(device, graph, inter, active, weights).best(np.stack(rows))
-    return {active[i]: int(p) for i, p in enumerate(rows[best])}
+        perms.append(perm)
+        found_per_round.append(found)
+    count = len(keys) // k_act
+    labels = np.array(keys, dtype=np.int64).reshape(count, k_act)
+    nodes = np.array(vals, dtype=np.int64).reshape(count, k_act)
+    phys = np.take_along_axis(np.repeat(np.stack(perms), found_per_round, axis=0), labels, axis=1)
+    rows = np.empty((count, k_act), dtype=np.int64)
+    np.put_along_axis(rows, nodes, phys, axis=1)
+    rows.setflags(write=False)
+    return rows
 
 
 #: Relabelled coupling graphs of :func:`vf2_search`, per (device graph, seed): each entry is
@@ -351,7 +394,7 @@ def post_layout(kernel: Operation, device: Device, graph: DeviceGraph, call_limi
     n = kw.num_wires
     if n != device.num_qubits:
         return False
-    inter = interactions(kernel, kw)
+    inter = interactions(kernel, kw, dag=False)
     for op in walk_gates(kernel_body(kernel)):
         if op.name == "q.swap":
             a, b = (kw.vid[v] for v in op.operands)
@@ -361,7 +404,7 @@ def post_layout(kernel: Operation, device: Device, graph: DeviceGraph, call_limi
         return False
     busy = [v for v in range(n) if v not in placed and (inter.one_q[v] or inter.measures[v])]
     used = set(placed.values())
-    free = sorted((p for p in graph.usable if p not in used), key=lambda p: (_qubit_cost(device, p), p))
+    free = [p for p in _usable_best_first(device, graph) if p not in used]
     if len(free) < len(busy):
         return False
     for v, p in zip(busy, free):
@@ -481,6 +524,7 @@ def _ranked_starts(device: Device, graph: DeviceGraph, comp: list[int], size: in
     """Qubits of ``comp`` ordered by the quality of the compact region grown from them: the
     mean cost of the couplers inside the breadth-first ball of ``size`` qubits plus the mean
     1q and readout cost of its qubits. O(|comp| * size * degree)."""
+    qcost = [_qubit_cost(device, p) for p in range(graph.num_qubits)]  # members are scored many times
     scored = []
     for start in comp:
         order = [start]
@@ -495,7 +539,7 @@ def _ranked_starts(device: Device, graph: DeviceGraph, comp: list[int], size: in
             head += 1
         inner = sorted((a, int(b)) for a in order for b in graph.neighbors(a) if a < b and int(b) in seen)
         edges = [coupler_cost[a, b] for a, b in inner]
-        score = (sum(edges) / len(edges) if edges else 0.0) + sum(_qubit_cost(device, p) for p in order) / len(order)
+        score = (sum(edges) / len(edges) if edges else 0.0) + sum(qcost[p] for p in order) / len(order)
         scored.append((score, start))
     scored.sort()
     return [p for _, p in scored]
@@ -557,7 +601,8 @@ def sabre_layout(device: Device, graph: DeviceGraph, inter: Interactions, trials
         for v, p in zip(active, region):
             v2p[v] = p
         # wires without 2q gates sit anywhere free for the search (they never move)
-        free = iter(p for p in range(N) if p not in set(region.tolist()))
+        taken = set(region.tolist())
+        free = iter(p for p in range(N) if p not in taken)
         for v in range(n):
             if v2p[v] < 0:
                 v2p[v] = next(free)

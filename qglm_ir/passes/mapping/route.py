@@ -225,6 +225,11 @@ class _Router:
             key = self._key(res, node_a, node_b)
             if best is None or key < best[0]:
                 best = (key, res)
+            if res[5] == 0:
+                # No swap means no gate ever waited in the front, and the trial parameters
+                # (seed, absorb bonus) only act on swap choices: every other trial would
+                # replay this exact routing and could not beat it (ties keep the first).
+                break
         self._seed_counter += 1
         assert best is not None
         return best
@@ -659,6 +664,10 @@ class Route(Pass):
         costs = coupler_costs(device, device_graph(device, 0.0, reserved))
         candidates = []
         for weight, k in ((self.error_weight, kernel), (0.0, pristine)):
+            if candidates and candidates[0][3]["swaps"] == 0:
+                # Routing without swaps never consults distances (see _Router._search), so the
+                # hop-distance copy would be this same kernel with the same ESP; ties keep the first.
+                break
             graph = device_graph(device, weight, reserved)
             stats = route_kernel(k, graph, opts, costs)
             moved = bool(self.post_layout and post_layout(k, device, graph, seed=opts.seed))

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ...core.errors import Location, PassError
 from ...core.ir import Block, Operation, Value
-from ...core.types import FunctionType
+from ...core.types import FunctionType, QubitType
 from ...dialects.scf import REGION_OPS, ConditionOp, YieldOp, carried_offset
 
 #: Positions of carried values in ``(operands, block args, terminator operands)`` of scf ops,
@@ -125,6 +125,9 @@ def analyze(kernel: Operation) -> KernelWires:
     return kw
 
 
+_TERMINATORS = frozenset(("func.return", "scf.yield", "scf.condition"))
+
+
 def _assign_block(block: Block, kw: KernelWires, top: bool) -> None:
     vid = kw.vid
     for op in block:
@@ -138,10 +141,12 @@ def _assign_block(block: Block, kw: KernelWires, top: bool) -> None:
             if not top:
                 raise PassError("q.dealloc inside a control-flow region is not supported by mapping", _loc(op))
             continue
-        if name in ("func.return", "scf.yield", "scf.condition"):
+        if name in _TERMINATORS:
             continue
-        qin = qubit_operands(op)
-        qout = qubit_results(op)
+        # ``type(...) is QubitType`` is ``.is_qubit`` without a property call per value (this
+        # loop runs over every op, a dozen times per mapped compile)
+        qin = [v for v in op.operands if v.type.__class__ is QubitType]
+        qout = [r for r in op.results if r.type.__class__ is QubitType]
         if not qin and not qout:
             continue
         if len(qin) != len(qout):

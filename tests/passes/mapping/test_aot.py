@@ -105,3 +105,31 @@ def test_build_failure_is_recorded_and_not_retried(monkeypatch, tmp_path) -> Non
         assert len(calls) == 1
     finally:
         aot.load.cache_clear()
+
+
+def test_conforms_accepts_exact_types_and_rejects_others() -> None:
+    """The argument check before every compiled call: its fast paths accept what the callers
+    pass and still reject what the extension cannot take (the JIT fallback handles those)."""
+    import numpy as np
+
+    from qglm_ir.passes.mapping.aot import _conforms
+
+    kinds = ("i1", "b2", "f2", "i", "f")
+    good = (np.zeros(3, np.int64), np.zeros((2, 2), bool), np.zeros((2, 2)), 3, 0.5)
+    out = _conforms(good, kinds)
+    assert out is not None and out[3] == 3 and out[4] == 0.5 and isinstance(out[4], float)
+    assert _conforms((*good[:3], np.int32(4), np.float32(1.5)), kinds)[3:] == (4, 1.5)
+    assert _conforms((*good[:3], 3, 2), kinds)[4] == 2.0  # an int where a float goes
+    bad = [
+        (np.zeros(3, np.int32), *good[1:]),  # wrong dtype
+        (np.zeros((3, 1), np.int64), *good[1:]),  # wrong ndim
+        (np.zeros(6, np.int64)[::2], *good[1:]),  # not contiguous
+        ([0, 1, 2], *good[1:]),  # not an array
+        (*good[:3], True, 0.5),  # a bool is not an index
+        (*good[:3], 2**63, 0.5),  # does not fit i8
+        (*good[:3], 1.0, 0.5),  # a float is not an int
+        (*good[:3], 3, "x"),
+        good[:4],  # too few
+    ]
+    for args in bad:
+        assert _conforms(args, kinds) is None, args
