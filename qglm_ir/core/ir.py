@@ -74,7 +74,10 @@ class OpResult(Value):
     __slots__ = ("op", "index")
 
     def __init__(self, type: Type, op: Operation, index: int):
-        Value.__init__(self, type)
+        # Value.__init__ written out: every gate a pass creates makes one of these per qubit.
+        self.type = type
+        self.uses: list[Operation] = []
+        self.name_hint: str | None = None
         self.op = op
         self.index = index
 

@@ -64,7 +64,14 @@ class AngleFolder:
             return self._consts[v]
         except KeyError:
             pass
-        x = self._scalar(v)
+        if isinstance(v, OpResult) and v.op.name == "arith.constant":
+            # Most angles are pooled constants: what _eval would say, without the
+            # post-order machinery (every pass run builds a new folder and asks again).
+            x = v.op.properties.get("value") if v.index == 0 else None
+            if not isinstance(x, (int, float)):
+                x = None  # a dense tensor constant is not a scalar angle
+        else:
+            x = self._scalar(v)
         if x is None or isinstance(x, np.ndarray):
             out = None
         else:

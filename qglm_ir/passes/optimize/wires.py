@@ -84,8 +84,24 @@ def kernels(module: Module | Operation) -> Iterator[Operation]:
 
 def gates_in_order(kernel: Operation) -> list[Operation]:
     """Every gate op of ``kernel`` in pre-order (program order inside each block)."""
-    specs = SPECS
-    return [op for op in kernel.walk() if op.name in specs]
+    out: list[Operation] = []
+    # The linked lists followed directly: the same order as ``kernel.walk()`` (gates
+    # have no regions), without two generator frames per op; every pass run starts here.
+    _collect_gates(kernel, SPECS, out)
+    return out
+
+
+def _collect_gates(parent: Operation, specs: dict[str, GateSpec], out: list[Operation]) -> None:
+    append = out.append
+    for r in parent.regions:
+        for b in r.blocks:
+            op = b.first
+            while op is not None:
+                if op.name in specs:
+                    append(op)
+                elif op.regions:
+                    _collect_gates(op, specs, out)
+                op = op.next
 
 def qubit_index(op: Operation, v: Value, num_params: int) -> int:
     """Position of qubit operand ``v`` among ``op``'s qubit operands."""
@@ -157,10 +173,18 @@ def sweep_dead_classical(kernel: Operation, eraser: Eraser) -> int:
     """
     counts: dict[Value, int] = {}
     work: list[Operation] = []
+    specs = SPECS
     for op in kernel.walk():
-        # the cheap test first: almost every op has a used result
-        if op is not kernel and all(not r.uses for r in op.results) and _removable(op):
-            work.append(op)
+        # the cheap tests first: most ops are gates (quantum, never removed here), and
+        # almost every other op has a used result
+        if op.name in specs or op is kernel:
+            continue
+        for r in op.results:
+            if r.uses:
+                break
+        else:
+            if _removable(op):
+                work.append(op)
     removed = 0
     while work:
         op = work.pop()
