@@ -32,7 +32,7 @@ from ..base import Pass, PassContext, PassResult
 from .angles import AngleFolder, ConstPool
 from .fuse_1q import target_basis
 from .fuse_2q import BlockKey, _collect, _gate_key, block_unitary
-from .synthesis import _kak, const_matrix, euler_basis, two_qubit_target
+from .synthesis import _kak, avg_infidelity, const_matrix, euler_basis, two_qubit_target
 from .wires import gates_in_order, kernels, replace_gates, sweep_dead_classical
 
 #: Qiskit's ``TwoQubitWeylDecomposition`` default specialization cutoff (``1 - fidelity``).
@@ -50,12 +50,6 @@ def local_ratio(u: np.ndarray) -> float:
     r = u.reshape(2, 2, 2, 2).transpose(0, 2, 1, 3).reshape(4, 4)
     s = np.linalg.svd(r, compute_uv=False)
     return float(s[1] / s[0])
-
-
-def avg_infidelity(u: np.ndarray, v: np.ndarray) -> float:
-    """``1 - F_avg`` of 4x4 ``v`` against ``u``, up to global phase."""
-    tr = np.trace(v.conj().T @ u)
-    return float(max(0.0, 1.0 - (4.0 + abs(tr) ** 2) / 20.0))
 
 
 @lru_cache(maxsize=1 << 14)
