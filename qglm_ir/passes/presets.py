@@ -38,6 +38,10 @@ OPT_PASSES: dict[int, tuple[str, ...]] = {
 }
 #: -O3's fixed-point group (measured: reaches Qiskit O3's 2q counts on mqt.bench).
 O3_LOOP: tuple[str, ...] = ("cancel", "merge-rotations", "fuse-2q", "fuse-1q", "remove-dead")
+#: The same group once the circuit is in its basis (after routing, or translation without a
+#: device): 2q blocks resynthesized as Qiskit O3 does, snapping blocks within 1e-9 of a
+#: special Weyl class onto it (an approximation, like :data:`NEAR_LOCAL`).
+O3_LOOP_IN_BASIS: tuple[str, ...] = ("cancel", "merge-rotations", "fuse-2q{snap=true}", "fuse-1q", "remove-dead")
 #: Once the circuit is in the target basis (after routing with a device, after ``to-basis``
 #: with only a basis), before the fixed-point group: 2q blocks within ``1e-9`` of local lose
 #: their 2q gates, as in Qiskit O3's post-routing peephole synthesis (see
@@ -54,7 +58,7 @@ MAPPING_BY_LEVEL: dict[int, tuple[str | tuple[str, ...], ...]] = {
     0: ("layout", "route", "to-basis", "fix-direction", "to-basis"),
     1: ("layout", "route", "to-basis", "fix-direction", "fuse-1q", "to-basis"),
     2: ("layout", "route", "to-basis", "fix-direction", "fuse-1q", "to-basis"),
-    3: ("layout", "route", "to-basis", *NEAR_LOCAL, O3_LOOP, "fix-direction", "fuse-1q", "to-basis"),
+    3: ("layout", "route", "to-basis", *NEAR_LOCAL, O3_LOOP_IN_BASIS, "fix-direction", "fuse-1q", "to-basis"),
 }
 #: -O3 with a device unrolls small constant loops (peels the last iteration of large ones)
 #: so routing can carry layouts across iterations and leaves no dead restoring swaps; the
@@ -89,7 +93,9 @@ def preset_names(level: int, *, device: bool = False, basis: bool = False) -> li
         if basis and not device:
             names.extend(BASIS_PASSES)
             names.extend(NEAR_LOCAL)
-        names.append(O3_LOOP)
+            names.append(O3_LOOP_IN_BASIS)
+        else:
+            names.append(O3_LOOP)
     if device:
         names.extend(MAPPING_BY_LEVEL[level])
     elif basis:
@@ -97,6 +103,16 @@ def preset_names(level: int, *, device: bool = False, basis: bool = False) -> li
     if (device or basis) and level >= 1:
         names.extend(CLEANUP_PASSES)
     return names
+
+
+def instantiate(entry: str):
+    """The pass a preset entry names: a registered name, or one pass in pipeline syntax with
+    options (``fuse-2q{snap=true}``)."""
+    if "{" in entry:
+        from .pipeline import parse_pipeline
+
+        return parse_pipeline(entry)[0]
+    return get_pass(entry)()
 
 
 def build_preset(level: int, *, device: bool = False, basis: bool = False) -> Preset:
@@ -108,7 +124,7 @@ def build_preset(level: int, *, device: bool = False, basis: bool = False) -> Pr
 
     def make(name: str):
         try:
-            return get_pass(name)()
+            return instantiate(name)
         except PassError as exc:
             if name in required:
                 what = "device" if device else "basis"

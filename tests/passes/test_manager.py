@@ -247,12 +247,17 @@ def test_preset_names():
     assert o3[k + 4] == presets.O3_LOOP
     assert o3[k + 5:] == list(presets.MAPPING_BY_LEVEL[3]) + ["cancel"]
     # fix-direction follows every pass that emits 2q gates and precedes the last to-basis
-    assert o3.index("fix-direction") > o3.index(presets.O3_LOOP, k + 5) and o3[-2] == "to-basis"
+    assert o3.index("fix-direction") > o3.index(presets.O3_LOOP_IN_BASIS, k + 5) and o3[-2] == "to-basis"
+    # in the basis (after routing) 2q blocks are resynthesized as Qiskit O3 does, snapping
+    # near-special blocks: an approximation, declared as one
+    assert "fuse-2q{snap=true}" in presets.O3_LOOP_IN_BASIS and "fuse-2q" in presets.O3_LOOP
+    snapping = presets.instantiate("fuse-2q{snap=true}")
+    assert snapping.preserves == "approximation" and presets.instantiate("fuse-2q").preserves == "unitary"
     # the near-local approximation runs only once the circuit is in the basis (after routing)
     assert o3.index("route") < o3.index("drop-near-local") and "drop-near-local" not in presets.O3_LOOP
     assert "unroll-loops" not in presets.preset_names(2, device=True)
     o3b = presets.preset_names(3, basis=True)
-    assert o3b.index("to-basis") < o3b.index("drop-near-local") < o3b.index(presets.O3_LOOP)
+    assert o3b.index("to-basis") < o3b.index("drop-near-local") < o3b.index(presets.O3_LOOP_IN_BASIS)
     assert presets.preset_names(0, basis=True) == lower + ["to-basis"]
     with pytest.raises(PassError):
         presets.preset_names(4)

@@ -46,13 +46,12 @@ def routed_2q_ops(kernel: Operation) -> int:
 def cleaned_score(module: Module, kernel: Operation, ctx: PassContext) -> Score:
     """2q count and 2q depth of a copy of the routed ``kernel`` after ``-O3``'s post-routing
     clean-up (``to-basis``, :data:`..presets.NEAR_LOCAL`, then the fixed-point group of
-    :data:`..presets.O3_LOOP`).
+    :data:`..presets.O3_LOOP_IN_BASIS`).
 
     Requires: ``kernel`` routed for ``ctx.device`` (in ``module`` or detached); ``module``
     holds the symbols the kernel may use (frozen parameters fold through them). Guarantees:
     neither ``module`` nor ``kernel`` is changed (a probe module with copies is cleaned)."""
-    from ..presets import NEAR_LOCAL, O3_LOOP, O3_MAX_ITERATIONS
-    from ..registry import get_pass
+    from ..presets import NEAR_LOCAL, O3_LOOP_IN_BASIS, O3_MAX_ITERATIONS, instantiate
 
     probe = Module("probe")
     for op in module:
@@ -62,8 +61,8 @@ def cleaned_score(module: Module, kernel: Operation, ctx: PassContext) -> Score:
     probe.append(copy)
     pctx = PassContext(device=ctx.device, basis=ctx.basis, seed=ctx.seed)
     for name in ("to-basis", *NEAR_LOCAL):
-        get_pass(name)().run(probe, pctx)
-    group = [get_pass(name)() for name in O3_LOOP]
+        instantiate(name).run(probe, pctx)
+    group = [instantiate(name) for name in O3_LOOP_IN_BASIS]
     for _ in range(O3_MAX_ITERATIONS):
         if not any([p.run(probe, pctx).changed for p in group]):
             break

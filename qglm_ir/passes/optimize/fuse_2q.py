@@ -52,6 +52,15 @@ class Fuse2Q(Pass):
     name: ClassVar[str] = "fuse-2q"
     skip_when_clean: ClassVar[bool] = True
 
+    #: Resynthesize as Qiskit's decomposer does, snapping a block within 1e-9 average gate
+    #: infidelity of a special Weyl class onto it (a near-identity block becomes 1q gates):
+    #: the approximation Qiskit O3's post-routing resynthesis makes. Off (exact) by default.
+    snap: bool = False
+
+    @property
+    def preserves(self) -> str:  # type: ignore[override]
+        return "approximation" if self.snap else "unitary"
+
     def run(self, module: Module, ctx: PassContext) -> PassResult:
         basis = target_basis(ctx)
         euler = euler_basis(basis)
@@ -60,7 +69,7 @@ class Fuse2Q(Pass):
         eraser = Eraser()
         blocks = saved = 0
         for kernel in kernels(module):
-            b, s = _fuse_kernel(kernel, folder, eraser, target, euler, basis is not None)
+            b, s = _fuse_kernel(kernel, folder, eraser, target, euler, basis is not None, not self.snap)
             blocks += b
             saved += s
             if b:
@@ -192,7 +201,8 @@ def _gate_cost(name: str, angles: tuple[float, ...], target: str, euler: str) ->
 
 
 @lru_cache(maxsize=1 << 14)
-def resynthesis(block: BlockKey, target: str, euler: str, translate: bool) -> tuple[tuple, int] | None:
+def resynthesis(block: BlockKey, target: str, euler: str, translate: bool,
+                exact: bool = True) -> tuple[tuple, int] | None:
     """The cheaper replacement of a block, by content: ``(gates, 2q gates saved)``, or ``None``.
 
     A pure function of the block's gates and angles and the target, so it is
@@ -210,7 +220,7 @@ def resynthesis(block: BlockKey, target: str, euler: str, translate: bool) -> tu
     k = num_2q_needed(u, target, euler)
     if k > n2 or (k == n2 and len(block) <= k + 2):
         return None  # cannot get cheaper (the synthesis has >= k gates)
-    new = synth_2q(u, target, euler)
+    new = synth_2q(u, target, euler, exact)
     new_2q = sum(1 for _, _, q in new if len(q) == 2)
     if new_2q > n2 or (new_2q == n2 and len(new) >= len(block)):
         return None
@@ -218,7 +228,8 @@ def resynthesis(block: BlockKey, target: str, euler: str, translate: bool) -> tu
 
 
 def _fuse_kernel(
-    kernel: Operation, folder: AngleFolder, eraser: Eraser, target: str, euler: str, translate: bool
+    kernel: Operation, folder: AngleFolder, eraser: Eraser, target: str, euler: str, translate: bool,
+    exact: bool = True,
 ) -> tuple[int, int]:
     claimed: set[Operation] = set()
     blocks = saved = 0
@@ -236,7 +247,8 @@ def _fuse_kernel(
             # local (1q x 1q) unitary; gate-table gates are not, except at
             # identity angles, which cancel/merge-rotations remove.
             continue
-        hit = resynthesis(tuple((name, angles, pos) for _, (name, angles), pos in ops), target, euler, translate)
+        hit = resynthesis(tuple((name, angles, pos) for _, (name, angles), pos in ops), target, euler, translate,
+                          exact)
         if hit is None:
             continue
         new, s = hit
