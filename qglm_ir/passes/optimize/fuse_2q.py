@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar
@@ -227,13 +227,12 @@ def resynthesis(block: BlockKey, target: str, euler: str, translate: bool,
     return tuple(new), n2 - new_2q
 
 
-def _fuse_kernel(
-    kernel: Operation, folder: AngleFolder, eraser: Eraser, target: str, euler: str, translate: bool,
-    exact: bool = True,
-) -> tuple[int, int]:
+def two_qubit_blocks(kernel: Operation, folder: AngleFolder) -> Iterator[tuple[Operation, list, list, list, int]]:
+    """Each maximal block of constant gates on a qubit pair, in program order, as
+    ``(first 2q gate, ops, inputs, outputs, 2q gate count)`` (``ops`` as ``(op, key, local
+    positions)``); a gate belongs to one block only. The caller may replace a block (with
+    :func:`.wires.replace_gates` at its first 2q gate) before taking the next one."""
     claimed: set[Operation] = set()
-    blocks = saved = 0
-    pool = ConstPool(kernel)
     for g in gates_in_order(kernel):
         if g.parent is None or g in claimed:
             continue
@@ -242,13 +241,27 @@ def _fuse_kernel(
             continue
         ops, ins, outs, n2 = _collect(g, gk, folder, claimed)
         claimed.update(op for op, _, _ in ops)
+        yield g, ops, ins, outs, n2
+
+
+def block_key(ops: list) -> BlockKey:
+    """A collected block by content (what the content-keyed caches take)."""
+    return tuple((name, angles, pos) for _, (name, angles), pos in ops)
+
+
+def _fuse_kernel(
+    kernel: Operation, folder: AngleFolder, eraser: Eraser, target: str, euler: str, translate: bool,
+    exact: bool = True,
+) -> tuple[int, int]:
+    blocks = saved = 0
+    pool = ConstPool(kernel)
+    for g, ops, ins, outs, n2 in two_qubit_blocks(kernel, folder):
         if n2 < 2:
             # One 2q gate: KAK could only win by needing none, i.e. the gate is a
             # local (1q x 1q) unitary; gate-table gates are not, except at
             # identity angles, which cancel/merge-rotations remove.
             continue
-        hit = resynthesis(tuple((name, angles, pos) for _, (name, angles), pos in ops), target, euler, translate,
-                          exact)
+        hit = resynthesis(block_key(ops), target, euler, translate, exact)
         if hit is None:
             continue
         new, s = hit

@@ -31,9 +31,9 @@ from ...core.module import Module
 from ..base import Pass, PassContext, PassResult
 from .angles import AngleFolder, ConstPool
 from .fuse_1q import target_basis
-from .fuse_2q import BlockKey, _collect, _gate_key, block_unitary
+from .fuse_2q import BlockKey, block_key, block_unitary, two_qubit_blocks
 from .synthesis import _kak, avg_infidelity, const_matrix, euler_basis, two_qubit_target
-from .wires import gates_in_order, kernels, replace_gates, sweep_dead_classical
+from .wires import kernels, replace_gates, sweep_dead_classical
 
 #: Qiskit's ``TwoQubitWeylDecomposition`` default specialization cutoff (``1 - fidelity``).
 DEFAULT_TOLERANCE = 1e-9
@@ -108,19 +108,10 @@ class DropNearLocal(Pass):
         blocks = removed = 0
         worst = 0.0
         for kernel in kernels(module):
-            claimed: set = set()
             pool = ConstPool(kernel)
             here = 0
-            for g in gates_in_order(kernel):
-                if g.parent is None or g in claimed:
-                    continue
-                gk = _gate_key(g, folder, claimed, 2)
-                if gk is None:
-                    continue
-                ops, ins, outs, n2 = _collect(g, gk, folder, claimed)
-                claimed.update(op for op, _, _ in ops)
-                hit = local_replacement(tuple((name, angles, pos) for _, (name, angles), pos in ops),
-                                        target, euler, self.tolerance)
+            for g, ops, ins, outs, n2 in two_qubit_blocks(kernel, folder):
+                hit = local_replacement(block_key(ops), target, euler, self.tolerance)
                 if hit is None:
                     continue
                 new, bad = hit
