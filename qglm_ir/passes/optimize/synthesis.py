@@ -125,12 +125,6 @@ def num_2q_needed(u: np.ndarray, target: str, euler: str) -> int:
 #: the number of basis gates asked for.
 EXACT_ATOL = 1e-11
 
-#: A fixed two-qubit unitary far from every special Weyl class (coordinates about 0.6, 0.4,
-#: 0.2): ``u = (u @ W) @ W^-1`` synthesized as two generic halves is exact where ``u`` alone
-#: would be snapped.
-_GENERIC_W: np.ndarray | None = None
-
-
 def avg_infidelity(u: np.ndarray, v: np.ndarray) -> float:
     """``1 - F_avg`` of 4x4 ``v`` against ``u``, up to global phase."""
     tr = np.trace(v.conj().T @ u)
@@ -151,15 +145,12 @@ def gates_unitary(gates: GateList) -> np.ndarray:
     return block_unitary([(None, const_matrix(name, angles), qs) for name, angles, qs in gates])
 
 
+@lru_cache(maxsize=1)
 def _generic_w() -> np.ndarray:
-    global _GENERIC_W
-    if _GENERIC_W is None:
-        from scipy.linalg import expm
-
-        xx, yy, zz = (np.kron(p, p) for p in (np.array([[0, 1], [1, 0]]), np.array([[0, -1j], [1j, 0]]),
-                                               np.diag([1, -1])))
-        _GENERIC_W = expm(1j * (0.6 * xx + 0.4 * yy + 0.2 * zz))
-    return _GENERIC_W
+    """A fixed two-qubit unitary far from every special Weyl class (coordinates 0.6, 0.4,
+    0.2): ``u = (u @ W) @ W^-1`` synthesized as two generic halves is exact where ``u`` alone
+    would be snapped. ``rxx``, ``ryy`` and ``rzz`` commute, so their product is that point."""
+    return const_matrix("rxx", (1.2,)) @ const_matrix("ryy", (0.8,)) @ const_matrix("rzz", (0.4,))
 
 
 def synth_2q(u: np.ndarray, target: str, euler: str, exact: bool = True) -> GateList:
