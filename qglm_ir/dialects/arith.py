@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ..core.attributes import DenseArray
 from ..core.ir import Operation, Value
-from ..core.opdef import CONSTANT_LIKE, PURE, OpDef, register
+from ..core.opdef import CONSTANT_LIKE, PURE, OpDef, OpView, register
 from ..core.types import FloatType, IntegerType, TensorType, f64, i1, is_scalar
 from . import _checks as c
 
@@ -24,6 +24,13 @@ BINARY = ("arith.add", "arith.sub", "arith.mul", "arith.div")
 UNARY = ("arith.neg", "arith.sin", "arith.cos")
 LOGIC = ("arith.and", "arith.or", "arith.xor")
 PREDICATES = ("eq", "ne", "lt", "le", "gt", "ge")
+
+
+class CastOp(OpView):
+    """``arith.cast``: the scalar converted (its result type is the target type)."""
+
+    OP = "arith.cast"
+    OPERANDS = ("input",)
 
 
 def constant_int(v: Value) -> int | None:

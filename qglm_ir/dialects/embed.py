@@ -42,7 +42,7 @@ import numpy as np
 from ..core.errors import SemanticsError
 from ..core.evaluators import evaluator
 from ..core.ir import Operation
-from ..core.opdef import PURE, QUANTUM, OpDef, register
+from ..core.opdef import PURE, QUANTUM, OpDef, OpView, register
 from ..core.types import FloatType, TensorType, qubit
 from . import _checks as c
 
@@ -52,6 +52,20 @@ AMPLITUDE = "q.amplitude"
 DENSITY = "q.density"
 ANGLE_OPS = (AMPLITUDE_ANGLES, DENSITY_ANGLES)
 STATE_OPS = (AMPLITUDE, DENSITY)
+
+
+class AnglesOp(OpView):
+    """``embed.amplitude_angles`` / ``embed.density_angles``: the data tensor they read."""
+
+    OP = "embed.*_angles"
+    OPERANDS = ("data",)
+
+
+class StateOp(OpView):
+    """``q.amplitude`` / ``q.density``: the angle vector, then the qubits it prepares."""
+
+    OP = "q.amplitude|q.density"
+    OPERANDS = ("angles", "*qubits")
 
 
 def _synthesis() -> Any:

@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from ..core.ir import Operation
-from ..core.opdef import QUANTUM, OpDef, register
+from ..core.opdef import QUANTUM, OpDef, OpView, register
 from ..core.types import qubit
 from . import _checks as c
 
@@ -34,6 +34,13 @@ _I = np.eye(2, dtype=np.complex128)
 _X = np.array([[0, 1], [1, 0]], dtype=np.complex128)
 _Y = np.array([[0, -1j], [1j, 0]], dtype=np.complex128)
 _Z = np.array([[1, 0], [0, -1]], dtype=np.complex128)
+
+
+class ChannelOp(OpView):
+    """Any ``noise.*`` channel: the one qubit it acts on."""
+
+    OP = "noise.*"
+    OPERANDS = ("qubit",)
 
 
 def _verify_channel(op: Operation) -> None:

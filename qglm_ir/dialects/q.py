@@ -30,6 +30,7 @@ from ..core.opdef import (
     QUANTUM,
     SYMBOL,
     OpDef,
+    OpView,
     register,
 )
 from ..core.types import f64, i1, qubit
@@ -64,6 +65,41 @@ def gate_qubits(op: Operation) -> list:
     if spec is None:
         return [v for v in op.operands if v.type.is_qubit]
     return op.operands[spec.num_params :]
+
+
+class MeasureOp(OpView):
+    """``q.measure``: the measured qubit (results: the bit, then the surviving qubit)."""
+
+    OP = "q.measure"
+    OPERANDS = ("qubit",)
+
+
+class ResetOp(OpView):
+    """``q.reset``: the qubit reset to |0>."""
+
+    OP = "q.reset"
+    OPERANDS = ("qubit",)
+
+
+class DeallocOp(OpView):
+    """``q.dealloc``: the qubit released."""
+
+    OP = "q.dealloc"
+    OPERANDS = ("qubit",)
+
+
+class DelayOp(OpView):
+    """``q.delay``: the idle qubit (``duration`` and ``unit`` are properties)."""
+
+    OP = "q.delay"
+    OPERANDS = ("qubit",)
+
+
+class GlobalPhaseOp(OpView):
+    """``q.global_phase``: the phase angle."""
+
+    OP = "q.global_phase"
+    OPERANDS = ("angle",)
 
 
 def _make_gate_verifier(spec: GateSpec):

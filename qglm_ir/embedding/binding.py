@@ -27,7 +27,7 @@ import numpy as np
 from ..backends._kernel_view import CircuitView, build_view, sanitize
 from ..core.errors import BackendError
 from ..core.ir import BlockArgument, Operation
-from ..dialects.embed import angles_of
+from ..dialects.embed import AnglesOp, angles_of
 
 
 class Binder:
@@ -51,7 +51,7 @@ class Binder:
         # For each derived vector: the data input it reads (kernel block argument name).
         self._sources: dict[str, tuple[Operation, str]] = {}
         for vec, op in self.view.derived.items():
-            src = op.operands[0]
+            src = AnglesOp(op).data
             if not (isinstance(src, BlockArgument) and src.block is self.view.kernel.regions[0].block):
                 raise BackendError("the embedded data must be a kernel input to bind it per sample", op.loc,
                                    help="pass the data to the kernel as an argument")

@@ -36,7 +36,7 @@ def constant_angles(v: Value) -> np.ndarray | None:
         val = op.properties.get("value")
         return val.array.astype(np.float64) if isinstance(val, DenseArray) else None
     if op.name in embed.ANGLE_OPS:
-        src = op.operands[0]
+        src = embed.AnglesOp(op).data
         d = src.op if isinstance(src, OpResult) else None
         if d is not None and d.name == "arith.constant" and isinstance(d.properties.get("value"), DenseArray):
             return embed.angles_of(op, d.properties["value"].array)  # type: ignore[union-attr]
@@ -48,10 +48,10 @@ def expand_state_op(op: Operation) -> int:
     assert op.name in embed.STATE_OPS and op.parent is not None
     m = embed.state_op_qubits(op)
     t = template(m, embed.state_op_mode(op))
-    angles = op.operands[0]
+    angles = embed.StateOp(op).angles
     folded = constant_angles(angles)
     b = Builder(op.parent, op, loc=op.loc)
-    wires: list[Value] = list(op.operands[1:])
+    wires: list[Value] = list(embed.StateOp(op).qubits)
     index_cache: dict[int, Value] = {}
 
     def angle(slot: int) -> Value:

@@ -167,7 +167,7 @@ class NoisyInterpreter(Interpreter):
         self.register_handler(CHANNEL_OP, self._channel)
 
     def _channel(self, op: Operation, batch: list[Branch]) -> list[Branch]:
-        s = self.slot[op.operands[0]]
+        s = self.slot[noise_dialect.ChannelOp(op).qubit]
         self.slot[op.results[0]] = s
         kraus = self.kraus[op]
         for b in batch:

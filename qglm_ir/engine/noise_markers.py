@@ -35,7 +35,7 @@ def mark_noise(module: Operation, kernel_name: str) -> tuple[Operation, dict[int
     for k, op in enumerate(noisy):
         markers[k] = noise_dialect.kraus_operators(op)
         m = np.exp(1j * (k + 1) * STEP) * np.eye(2, dtype=np.complex128)
-        new = Operation("q.unitary", [op.operands[0]], [qubit], {"matrix": DenseArray(m)}, loc=op.loc)
+        new = Operation("q.unitary", [noise_dialect.ChannelOp(op).qubit], [qubit], {"matrix": DenseArray(m)}, loc=op.loc)
         assert op.parent is not None
         op.parent.insert_before(new, op)
         op.results[0].replace_all_uses_with(new.results[0])

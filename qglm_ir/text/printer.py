@@ -424,7 +424,7 @@ def _if(p: _Printer, op: Operation, depth: int) -> bool:
         if len(block.args) != len(inputs) or any(a.type != v.type for a, v in zip(block.args, inputs)):
             return False
     ind = _indent(depth)
-    head = f"{ind}{p.results(op)}scf.if {p.name(operands[0])}"
+    head = f"{ind}{p.results(op)}scf.if {p.name(IfOp(op).cond)}"
     if inputs:
         head += f" ({_bindings(p, then.args, inputs)})"
     if op.results:

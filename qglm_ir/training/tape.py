@@ -34,6 +34,8 @@ from ..core.errors import Location, SemanticsError
 from ..core.ir import Operation
 from ..core.module import SymbolTable
 from ..core.types import TensorType
+from ..dialects.embed import StateOp
+from ..dialects.q import GlobalPhaseOp
 from ..semantics.binding import resolve_kernel
 from ..semantics.interpreter import Branch, Interpreter
 from ..semantics.state import NeedsBranching, TraceSink
@@ -211,7 +213,7 @@ class _Tracer(Interpreter):
         return batch
 
     def _embedding(self, op: Operation, batch: list[Branch]) -> list[Branch]:
-        if _symbolic(self.get(op.operands[0], batch[0])):
+        if _symbolic(self.get(StateOp(op).angles, batch[0])):
             raise TrainingError(
                 f"{op.name} of a kernel input or parameter is not differentiable here "
                 "(its angles are not affine in the data)",
@@ -237,7 +239,7 @@ class _Tracer(Interpreter):
 
     def _global_phase(self, op: Operation, batch: list[Branch]) -> list[Branch]:
         # no expectation value or probability sees it; exported circuits keep it
-        self.tape.phase = self.tape.phase + self.get(op.operands[0], batch[0])
+        self.tape.phase = self.tape.phase + self.get(GlobalPhaseOp(op).angle, batch[0])
         return batch
 
     def _param_get(self, op: Operation, batch: list[Branch]) -> list[Branch]:

@@ -51,3 +51,34 @@ def test_groups_after_a_variadic_one_count_from_the_end() -> None:
         Mid.offset("tail")
     with pytest.raises(TypeError):
         type("Two", (OpView,), {"OPERANDS": ("*a", "*b")})
+
+
+def test_quantum_op_fields_match_their_verifiers() -> None:
+    """The declared fields of the q/noise/embed/arith views name the operands the verifiers check."""
+    from qglm_ir.core.opdef import get_opdef
+    from qglm_ir.core.types import tensor
+    from qglm_ir.dialects.arith import CastOp
+    from qglm_ir.dialects.embed import AnglesOp, StateOp
+    from qglm_ir.dialects.noise import ChannelOp
+    from qglm_ir.dialects.q import DeallocOp, DelayOp, GlobalPhaseOp, MeasureOp, ResetOp
+
+    q0, q1, angle, n = _values(qubit, qubit, f64, i64)
+    cases = [
+        (MeasureOp, Operation("q.measure", [q0], [i1, qubit]), "qubit", q0),
+        (ResetOp, Operation("q.reset", [q0], [qubit]), "qubit", q0),
+        (DeallocOp, Operation("q.dealloc", [q0]), "qubit", q0),
+        (DelayOp, Operation("q.delay", [q0], [qubit], {"duration": 10.0, "unit": "ns"}), "qubit", q0),
+        (GlobalPhaseOp, Operation("q.global_phase", [angle]), "angle", angle),
+        (ChannelOp, Operation("noise.bit_flip", [q0], [qubit], {"p": 0.1}), "qubit", q0),
+        (CastOp, Operation("arith.cast", [n], [f64]), "input", n),
+    ]
+    for view, op, field, expected in cases:
+        opdef = get_opdef(op.name)
+        assert opdef is not None and opdef.verify is not None
+        opdef.verify(op)  # the op the view reads is one the dialect accepts
+        assert getattr(view(op), field) is expected, (view.__name__, op.name)
+    (angles,) = _values(tensor(3))
+    state = StateOp(Operation("q.amplitude", [angles, q0, q1], [qubit, qubit], {"mode": "real"}))
+    assert state.angles is angles and state.qubits == [q0, q1]
+    (data,) = _values(tensor(4))
+    assert AnglesOp(Operation("embed.amplitude_angles", [data], [tensor(3)])).data is data

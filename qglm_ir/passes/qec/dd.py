@@ -24,6 +24,7 @@ from typing import ClassVar, Literal
 
 from ...core.ir import Operation, Value
 from ...core.module import Module
+from ...dialects.q import DelayOp
 from ...targets.noise_model import NoiseModel
 from ..base import Pass, PassContext, PassResult
 from .common import gate_before, model_from_ctx, qubit_op_before
@@ -78,16 +79,16 @@ def apply_dd(kernel: Operation, model: NoiseModel, sequence: str = "xy4", qubits
             continue
         count += pad_window(w.user, w.value, w.wire, w.duration, pulses, model)
     for op in delays:
-        wire = kw.wire_of.get(op.operands[0])
+        wire = kw.wire_of.get(DelayOp(op).qubit)
         if wire is None or (sel and wire not in sel):
             continue
         length = delay_seconds(op)
-        if length < min_window or op.operands[0].uses != [op]:
+        if length < min_window or DelayOp(op).qubit.uses != [op]:
             continue
         user = op.results[0].single_user
         if user is None or user.name == "q.dealloc":
             continue
-        v = op.operands[0]
+        v = DelayOp(op).qubit
         # Detach the explicit delay and pad its slot instead.
         op.results[0].replace_all_uses_with(v)
         op.erase()

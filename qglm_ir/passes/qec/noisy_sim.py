@@ -41,6 +41,7 @@ from ...core.evaluators import evaluate_op
 from ...core.ir import Block, Operation, Value
 from ...core.types import i1
 from ...dialects.gates import GATES
+from ...dialects.q import DelayOp, MeasureOp, ResetOp, gate_params, gate_qubits
 from ...dialects.scf import ForOp, IfOp
 from ...targets.noise_model import NoiseModel
 from .schedule import Policy, delay_seconds, schedule, trip_count
@@ -200,31 +201,31 @@ class _Sim:
         if name == "q.measure":
             return self.measure(op, branches)
         if name == "q.reset":
-            q = self.local[kw.wire_of[op.operands[0]]]
+            q = self.local[kw.wire_of[ResetOp(op).qubit]]
             k0 = np.array([[1, 0], [0, 0]], dtype=complex)
             k1 = np.array([[0, 1], [0, 0]], dtype=complex)
             for b in branches:
                 b.rho = self.dm.kraus(b.rho, [k0, k1], [q])
             return branches
         if name == "q.delay":
-            w = kw.wire_of[op.operands[0]]
+            w = kw.wire_of[DelayOp(op).qubit]
             for b in branches:
                 b.rho = self.idle_noise(b.rho, w, delay_seconds(op))
             return branches
         if name.startswith("noise."):
-            from ...dialects.noise import kraus_operators
+            from ...dialects.noise import ChannelOp, kraus_operators
 
-            q = self.local[kw.wire_of[op.operands[0]]]
+            q = self.local[kw.wire_of[ChannelOp(op).qubit]]
             ks = kraus_operators(op)
             for b in branches:
                 b.rho = self.dm.kraus(b.rho, ks, [q])
             return branches
         spec = GATES.get(name[2:]) if name.startswith("q.") else None
         if spec is not None:
-            wires = [kw.wire_of[v] for v in op.operands[spec.num_params:]]
+            wires = [kw.wire_of[v] for v in gate_qubits(op)]
             qs = [self.local[w] for w in wires]
             for b in branches:
-                params = [float(self.val(b, v)) for v in op.operands[: spec.num_params]]
+                params = [float(self.val(b, v)) for v in gate_params(op)]
                 b.rho = self.gate_noise(self.dm.apply(b.rho, spec.matrix(*params), qs), spec.name, wires)
             return branches
         if name == "q.unitary":
@@ -246,7 +247,7 @@ class _Sim:
         return branches
 
     def measure(self, op: Operation, branches: list[_Branch]) -> list[_Branch]:
-        w = self.kw.wire_of[op.operands[0]]
+        w = self.kw.wire_of[MeasureOp(op).qubit]
         q = self.local[w]
         qn = self.model.qubits[w]
         out = []
@@ -268,7 +269,7 @@ class _Sim:
     def run_if(self, op: Operation, branches: list[_Branch]) -> list[_Branch]:
         groups: tuple[list[_Branch], list[_Branch]] = ([], [])
         for b in branches:
-            groups[0 if bool(self.val(b, op.operands[0])) else 1].append(b)
+            groups[0 if bool(self.val(b, IfOp(op).cond)) else 1].append(b)
         out = []
         for k, group in enumerate(groups):
             if not group:

@@ -38,6 +38,7 @@ from typing import Any, ClassVar, Literal
 
 from ...core.ir import Operation
 from ...core.module import Module
+from ...dialects.q import MeasureOp
 from ...targets.noise_model import NoiseModel
 from ..base import Pass, PassContext, PassResult
 from .dd import apply_dd, pulses_of
@@ -205,7 +206,7 @@ class QecPolicy(Pass):
         spare_set = kw.spare_wires()
         used = sorted({w for op in kernel.walk() for w in (kw.wire_of[v] for v in op.operands if v.type.is_qubit)
                        if op.name != "q.dealloc"})
-        measured = {kw.wire_of[m.operands[0]] for m in final_measurements(kw)}
+        measured = {kw.wire_of[MeasureOp(m).qubit] for m in final_measurements(kw)}
         segs_all = find_segments(kernel, model, kw, 1e-6) if kw.mapped else []
         ranked: list[tuple[int, list[Option]]] = []
         for q in used:

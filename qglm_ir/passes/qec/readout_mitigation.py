@@ -36,6 +36,7 @@ from ...core.builder import Builder
 from ...core.ir import Operation, OpResult
 from ...core.module import Module
 from ...core.types import FunctionType, TensorType, f64, i1
+from ...dialects.q import MeasureOp
 from ...dialects.stats import find_callee
 from ...targets.noise_model import NoiseModel, confusion_matrix
 from ..base import Pass, PassContext, PassResult
@@ -60,7 +61,7 @@ def readout_qubits(kernel: Operation) -> list[int] | None:
     for b in bits:
         if not (isinstance(b, OpResult) and b.op.name == "q.measure"):
             return None
-        out.append(kw.wire_of[b.op.operands[0]])
+        out.append(kw.wire_of[MeasureOp(b.op).qubit])
     return out
 
 

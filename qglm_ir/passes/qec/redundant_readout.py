@@ -25,6 +25,7 @@ from ...core.builder import Builder
 from ...core.ir import Operation
 from ...core.module import Module
 from ...core.types import i1, qubit
+from ...dialects.q import MeasureOp
 from ...targets.noise_model import NoiseModel
 from ..base import Pass, PassContext, PassResult
 from .common import majority, model_from_ctx, replace_uses_except
@@ -57,7 +58,7 @@ def protect_measurement(kw: KernelWires, measure: Operation, spares: Sequence[in
     """
     block = measure.parent
     assert block is not None
-    data = measure.operands[0]
+    data = MeasureOp(measure).qubit
     copies = []
     for s in spares:
         alloc = kw.allocs[s]
@@ -126,7 +127,7 @@ def apply_redundant_readout(kernel: Operation, model: NoiseModel, qubits: Sequen
     pos = {op: i for i, op in enumerate(kw.body)}  # allocs must precede the measurement they serve
     protected = skipped = 0
     for m in final_measurements(kw):
-        q = kw.wire_of[m.operands[0]]
+        q = kw.wire_of[MeasureOp(m).qubit]
         if qubits and q not in qubits:
             continue
         if spares_for is not None:

@@ -38,6 +38,7 @@ from ...core.builder import Builder
 from ...core.ir import Block, Operation, Region, Value
 from ...core.module import Module
 from ...core.types import i1, qubit
+from ...dialects.q import DelayOp
 from ...targets.noise_model import NoiseModel
 from ..base import Pass, PassContext, PassResult
 from .common import at_least, majority, model_from_ctx, replace_uses_except
@@ -96,7 +97,8 @@ def find_segments(kernel: Operation, model: NoiseModel, kw: KernelWires, min_win
         if op.name == "q.delay" and delay_seconds(op) >= min_window:
             u = op.results[0].single_user
             if u is not None and u.name != "q.dealloc":
-                segs.append(Segment(kw.wire_of[op.operands[0]], op.operands[0], u, delay_seconds(op), op))
+                idle = DelayOp(op).qubit
+                segs.append(Segment(kw.wire_of[idle], idle, u, delay_seconds(op), op))
     sched = schedule(kernel, model, "alap", kw)
     for w in sched.windows:
         if w.kind == "active" and w.depth == 0 and w.duration >= min_window and w.user.name != "q.delay":

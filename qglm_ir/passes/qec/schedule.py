@@ -33,7 +33,7 @@ from typing import Literal
 
 from ...core.ir import Block, BlockArgument, Operation, OpResult, Value
 from ...dialects.arith import constant_int as _const_int
-from ...dialects.scf import ForOp
+from ...dialects.scf import ForOp, IfOp
 from ...targets.noise_model import NoiseModel
 from .wires import KernelWires, analyze
 
@@ -135,7 +135,7 @@ class _Scheduler:
             for v in op.operands:
                 start = max(start, self.ready.get(v, t0))
             if op.name == "scf.if":
-                start = max(start, self.ready.get(op.operands[0], t0) + self.model.feedforward_latency)
+                start = max(start, self.ready.get(IfOp(op).cond, t0) + self.model.feedforward_latency)
             if op.regions:
                 span = self.region_span(op, start)
                 stop = start + span
@@ -206,7 +206,7 @@ class _Scheduler:
                         self.alap_block(b, start, inner_end)
             for v in op.operands:
                 lim = start
-                if op.name == "scf.if" and v is op.operands[0]:
+                if op.name == "scf.if" and v is IfOp(op).cond:
                     lim = start - self.model.feedforward_latency
                 deadline[v] = min(deadline.get(v, t_end), lim)
 

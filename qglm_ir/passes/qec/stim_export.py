@@ -35,6 +35,7 @@ from typing import Any
 from ...core.errors import PassError
 from ...core.ir import Block, Operation, OpResult, Value
 from ...core.types import i1
+from ...dialects.q import MeasureOp, gate_params
 from ...targets.noise_model import NoiseModel
 from .schedule import delay_seconds, schedule, trip_count
 from .wires import KernelWires, analyze
@@ -123,7 +124,7 @@ class _Writer:
         if gate in _STIM:
             self.lines.append(f"{_STIM[gate]} {' '.join(map(str, wires))}")
         elif gate in _ROT:
-            a = _angle(op.operands[0])
+            a = _angle(gate_params(op)[0])
             k = None if a is None else a / (math.pi / 2)
             if k is None or abs(k - round(k)) > 1e-9:
                 raise PassError(f"{name} with a non-Clifford or symbolic angle cannot go to Stim", op.loc)
@@ -178,7 +179,7 @@ def to_stim(kernel: Operation, model: NoiseModel | None = None) -> str:
         elif role == "data":
             by_code.setdefault(op.attributes.get("qec.code"), []).append(op.results[0])
     for code, bits in by_code.items():
-        main = next((b for b in bits if w.kw.wire_of[b.op.operands[0]] == code), bits[0])
+        main = next((b for b in bits if w.kw.wire_of[MeasureOp(b.op).qubit] == code), bits[0])
         for b in bits:
             if b is not main:
                 lines.append(f"DETECTOR {w.target(main)} {w.target(b)}")
