@@ -8,7 +8,9 @@ one, side by side:
 * cold, from the CLI (a fresh ``python -m qglm_ir.cli compile FILES -o DIR``
   process each, imports included): serial (no ``--jobs``) vs ``--jobs N`` (this
   process and N-1 forked workers sharing one queue),
-  ``--reps`` interleaved runs each, speed-up = ratio of the medians;
+  ``--reps`` interleaved runs each, speed-up = ratio of the medians; for the
+  full batch also the ceiling of this machine without Dask: two independent
+  serial processes started together on alternate halves of the files;
 * warm, in process: ``compile_many(files)`` serial vs ``compile_many(files,
   jobs=N)`` (LocalCluster start-up included) and vs ``client=`` an already
   running cluster.
@@ -81,6 +83,25 @@ def cli(paths: list[Path], out: Path, target: str, jobs: int | None) -> tuple[fl
     return dt, proc.stderr.strip().splitlines()[-1]
 
 
+def cli_halves(paths: list[Path], out: Path, target: str) -> float:
+    """Wall time of two independent serial ``qglmc compile`` processes started together on
+    alternate halves of ``paths`` (no Dask, no shared queue, nothing exchanged): what two
+    processes can do on this machine at best, the ceiling for ``--jobs 2``."""
+    shutil.rmtree(out, ignore_errors=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    t0 = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-m", "qglm_ir.cli", "compile", *map(str, half), "--device", DEVICE,
+                               "--target", target, "-o", str(out)], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+             for half in (paths[0::2], paths[1::2])]
+    errors = [p.communicate()[1] for p in procs]
+    dt = time.perf_counter() - t0
+    for p, err in zip(procs, errors):
+        if p.returncode != 0:
+            raise SystemExit(f"qglmc failed ({p.returncode}):\n{err[-3000:]}")
+    return dt
+
+
 def same(a: Path, b: Path) -> bool:
     fa, fb = files_of(a), files_of(b)
     return bool(fa) and fa == fb
@@ -99,20 +120,31 @@ def load() -> str:
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
 
 
-def cold(paths: list[Path], work: Path, target: str, jobs: int, label: str, reps: int) -> tuple[float, bool]:
-    """``reps`` interleaved pairs of fresh processes (serial, then ``--jobs``); the speed-up is
-    the ratio of the medians (one cold run of a few seconds varies by 10-20% on its own)."""
+def cold(paths: list[Path], work: Path, target: str, jobs: int, label: str, reps: int,
+         ceiling: bool = False) -> tuple[float, bool]:
+    """``reps`` interleaved rounds of fresh processes (serial, then ``--jobs``, and with
+    ``ceiling`` two independent serial processes on alternate halves when ``jobs`` is 2); the
+    speed-up is the ratio of the medians (one cold run of a few seconds varies by 10-20% on its own)."""
     print(f"  cold CLI, {label} ({len(paths)} circuits, {reps} interleaved run(s) each):")
-    times: dict[str, list[float]] = {"serial": [], "jobs": []}
+    modes = ("serial", "jobs", "halves") if ceiling and jobs == 2 else ("serial", "jobs")
+    times: dict[str, list[float]] = {m: [] for m in modes}
     for _ in range(reps):
-        for mode in ("serial", "jobs"):
-            dt, line = cli(paths, work / f"{label}-{mode}", target, jobs if mode == "jobs" else None)
+        for mode in modes:
+            if mode == "halves":
+                dt, line = cli_halves(paths, work / f"{label}-halves", target), "(two serial processes, no Dask)"
+            else:
+                dt, line = cli(paths, work / f"{label}-{mode}", target, jobs if mode == "jobs" else None)
             times[mode].append(dt)
-            print(f"    {'--jobs ' + str(jobs) if mode == 'jobs' else 'serial':>8}: {dt:7.2f} s   {line}")
+            name = {"serial": "serial", "jobs": f"--jobs {jobs}", "halves": "2 halves"}[mode]
+            print(f"    {name:>8}: {dt:7.2f} s   {line}")
     serial, par = statistics.median(times["serial"]), statistics.median(times["jobs"])
     ok = same(work / f"{label}-serial", work / f"{label}-jobs")
     print(f"    medians: serial {serial:.2f} s, --jobs {jobs} {par:.2f} s; speed-up {serial / par:.2f}x, "
           f"outputs byte-identical: {ok}")
+    if "halves" in times:
+        halves = statistics.median(times["halves"])
+        print(f"    ceiling without Dask: two independent serial processes on alternate halves {halves:.2f} s, "
+              f"{serial / halves:.2f}x; --jobs {jobs} reaches {halves / par:.0%} of it")
     return serial / par, ok
 
 
@@ -197,7 +229,8 @@ def main() -> None:
         print(f"{args.n} random circuits (5-20 qubits) -> {DEVICE}, --target {args.target}, --jobs {args.jobs}")
         rows = []
         if not args.no_cold:
-            rows.append(("cold CLI", args.n, *cold(paths, work, args.target, args.jobs, "big", args.reps)))
+            rows.append(("cold CLI", args.n, *cold(paths, work, args.target, args.jobs, "big", args.reps,
+                                                    ceiling=True)))
             rows.append(("cold CLI", args.small, *cold(small, work, args.target, args.jobs, "small", args.reps)))
         big = warm(paths, work, args.target, args.jobs, "big", args.reps)
         sm = warm(small, work, args.target, args.jobs, "small", args.reps)
