@@ -157,6 +157,93 @@ def _device_esp(device: Any, module: Module) -> float | None:
     return p
 
 
+@dataclass
+class _Compiled:
+    """What one compile produced, before any report is built (see :func:`_compile`)."""
+
+    module: Module
+    source: Module
+    result: Any  # passes.manager.PipelineResult
+    ctx: PassContext
+    device: Any
+    device_spec: str | None
+    gates: tuple[str, ...] | None
+    items: list[PipelineItem]
+    warnings: list[str]
+    input_name: str | None
+    started: float
+
+
+def _compile(
+    program: Any,
+    device: Any,
+    optimization_level: int,
+    passes: str | Sequence[Pass | str] | None,
+    seed: int,
+    basis: str | Iterable[str] | None,
+    *,
+    validate: bool | str = False,
+    verify_each: bool | None = None,
+    print_ir_after_all: bool = False,
+    print_ir_after: Iterable[str] = (),
+    ir_printer: Callable[[str, str], None] | None = None,
+    on_pass_start: Callable[[str], None] | None = None,
+    input_name: str | None = None,
+) -> _Compiled:
+    """Verify, run the pipeline on a copy of ``program`` and validate; no report work
+    (metrics, ESP), which :func:`compile` does not need and :func:`compile_with_report` adds."""
+    t0 = time.perf_counter()
+    if isinstance(program, (str, os.PathLike)) and input_name is None:
+        input_name = str(program)
+    source = as_module(program)
+    with gc_paused():  # read-only walks of the whole module: nothing for the collector
+        _verify(source)
+    device_spec = device if isinstance(device, str) else getattr(device, "spec", None)
+    if isinstance(device, str):
+        device = load_device(device)
+    elif device is not None:  # a Qiskit BackendV2/Target/CouplingMap or a cirq.Device becomes a Device
+        from .targets.convert import as_device
+
+        converted = as_device(device)
+        if converted is not device:
+            device_spec = device_spec or getattr(converted, "name", None)
+        device = converted
+    gates = parse_basis(basis)
+    if gates is None and device is not None:
+        from .dialects.gates import GATES
+
+        native = tuple(g for g in getattr(device, "basis_gates", ()) if g in GATES)
+        gates = native or None
+    items, warnings = _pipeline(passes, optimization_level, device is not None, gates is not None)
+    module = source.clone()
+    ctx = PassContext(device=device, basis=gates, seed=seed)
+    pm = PassManager(
+        items,
+        verify_each=verify_each,
+        validate=validate,
+        print_ir_after_all=print_ir_after_all,
+        print_ir_after=print_ir_after,
+        ir_printer=ir_printer,
+        on_pass_start=on_pass_start,
+    )
+    result = pm.run(module, ctx)
+    if validate:
+        from .host_validation import check_host_outputs
+
+        ok, why = check_host_outputs(result.reference or source, module)
+        if ok is False:
+            from .passes.manager import ValidationError
+
+            raise ValidationError(f"translation validation failed: {why}", None,
+                                  help="this is a compiler bug, please report it")
+        if ok is True:
+            result.checks.append(why)
+        elif why:  # an empty reason: no host program, nothing to check here
+            result.notes.append(f"not validated: {why}")
+            result.validated = False
+    return _Compiled(module, source, result, ctx, device, device_spec, gates, items, warnings, input_name, t0)
+
+
 def compile_with_report(
     program: Any,
     device: Any = None,
@@ -187,85 +274,39 @@ def compile_with_report(
     ``"each"`` checks after every pass. ``report["validated"]`` is ``False``
     (with the reasons in ``warnings``) when some check could not be done.
     """
-    t0 = time.perf_counter()
-    if isinstance(program, (str, os.PathLike)) and input_name is None:
-        input_name = str(program)
-    source = as_module(program)
-    with gc_paused():  # read-only walks of the whole module: nothing for the collector
-        _verify(source)
-    device_spec = device if isinstance(device, str) else getattr(device, "spec", None)
-    if isinstance(device, str):
-        device = load_device(device)
-    elif device is not None:  # a Qiskit BackendV2/Target/CouplingMap or a cirq.Device becomes a Device
-        from .targets.convert import as_device
-
-        converted = as_device(device)
-        if converted is not device:
-            device_spec = device_spec or getattr(converted, "name", None)
-        device = converted
-    gates = parse_basis(basis)
-    if gates is None and device is not None:
-        from .dialects.gates import GATES
-
-        native = tuple(g for g in getattr(device, "basis_gates", ()) if g in GATES)
-        gates = native or None
-    items, warnings = _pipeline(passes, optimization_level, device is not None, gates is not None)
-    module = source.clone()
+    c = _compile(program, device, optimization_level, passes, seed, basis, validate=validate,
+                 verify_each=verify_each, print_ir_after_all=print_ir_after_all, print_ir_after=print_ir_after,
+                 ir_printer=ir_printer, on_pass_start=on_pass_start, input_name=input_name)
+    result, module = c.result, c.module
     with gc_paused():
-        before = module_metrics(module)
-    ctx = PassContext(device=device, basis=gates, seed=seed)
-    pm = PassManager(
-        items,
-        verify_each=verify_each,
-        validate=validate,
-        print_ir_after_all=print_ir_after_all,
-        print_ir_after=print_ir_after,
-        ir_printer=ir_printer,
-        on_pass_start=on_pass_start,
-    )
-    result = pm.run(module, ctx)
-    if validate:
-        from .host_validation import check_host_outputs
-
-        ok, why = check_host_outputs(result.reference or source, module)
-        if ok is False:
-            from .passes.manager import ValidationError
-
-            raise ValidationError(f"translation validation failed: {why}", None,
-                                  help="this is a compiler bug, please report it")
-        if ok is True:
-            result.checks.append(why)
-        elif why:  # an empty reason: no host program, nothing to check here
-            result.notes.append(f"not validated: {why}")
-            result.validated = False
-    with gc_paused():
+        before = module_metrics(c.source)  # the source is never mutated: its metrics are the input's
         after = module_metrics(module)
-        esp = _device_esp(device, module)
-    layout = ctx.report.get("layout")
+        esp = _device_esp(c.device, module)
+    layout = c.ctx.report.get("layout")
     if layout is not None:
         layout = {"initial": layout.get("initial"), "final": layout.get("final")}
     report = build_report(
-        input=input_name,
-        device=device_spec,
-        basis=gates,
+        input=c.input_name,
+        device=c.device_spec,
+        basis=c.gates,
         seed=seed,
         optimization_level=optimization_level if passes is None else None,
-        pipeline=_pipeline_text(items),
+        pipeline=_pipeline_text(c.items),
         records=[r.as_dict() for r in result.records],
         before=before,
         after=after,
         esp=esp,
         layout=layout,
-        seconds=time.perf_counter() - t0,
+        seconds=time.perf_counter() - c.started,
         validated=result.validated,
-        warnings=warnings + result.notes,
+        warnings=c.warnings + result.notes,
     )
     if validate:
         report["validation"] = list(result.checks)
     if result.approximations:  # what the result is equivalent to is the approximated program
         report["approximations"] = list(result.approximations)
-    if "qec" in ctx.report:  # the qec policy explains every per-qubit decision
-        report["qec"] = ctx.report["qec"]
+    if "qec" in c.ctx.report:  # the qec policy explains every per-qubit decision
+        report["qec"] = c.ctx.report["qec"]
     return CompileResult(module, report)
 
 
@@ -280,9 +321,10 @@ def compile(
     """Compile ``program`` and return a new :class:`Module`; the input is never mutated.
 
     Raises a :class:`QglmError` subclass for bad input (parse, verify, device,
-    pipeline errors). See :func:`compile_with_report` for the options.
+    pipeline errors). The same compile as :func:`compile_with_report` without
+    building the report (before/after metrics, ESP).
     """
-    return compile_with_report(program, device, optimization_level, passes, seed, basis).module
+    return _compile(program, device, optimization_level, passes, seed, basis).module
 
 
 __all__ = ["CompileResult", "QglmError", "as_module", "compile", "compile_with_report", "load_device", "parse_basis"]
