@@ -27,6 +27,7 @@ import numpy as np
 from ..core.errors import SemanticsError
 from ..core.ir import Operation
 from ..core.module import SymbolTable
+from ..dialects.kernel_wires import qubit_args
 from .binding import Inputs, ParamResolver, Params, bind_inputs, kernel_label, resolve_kernel
 from .interpreter import MAX_BRANCHES, Branch, Interpreter, RunResult
 from .network import Network, add_circuit, close_untouched, contract
@@ -47,7 +48,8 @@ def _setup(kernel: Operation, inputs: Inputs, params: Params) -> tuple[Operation
 
 
 def num_qubit_args(kernel: Operation) -> int:
-    return sum(1 for a in kernel.regions[0].blocks[0].args if a.type.is_qubit)
+    """The kernel's argument wires (:func:`qglm_ir.dialects.kernel_wires.qubit_args`)."""
+    return len(qubit_args(kernel))
 
 
 def trace(kernel: Operation, *, inputs: Inputs = None, params: Params = None) -> Trace:

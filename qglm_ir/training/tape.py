@@ -34,6 +34,7 @@ from ..core.errors import Location, SemanticsError
 from ..core.ir import Operation
 from ..core.module import SymbolTable
 from ..core.types import TensorType
+from ..dialects.kernel_wires import qubit_args
 from ..semantics.binding import resolve_kernel
 from ..semantics.interpreter import Branch, Interpreter
 from ..semantics.state import NeedsBranching, TraceSink
@@ -318,7 +319,7 @@ def trace_kernel(kernel: Operation, inputs: Sequence[tuple[str, tuple[int, ...]]
     ``(name, shape)`` in order, ``readout_wires[j]`` the output wire of readout bit ``j``."""
     kernel, module = resolve_kernel(kernel)
     body = kernel.regions[0].blocks[0]
-    num_qubit_args = sum(1 for a in body.args if a.type.is_qubit)
+    num_qubit_args = len(qubit_args(kernel))
     tape = Tape(num_wires=0)
     classical: dict[Any, Any] = {}
     args = [a for a in body.args if not a.type.is_qubit]
