@@ -3,8 +3,11 @@
 Every function takes a ``q.kernel`` operation inside a module (or a module with
 exactly one kernel), binds ``inputs`` (the kernel's classical arguments, a dict
 by name or a list by position) and ``params`` (overrides of module
-``param.decl`` values), and follows the wire convention: input wires are the
-qubit arguments then the ``q.alloc``s in execution order; output wires are the
+``param.decl`` values), and follows the wire convention
+(:mod:`qglm_ir.dialects.kernel_wires`): input wires are the qubit arguments
+then the ``q.alloc``s in execution order (the model's pre-order numbering
+whenever each alloc runs once; an alloc in a loop body gets a fresh wire per
+iteration here); output wires are the
 returned qubits then every other wire by input-wire index; vectors and
 matrices are little-endian over wires (wire 0 least significant), so wire
 ``i`` is Qiskit qubit ``i``. Qubit arguments start in |0> unless a function

@@ -70,14 +70,6 @@ def kernel_body(kernel: Operation) -> Block:
     return kernel.regions[0].block
 
 
-def qubit_operands(op: Operation) -> list[Value]:
-    return [v for v in op.operands if v.type.is_qubit]
-
-
-def qubit_results(op: Operation) -> list[Value]:
-    return [r for r in op.results if r.type.is_qubit]
-
-
 def analyze(kernel: Operation) -> KernelWires:
     """Number the wires of ``kernel`` (:func:`~qglm_ir.dialects.kernel_wires.number_wires`)
     and check the shape mapping supports (module docstring); raises :class:`PassError` otherwise."""
