@@ -38,6 +38,7 @@ from .core.ir import Block, Operation, Value
 from .core.module import Module
 from .core.opdef import GATE, get_opdef
 from .dialects.arith import constant_int as _const_int
+from .dialects.kernel_wires import number_wires, qubit_args
 from .dialects.scf import ForOp, IfOp
 
 _TIMED = frozenset({"q.unitary", "q.measure", "q.reset", "q.delay"})
@@ -194,9 +195,8 @@ def kernel_metrics(kernel: Operation) -> KernelMetrics:
     body = kernel.regions[0].block
     w = _Walker()
     counts, _ = w.block(body, ((a, 0) for a in body.args))
-    qubit_args = sum(1 for a in body.args if a.type.is_qubit)
     return KernelMetrics(
-        qubits=qubit_args + w.allocs,
+        qubits=len(qubit_args(kernel)) + w.allocs,  # = kernel_wires.count_wires, counted in this walk
         gates=counts.gates,
         twoq=counts.twoq,
         depth=w.depth,
@@ -234,8 +234,6 @@ def wire_indices(kernel: Operation) -> dict[Value, int]:
     """Map every qubit value of ``kernel`` to its wire index (the kernel wire convention of
     :mod:`qglm_ir.dialects.kernel_wires`: qubit arguments first, then ``q.alloc`` ops in
     pre-order), through regions."""
-    from .dialects.kernel_wires import number_wires
-
     return number_wires(kernel).wire_of
 
 

@@ -4,8 +4,8 @@ Every exporter (Qiskit, Cirq, OpenQASM 3/2) needs the same facts about a kernel,
 so they are computed once here, in one linear pass, into a small tree of
 instructions (:class:`CircuitView`):
 
-* **Lines** (circuit qubits) follow the wire convention: the kernel's qubit block
-  arguments in order, then its ``q.alloc`` ops in pre-order walk order. A gate's
+* **Lines** (circuit qubits) are the kernel's wires (:mod:`qglm_ir.dialects.kernel_wires`):
+  its qubit block arguments in order, then its ``q.alloc`` ops in pre-order walk order. A gate's
   qubit results stay on the lines of its operands. At the end, if the kernel's
   output wires (returned qubits, then dealloc'd lines by index) are a permutation
   of the lines, SWAPs restore wire ``j`` on line ``j``, so every backend computes
@@ -49,6 +49,7 @@ from ..core.ir import Block, BlockArgument, Operation, OpResult, Value
 from ..core.module import Module
 from ..core.types import FloatType, FunctionType, IntegerType, TensorType, i1
 from ..dialects.gates import GATES
+from ..dialects.kernel_wires import number_wires
 from ..dialects.scf import ConditionOp, ForOp, IfOp
 
 # --------------------------------------------------------------------------- expressions
@@ -471,7 +472,8 @@ class _ViewBuilder:
         ftype = kernel.properties.get("function_type")
         assert isinstance(ftype, FunctionType)
         self.input_names: dict[Value, str] = {}
-        self.lines: dict[Operation, int] = {}
+        self.lines: dict[Operation, int] = {}  # alloc op -> its line
+        self.arg_lines: dict[Value, int] = {}  # qubit argument -> its line
         self.order: dict[Operation, int] = {}
         self.uf = _UnionFind()
         self.zero_at: list[tuple[Value, Operation]] = []  # (class member, if op) constant-false joins
@@ -501,27 +503,25 @@ class _ViewBuilder:
 
     # ----------------------------------------------------------------- prepass
     def prepass(self) -> None:
-        """Number lines (qubit args, then allocs in pre-order) and coalesce if-result bits."""
-        block = self.body_block
-        n_in = 0
-        for a in block.args:
-            if a.type.is_qubit:
-                n_in += 1
-        self.num_lines = n_in
+        """Number lines (the kernel's wires, :mod:`qglm_ir.dialects.kernel_wires`) and coalesce if-result bits."""
         idx = 0
         for op in self.kernel.walk():
             self.order[op] = idx
             idx += 1
-            if op.name == "q.alloc":
-                self.lines[op] = self.num_lines
-                self.num_lines += 1
-            elif op.name == "func.call":
+            if op.name == "func.call":
                 callee = op.properties.get("callee")
                 raise self.fail(op, f"a kernel calling {callee} cannot be exported as one circuit yet",
                                 help="inline the called kernel first")
             elif op.name in ("scf.if", "scf.for", "scf.while"):
                 self._coalesce(op)
         self._check_coalescing()
+        # Line w is wire w: qubit arguments, then allocs in pre-order. Only where a qubit
+        # *starts* comes from the model; where it flows is followed in walk_block, since a
+        # region that permutes its qubits is emitted with SWAPs (or, unrolled, relabels lines).
+        kw = number_wires(self.kernel)
+        self.num_lines = kw.num_wires
+        self.arg_lines = {a: w for w, a in enumerate(kw.inputs[: kw.num_args])}
+        self.lines = {op: w for w, op in kw.allocs.items()}
 
     def _alias(self, v: Value) -> Value:
         """Follow ``scf.if`` block arguments back to the operand they are bound to."""
@@ -965,8 +965,8 @@ class _ViewBuilder:
     def line(self, v: Value, env: _Env, op: Operation) -> int:
         x = env.get(v)
         if x is None:
-            if isinstance(v, BlockArgument) and v.block is self.body_block:
-                k = sum(1 for a in self.body_block.args[: v.index] if a.type.is_qubit)
+            k = self.arg_lines.get(v)
+            if k is not None:
                 env.vals[v] = k
                 return k
             raise self.fail(op, "qubit value has no circuit line (is the kernel verified?)")

@@ -41,6 +41,7 @@ from typing import Literal
 
 from ..core.ir import Operation
 from ..core.types import FunctionType, i1
+from .kernel_wires import count_wires
 
 ReadoutKind = Literal["state", "bits", "z"]
 READOUT_KINDS: tuple[str, ...] = ("state", "bits", "z")
@@ -75,12 +76,9 @@ def returned_bits(kernel: Operation) -> int:
 
 
 def num_output_wires(kernel: Operation) -> int:
-    """Output wires of a kernel: its qubit arguments plus its ``q.alloc``s."""
-    n = sum(1 for a in kernel.regions[0].blocks[0].args if a.type.is_qubit)
-    for op in kernel.walk():
-        if op.name == "q.alloc":
-            n += 1
-    return n
+    """Output wires of a kernel: its qubit arguments plus its ``q.alloc``s (as many as its
+    input wires, :func:`qglm_ir.dialects.kernel_wires.count_wires`)."""
+    return count_wires(kernel)
 
 
 def program_wire_map(kernel: Operation) -> tuple[int, ...]:

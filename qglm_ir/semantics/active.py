@@ -21,22 +21,21 @@ from collections.abc import Iterable
 from types import MappingProxyType
 
 from ..core.ir import Operation
+from ..dialects.kernel_wires import number_wires
 from ..dialects.readout import num_output_wires
 from .binding import resolve_kernel
 
 
 def _idle_allocs(kernel: Operation) -> list[tuple[int, Operation]]:
-    """``(input wire index, alloc op)`` of top-level allocs released with nothing in between."""
-    body = kernel.regions[0].blocks[0]
-    index = sum(1 for a in body.args if a.type.is_qubit)
+    """``(wire, alloc op)`` of top-level allocs released with nothing in between (wires of
+    :mod:`qglm_ir.dialects.kernel_wires`)."""
+    kw = number_wires(kernel)
+    body = kw.body
     out: list[tuple[int, Operation]] = []
-    for op in kernel.walk():
-        if op.name != "q.alloc":
-            continue
+    for w, op in kw.allocs.items():
         uses = op.results[0].uses
         if op.parent is body and len(uses) == 1 and uses[0].name == "q.dealloc" and uses[0].parent is body:
-            out.append((index, op))
-        index += 1
+            out.append((w, op))
     return out
 
 

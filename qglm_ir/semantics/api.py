@@ -3,8 +3,11 @@
 Every function takes a ``q.kernel`` operation inside a module (or a module with
 exactly one kernel), binds ``inputs`` (the kernel's classical arguments, a dict
 by name or a list by position) and ``params`` (overrides of module
-``param.decl`` values), and follows the wire convention: input wires are the
-qubit arguments then the ``q.alloc``s in execution order; output wires are the
+``param.decl`` values), and follows the wire convention
+(:mod:`qglm_ir.dialects.kernel_wires`): input wires are the qubit arguments
+then the ``q.alloc``s in execution order (the model's pre-order numbering
+whenever each alloc runs once; an alloc in a loop body gets a fresh wire per
+iteration here); output wires are the
 returned qubits then every other wire by input-wire index; vectors and
 matrices are little-endian over wires (wire 0 least significant), so wire
 ``i`` is Qiskit qubit ``i``. Qubit arguments start in |0> unless a function
@@ -27,6 +30,7 @@ import numpy as np
 from ..core.errors import SemanticsError
 from ..core.ir import Operation
 from ..core.module import SymbolTable
+from ..dialects.kernel_wires import qubit_args
 from .binding import Inputs, ParamResolver, Params, bind_inputs, kernel_label, resolve_kernel
 from .interpreter import MAX_BRANCHES, Branch, Interpreter, RunResult
 from .network import Network, add_circuit, close_untouched, contract
@@ -47,7 +51,8 @@ def _setup(kernel: Operation, inputs: Inputs, params: Params) -> tuple[Operation
 
 
 def num_qubit_args(kernel: Operation) -> int:
-    return sum(1 for a in kernel.regions[0].blocks[0].args if a.type.is_qubit)
+    """The kernel's argument wires (:func:`qglm_ir.dialects.kernel_wires.qubit_args`)."""
+    return len(qubit_args(kernel))
 
 
 def trace(kernel: Operation, *, inputs: Inputs = None, params: Params = None) -> Trace:

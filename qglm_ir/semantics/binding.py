@@ -63,10 +63,6 @@ def classical_args(kernel: Operation) -> list[BlockArgument]:
     return [a for a in kernel.regions[0].blocks[0].args if not a.type.is_qubit]
 
 
-def qubit_args(kernel: Operation) -> list[BlockArgument]:
-    return [a for a in kernel.regions[0].blocks[0].args if a.type.is_qubit]
-
-
 def _convert(value: Any, t: Type, what: str, loc: Any) -> Any:
     try:
         if isinstance(t, TensorType):

@@ -47,6 +47,7 @@ import numpy as np
 from ..core.errors import SemanticsError
 from ..core.ir import Operation
 from ..core.module import MODULE_OP
+from ..dialects.kernel_wires import qubit_args
 from .api import (
     _ZERO,
     outcome_key,
@@ -206,7 +207,7 @@ def _compare_branches(
     ra, rb = resolve_record(ka, record), resolve_record(kb, record)
     if ra != rb:
         return EquivalenceReport(False, "branches", float("inf"), f"one kernel returns classical values, the other does not ({ra} vs {rb})")
-    k = sum(1 for x in ka.regions[0].blocks[0].args if x.type.is_qubit)
+    k = len(qubit_args(ka))
     rng = np.random.default_rng(seed)
     cases: list[list[np.ndarray] | None] = [None]
     if k:

@@ -40,6 +40,7 @@ from ..core.ir import Block, Operation, Value
 from ..core.module import SymbolTable
 from ..dialects.classical_eval import coerce
 from ..dialects.gates import GATES
+from ..dialects.kernel_wires import qubit_args
 from ..dialects.scf import ConditionOp, ForOp, IfOp
 from .binding import ParamResolver
 from .state import PRUNE
@@ -165,12 +166,10 @@ class Interpreter:
     def run(self, kernel: Operation, batch: list[Branch], classical: dict[Value, Any]) -> RunResult:
         """Run ``kernel``: its qubit arguments are slots ``0..k-1`` of every sink in ``batch``."""
         body = kernel.regions[0].blocks[0]
-        k = 0
+        for w, a in enumerate(qubit_args(kernel)):  # argument wires, as the wire model numbers them
+            self.slot[a] = w
         for a in body.args:
-            if a.type.is_qubit:
-                self.slot[a] = k
-                k += 1
-            elif a in classical:
+            if a in classical:
                 self.env[a] = classical[a]
         batch = self.exec_block(body, batch)
         ret = body.last

@@ -2,7 +2,9 @@
 
 A sink owns the quantum state of one branch. Slots are wire numbers in
 allocation order (kernel qubit arguments first, then ``q.alloc`` in execution
-order), so slot ``i`` is input wire ``i`` of the wire convention.
+order), so slot ``i`` is input wire ``i`` of the wire convention
+(:mod:`qglm_ir.dialects.kernel_wires`; slots are dynamic: an alloc a loop runs
+``n`` times takes ``n`` slots, where the static model gives it one wire).
 
 State tensors keep one axis per slot (axis ``i`` = slot ``i``) followed by
 optional batch axes; :func:`to_little_endian` turns them into Qiskit-ordered

@@ -35,6 +35,7 @@ from ..core.ir import Operation
 from ..core.module import SymbolTable
 from ..core.types import TensorType
 from ..dialects.embed import StateOp
+from ..dialects.kernel_wires import qubit_args
 from ..dialects.q import GlobalPhaseOp
 from ..semantics.binding import resolve_kernel
 from ..semantics.interpreter import Branch, Interpreter
@@ -320,7 +321,7 @@ def trace_kernel(kernel: Operation, inputs: Sequence[tuple[str, tuple[int, ...]]
     ``(name, shape)`` in order, ``readout_wires[j]`` the output wire of readout bit ``j``."""
     kernel, module = resolve_kernel(kernel)
     body = kernel.regions[0].blocks[0]
-    num_qubit_args = sum(1 for a in body.args if a.type.is_qubit)
+    num_qubit_args = len(qubit_args(kernel))
     tape = Tape(num_wires=0)
     classical: dict[Any, Any] = {}
     args = [a for a in body.args if not a.type.is_qubit]

@@ -426,13 +426,13 @@ def _relabel(kernel: Operation, kw: KernelWires, sigma: list[int]) -> None:
     for p, q in enumerate(sigma):
         inv[q] = p
     if kw.mode == "alloc":
-        anchor = kw.allocs[-1].next
-        for a in kw.allocs:
+        anchor = kw.allocs[n - 1].next  # allocs: wire -> op (alloc mode: wires 0..n-1, in order)
+        for a in kw.allocs.values():
             a.detach()
         for q in range(n):
             body.insert_before(kw.allocs[inv[q]], anchor)
         term = body.terminator
-        deallocs = sorted(kw.deallocs, key=lambda d: sigma[kw.vid[d.operands[0]]])
+        deallocs = sorted(kw.deallocs.values(), key=lambda d: sigma[kw.vid[d.operands[0]]])
         for d in deallocs:
             d.detach()
             body.insert_before(d, term)
@@ -689,7 +689,7 @@ def apply_layout(kernel: Operation, kw: KernelWires, layout: list[int], num_qubi
             a = Operation("q.alloc", [], [qubit], loc=anchor.loc)
             body.insert_before(a, anchor)
             new_allocs.append(a)
-        for v, old in enumerate(kw.allocs):
+        for v, old in kw.allocs.items():  # alloc mode: wire v = the v-th alloc
             old.results[0].replace_all_uses_with(new_allocs[layout[v]].results[0])
             old.erase()
         used = set(layout)

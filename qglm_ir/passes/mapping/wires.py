@@ -1,11 +1,9 @@
-"""Wire analysis of a kernel: which input wire every qubit SSA value belongs to.
+"""Wire analysis of a kernel for the mapping passes: the shapes they support.
 
-Follows the project's wire convention: a kernel's input wires are its qubit
-block arguments in order, then its ``q.alloc`` results in program order; a
-qubit result of any op continues the wire of the qubit operand at the same
-position (result ``k`` of a gate is the new value of qubit operand ``k``;
-``scf`` results continue the wire of the matching operand, region block
-arguments the wire of the operand they are bound to).
+The numbering is the kernel wire model of :mod:`qglm_ir.dialects.kernel_wires`
+(input wires: qubit block arguments, then ``q.alloc`` results; every qubit
+value continues the wire it was computed from); this module adds the checks
+and the facts mapping needs on top of it.
 
 The mapping passes support kernels in one of two shapes (:class:`KernelWires`
 ``mode``): ``"args"`` (qubits are block arguments and all are returned) or
@@ -22,7 +20,8 @@ from dataclasses import dataclass, field
 
 from ...core.errors import Location, PassError
 from ...core.ir import Block, Operation, Value
-from ...core.types import FunctionType, QubitType
+from ...core.types import FunctionType
+from ...dialects import kernel_wires
 from ...dialects.scf import REGION_OPS, ConditionOp, YieldOp, carried_offset
 
 #: Positions of carried values in ``(operands, block args, terminator operands)`` of scf ops,
@@ -48,142 +47,60 @@ def kernel_name(kernel: Operation) -> str:
 
 
 @dataclass
-class KernelWires:
-    """The wires of a kernel (see the module docstring).
+class KernelWires(kernel_wires.KernelWires):
+    """The wire model of a kernel (:mod:`qglm_ir.dialects.kernel_wires`) with what mapping asks of it.
 
-    ``vid`` maps every qubit value in the kernel, nested regions included, to
-    its input-wire index; ``outputs`` lists the output wires' final values in
-    output order and ``out_vids`` their input-wire indices.
+    ``mode`` is the kernel's shape (see the module docstring); ``vid`` is the
+    model's ``wire_of``; ``out_vids`` are the input wires of the output wires, in
+    output order (:meth:`~qglm_ir.dialects.kernel_wires.KernelWires.output_wires`).
     """
 
-    kernel: Operation
-    mode: str  # "args" | "alloc" | "none"
-    inputs: list[Value]
-    vid: dict[Value, int] = field(default_factory=dict)
-    outputs: list[Value] = field(default_factory=list)
+    mode: str = "none"  # "args" | "alloc" | "none"
     out_vids: list[int] = field(default_factory=list)
-    allocs: list[Operation] = field(default_factory=list)
-    deallocs: list[Operation] = field(default_factory=list)
 
     @property
-    def num_wires(self) -> int:
-        return len(self.inputs)
+    def vid(self) -> dict[Value, int]:
+        return self.wire_of
+
+
+_IN_PLACE_HELP = "mapping needs each carried qubit yielded in place (no relabeling of qubits across the region)"
 
 
 def kernel_body(kernel: Operation) -> Block:
     return kernel.regions[0].block
 
 
-def qubit_operands(op: Operation) -> list[Value]:
-    return [v for v in op.operands if v.type.is_qubit]
-
-
-def qubit_results(op: Operation) -> list[Value]:
-    return [r for r in op.results if r.type.is_qubit]
-
-
 def analyze(kernel: Operation) -> KernelWires:
-    """Assign every qubit value of ``kernel`` to its input wire; check the supported shape."""
-    body = kernel_body(kernel)
-    arg_qubits = [a for a in body.args if a.type.is_qubit]
-    allocs: list[Operation] = []
-    deallocs: list[Operation] = []
-    for op in body:
-        if op.name == "q.alloc":
-            allocs.append(op)
-        elif op.name == "q.dealloc":
-            deallocs.append(op)
-    if arg_qubits and allocs:
+    """Number the wires of ``kernel`` (:func:`~qglm_ir.dialects.kernel_wires.number_wires`)
+    and check the shape mapping supports (module docstring); raises :class:`PassError` otherwise."""
+    kw = KernelWires(kernel)
+    kernel_wires.number_wires(kernel, into=kw, in_place_help=_IN_PLACE_HELP, strict="mapping")
+    if kw.num_args and kw.allocs:
         raise PassError(
             f"kernel @{kernel_name(kernel)} both takes qubit arguments and allocates qubits; "
             "mapping supports one or the other",
-            _loc(allocs[0]),
+            _loc(kw.allocs[kw.num_args]),
             help="allocate every qubit with q.alloc, or pass every qubit as an argument",
         )
-    mode = "args" if arg_qubits else ("alloc" if allocs else "none")
-    inputs: list[Value] = list(arg_qubits) + [a.results[0] for a in allocs]
-    kw = KernelWires(kernel, mode, inputs, allocs=allocs, deallocs=deallocs)
-    for i, v in enumerate(inputs):
-        kw.vid[v] = i
-    _assign_block(body, kw, top=True)
-    ret = body.terminator
-    returned = [v for v in ret.operands if v.type.is_qubit] if ret is not None else []
-    if mode == "alloc" and returned:
+    kw.mode = "args" if kw.num_args else ("alloc" if kw.allocs else "none")
+    outputs = kw.outputs()
+    ndealloc = len(kw.deallocs)
+    if kw.mode == "alloc" and len(outputs) > ndealloc:
+        ret = kw.body.terminator
         raise PassError(
             f"kernel @{kernel_name(kernel)} allocates qubits but returns some; mapping needs every "
             "allocated qubit deallocated",
             _loc(ret) if ret is not None else None,
         )
-    if mode == "args" and deallocs:
+    if kw.mode == "args" and ndealloc:
+        first = kw.deallocs[min(kw.deallocs)]
         raise PassError(f"kernel @{kernel_name(kernel)} deallocates an argument qubit; not supported by mapping",
-                        _loc(deallocs[0]))
-    kw.outputs = returned + sorted((d.operands[0] for d in deallocs), key=lambda v: kw.vid[v])
-    kw.out_vids = [kw.vid[v] for v in kw.outputs]
-    if sorted(kw.out_vids) != list(range(len(inputs))):
+                        _loc(first))
+    kw.out_vids = [kw.wire_of[v] for v in outputs]
+    if sorted(kw.out_vids) != list(range(kw.num_wires)):
         raise PassError(f"kernel @{kernel_name(kernel)}: every qubit wire must end in a return or a dealloc",
                         _loc(kernel))
     return kw
-
-
-_TERMINATORS = frozenset(("func.return", "scf.yield", "scf.condition"))
-
-
-def _assign_block(block: Block, kw: KernelWires, top: bool) -> None:
-    vid = kw.vid
-    for op in block:
-        name = op.name
-        if name == "q.alloc":
-            if not top:
-                raise PassError("q.alloc inside a control-flow region is not supported by mapping", _loc(op),
-                                help="allocate qubits at the top of the kernel")
-            continue
-        if name == "q.dealloc":
-            if not top:
-                raise PassError("q.dealloc inside a control-flow region is not supported by mapping", _loc(op))
-            continue
-        if name in _TERMINATORS:
-            continue
-        # ``type(...) is QubitType`` is ``.is_qubit`` without a property call per value (this
-        # loop runs over every op, a dozen times per mapped compile)
-        qin = [v for v in op.operands if v.type.__class__ is QubitType]
-        qout = [r for r in op.results if r.type.__class__ is QubitType]
-        if not qin and not qout:
-            continue
-        if len(qin) != len(qout):
-            raise PassError(f"{name} consumes {len(qin)} and produces {len(qout)} qubits; mapping cannot "
-                            "follow its wires", _loc(op))
-        for a, r in zip(qin, qout):
-            vid[r] = vid[a]
-        if op.regions:
-            _assign_regions(op, kw)
-
-
-def _assign_regions(op: Operation, kw: KernelWires) -> None:
-    if op.name not in SCF_OFFSETS:
-        raise PassError(f"{op.name} with regions carrying qubits is not supported by mapping", _loc(op))
-    op_off, arg_off, _ = SCF_OFFSETS[op.name]
-    carried = op.operands[op_off:]
-    if op.name == "scf.while" and [v.type for v in carried] != [r.type for r in op.results]:
-        raise PassError("scf.while whose results differ from its inits is not supported by mapping", _loc(op))
-    vid = kw.vid
-    for ri, region in enumerate(op.regions):
-        block = region.block
-        args = block.args[arg_off:]
-        for a, v in zip(args, carried):
-            if v.type.is_qubit:
-                vid[a] = vid[v]
-        _assign_block(block, kw, top=False)
-        term = block.terminator
-        if term is None:
-            continue
-        toff = term_offset(ri, op)
-        for k, (y, v) in enumerate(zip(term.operands[toff:], carried)):
-            if v.type.is_qubit and vid.get(y) != vid[v]:
-                raise PassError(
-                    f"{op.name} region yields qubit position {k} from another wire (a relabeling of "
-                    "qubits across the region); mapping needs each carried qubit yielded in place",
-                    _loc(term) or _loc(op),
-                )
 
 
 def walk_gates(block: Block) -> Iterator[Operation]:

@@ -141,8 +141,7 @@ class _Sim:
         self.model = model
         self.kw = kw
         sched = schedule(kernel, model, policy, kw)
-        active = sorted({kw.wire_of[v] for op in kernel.walk() for v in op.operands
-                         if v.type.is_qubit and op.name != "q.dealloc"})
+        active = sorted({w for op in kernel.walk() if op.name != "q.dealloc" for w in kw.op_wires(op)})
         if len(active) > MAX_ACTIVE_WIRES:
             raise SemanticsError(f"noisy simulation is limited to {MAX_ACTIVE_WIRES} active wires, "
                                  f"got {len(active)}", kernel.loc)

@@ -204,8 +204,7 @@ class QecPolicy(Pass):
                      "reason": f"kernel has {kw.num_wires} wires, the device {model.device.num_qubits} qubits"}]
         sched = schedule(kernel, model, "alap", kw)
         spare_set = kw.spare_wires()
-        used = sorted({w for op in kernel.walk() for w in (kw.wire_of[v] for v in op.operands if v.type.is_qubit)
-                       if op.name != "q.dealloc"})
+        used = sorted({w for op in kernel.walk() if op.name != "q.dealloc" for w in kw.op_wires(op)})
         measured = {kw.wire_of[MeasureOp(m).qubit] for m in final_measurements(kw)}
         segs_all = find_segments(kernel, model, kw, 1e-6) if kw.mapped else []
         ranked: list[tuple[int, list[Option]]] = []

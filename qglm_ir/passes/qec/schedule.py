@@ -98,7 +98,7 @@ def op_duration(op: Operation, kw: KernelWires, model: NoiseModel) -> float:
     name = op.name
     if not name.startswith("q.") or name in ("q.alloc", "q.dealloc", "q.barrier", "q.global_phase", "q.kernel"):
         return 0.0
-    qs = [kw.wire_of[v] for v in op.operands if v.type.is_qubit]
+    qs = list(kw.op_wires(op))
     if name == "q.delay":
         return delay_seconds(op)
     if name in ("q.measure", "q.reset"):

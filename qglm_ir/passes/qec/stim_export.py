@@ -107,7 +107,7 @@ class _Writer:
             return
         if op.regions:
             raise PassError(f"Stim export does not support {name} (only unrolled, Clifford kernels)", op.loc)
-        wires = [kw.wire_of[v] for v in op.operands if v.type.is_qubit]
+        wires = list(kw.op_wires(op))
         if name == "q.measure":
             p = self.model.qubits[wires[0]].readout_error if self.model is not None else 0.0
             self.lines.append(f"M({p:.6g}) {wires[0]}" if p > 0 else f"M {wires[0]}")

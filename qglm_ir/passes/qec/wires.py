@@ -27,12 +27,7 @@ def kernel_name(kernel: Operation) -> str:
 
 class KernelWires(kernel_wires.KernelWires):
     """Wire facts of one kernel (:mod:`qglm_ir.dialects.kernel_wires`), with what the QEC passes
-    ask of them: whether ``layout`` placed the kernel and which wires are spare."""
-
-    @property
-    def mapped(self) -> bool:
-        """Whether ``layout`` placed this kernel (wire = physical qubit by construction)."""
-        return "initial_layout" in self.kernel.properties
+    ask of them: which wires are spare."""
 
     def spare_wires(self) -> set[int]:
         """Top-level allocated wires whose only use is their dealloc (idle ancillas).
@@ -58,11 +53,6 @@ def analyze(kernel: Operation) -> KernelWires:
     kw = KernelWires(kernel)
     kernel_wires.number_wires(kernel, into=kw, in_place_help="qec passes need scf regions that keep each wire in place")
     return kw
-
-
-def op_wires(op: Operation, kw: KernelWires) -> tuple[int, ...]:
-    """Wires of the qubit operands of ``op`` (in operand order)."""
-    return tuple(kw.wire_of[v] for v in op.operands if v.type.is_qubit)
 
 
 def final_measurements(kw: KernelWires) -> list[Operation]:
