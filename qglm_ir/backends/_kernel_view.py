@@ -48,9 +48,14 @@ from ..core.errors import BackendError
 from ..core.ir import Block, BlockArgument, Operation, OpResult, Value
 from ..core.module import Module
 from ..core.types import FloatType, FunctionType, IntegerType, TensorType, i1
+from ..dialects.arith import BinaryOp, UnaryOp
+from ..dialects.embed import AnglesOp, StateOp
 from ..dialects.gates import GATES
 from ..dialects.kernel_wires import number_wires
-from ..dialects.scf import ConditionOp, ForOp, IfOp
+from ..dialects.noise import ChannelOp
+from ..dialects.q import GlobalPhaseOp, MeasureOp, gate_params, gate_qubits
+from ..dialects.scf import ConditionOp, ForOp, IfOp, WhileOp, YieldOp
+from ..dialects.tensor import ExtractOp, ReshapeOp
 
 # --------------------------------------------------------------------------- expressions
 # An Expr is a float, or a tuple: ("sym", name), ("loop", name), or (op, *args) with op in
@@ -528,7 +533,7 @@ class _ViewBuilder:
         while isinstance(v, BlockArgument):
             owner = v.block.parent_op
             if owner is not None and owner.name == "scf.if":
-                v = owner.operands[1 + v.index]
+                v = IfOp(owner).inputs[v.index]
             else:
                 break
         return v
@@ -560,28 +565,28 @@ class _ViewBuilder:
                     for region in op.regions:
                         y = region.block.last
                         assert y is not None
-                        self._join(op, r, y.operands[k])
+                        self._join(op, r, YieldOp(y).values[k])
         elif op.name == "scf.for":
             block = op.regions[0].block
             y = block.last
             assert y is not None
             for k, r in enumerate(op.results):
                 if r.type == i1:
-                    self.uf.union(r, block.args[k + 1])
+                    self.uf.union(r, block.args[k + ForOp.ARG_OFFSET])
                     self._join(op, r, ForOp(op).iter_args[k])
-                    self._join(op, r, y.operands[k])
+                    self._join(op, r, YieldOp(y).values[k])
         elif op.name == "scf.while":
             before, after = op.regions[0].block, op.regions[1].block
             cond, y = before.last, after.last
             assert cond is not None and y is not None
             for k, a in enumerate(before.args):
                 if a.type == i1:
-                    self._join(op, a, op.operands[k])
-                    self._join(op, a, y.operands[k])
+                    self._join(op, a, WhileOp(op).inits[k])
+                    self._join(op, a, YieldOp(y).values[k])
             for k, r in enumerate(op.results):
                 if r.type == i1:
                     self.uf.union(r, after.args[k])
-                    self._join(op, r, cond.operands[k + 1])
+                    self._join(op, r, ConditionOp(cond).values[k])
 
     def _check_passthrough(self, v: Value, op: Operation) -> None:
         # ``v`` keeps living in the clbit that the other branch overwrites: it is only safe
@@ -761,16 +766,16 @@ class _ViewBuilder:
         if name == "arith.pi":
             return math.pi
         if name in _BINARY:
-            a = self.value(op.operands[0], env)
-            b = self.value(op.operands[1], env)
+            a = self.value(BinaryOp(op).lhs, env)
+            b = self.value(BinaryOp(op).rhs, env)
             tag, fn = _BINARY[name]
             return self._combine(op, tag, fn, a, b)
         if name in _UNARY:
-            a = self.value(op.operands[0], env)
+            a = self.value(UnaryOp(op).input, env)
             tag, fn = _UNARY[name]
             return self._combine(op, tag, fn, a)
         if name == "arith.cast":
-            a = self.value(op.operands[0], env)
+            a = self.value(UnaryOp(op).input, env)
             t = op.results[0].type
             if isinstance(a, (bool, int, float, np.number)):
                 if isinstance(t, FloatType):
@@ -793,9 +798,9 @@ class _ViewBuilder:
                 return init.array if isinstance(init, DenseArray) else float(init)  # type: ignore[union-attr]
             return self.symbol_for(sanitize(ref.name, "p"), t, "param", init, op)  # type: ignore[arg-type]
         if name == "tensor.extract":
-            base = self.value(op.operands[0], env)
+            base = self.value(ExtractOp(op).tensor, env)
             idx = []
-            for iv in op.operands[1:]:
+            for iv in ExtractOp(op).indices:
                 i = self.value(iv, env)
                 if isinstance(i, tuple):
                     self._unroll_for(op, i)
@@ -818,7 +823,7 @@ class _ViewBuilder:
         if name in ("embed.amplitude_angles", "embed.density_angles"):
             return self._embedding_angles(op, env)
         if name == "tensor.reshape":
-            base = self.value(op.operands[0], env)
+            base = self.value(ReshapeOp(op).source, env)
             t = op.results[0].type
             assert isinstance(t, TensorType) and isinstance(base, np.ndarray)
             return base.reshape(t.shape)
@@ -830,10 +835,10 @@ class _ViewBuilder:
         symbol vector (``<data>_angles[i]``) that :mod:`qglm_ir.embedding.binding` fills."""
         from ..dialects.embed import angles_of
 
-        data = self.value(op.operands[0], env)
+        data = self.value(AnglesOp(op).data, env)
         if isinstance(data, np.ndarray) and not any(isinstance(e, tuple) for e in data.reshape(-1)):
             return angles_of(op, data.astype(np.float64))
-        src = op.operands[0]
+        src = AnglesOp(op).data
         base = op.results[0].name_hint or f"{sanitize(src.name_hint or '', 'data')}_angles"
         vec = sanitize(base, "angles")
         while vec in self.derived and self.derived[vec] is not op:
@@ -853,11 +858,11 @@ class _ViewBuilder:
         from ..dialects import embed
         from ..embedding.synthesis import template
 
-        ang = self.value(op.operands[0], env)
+        ang = self.value(StateOp(op).angles, env)
         if not isinstance(ang, np.ndarray):
             raise self.fail(op, "embedding angles must be a tensor")
         flat = ang.reshape(-1)
-        lines = [self.line(v, env, op) for v in op.operands[1:]]
+        lines = [self.line(v, env, op) for v in StateOp(op).qubits]
         for r, q in zip(op.results, lines):
             env.vals[r] = q
         t = template(embed.state_op_qubits(op), embed.state_op_mode(op))
@@ -919,30 +924,30 @@ class _ViewBuilder:
             if d.name == "arith.constant":
                 return _Bit(None, True, bool(d.properties["value"]))
             if d.name == "arith.not":
-                b = self.bit(d.operands[0], env, op)
+                b = self.bit(UnaryOp(d).input, env, op)
                 if b.expr is not None:
                     return _Bit(None, expr=("not", b.expr))
                 return _Bit(None, True, not b.const) if b.clbit is None else _Bit(b.clbit, not b.value)
-            if d.name in ("arith.and", "arith.or") and d.operands[0].type == i1:
-                a = self.bit(d.operands[0], env, op)
-                b = self.bit(d.operands[1], env, op)
+            if d.name in ("arith.and", "arith.or") and BinaryOp(d).lhs.type == i1:
+                a = self.bit(BinaryOp(d).lhs, env, op)
+                b = self.bit(BinaryOp(d).rhs, env, op)
                 if a.expr is None and b.expr is None and a.clbit is None and b.clbit is None:
                     both = (a.const and b.const) if d.name == "arith.and" else (a.const or b.const)
                     return _Bit(None, True, bool(both))
                 return self._compound(d, (d.name[6:], a.as_expr(), b.as_expr()))
             if d.name == "arith.xor":
-                a = self.bit(d.operands[0], env, op)
-                b = self.bit(d.operands[1], env, op)
+                a = self.bit(BinaryOp(d).lhs, env, op)
+                b = self.bit(BinaryOp(d).rhs, env, op)
                 if a.clbit is None and b.clbit is None and a.expr is None and b.expr is None:
                     return _Bit(None, True, a.const != b.const)
                 if (a.clbit is None or b.clbit is None) and a.expr is None and b.expr is None:
                     var, const = (b, a) if a.clbit is None else (a, b)
                     return _Bit(var.clbit, var.value != bool(const.const))
                 return self._compound(d, ("xor", a.as_expr(), b.as_expr()))
-            if d.name == "arith.cmp" and d.operands[0].type == i1:
+            if d.name == "arith.cmp" and BinaryOp(d).lhs.type == i1:
                 pred = d.properties["predicate"]
-                a = self.bit(d.operands[0], env, op)
-                b = self.bit(d.operands[1], env, op)
+                a = self.bit(BinaryOp(d).lhs, env, op)
+                b = self.bit(BinaryOp(d).rhs, env, op)
                 if pred in ("eq", "ne") and (a.clbit is None) != (b.clbit is None) and a.expr is None \
                         and b.expr is None:
                     var, const = (b, a) if a.clbit is None else (a, b)
@@ -978,14 +983,13 @@ class _ViewBuilder:
             name = op.name
             spec = GATES.get(name[2:]) if name.startswith("q.") else None
             if spec is not None:
-                np_ = spec.num_params
-                params = tuple(self.angle(op.operands[i], env, op) for i in range(np_))
-                qs = tuple(self.line(v, env, op) for v in op.operands[np_:])
+                params = tuple(self.angle(v, env, op) for v in gate_params(op))
+                qs = tuple(self.line(v, env, op) for v in gate_qubits(op))
                 for r, q in zip(op.results, qs):
                     env.vals[r] = q
                 out.add(Gate(spec.name, qs, params), qs)
             elif name == "q.measure":
-                q = self.line(op.operands[0], env, op)
+                q = self.line(MeasureOp(op).qubit, env, op)
                 env.vals[op.results[1]] = q
                 cb = self.clbit_of[self.uf.find(op.results[0])]
                 out.add(Measure(q, cb), (q,), (cb,))
@@ -1012,11 +1016,11 @@ class _ViewBuilder:
             elif name == "q.dealloc":
                 pass
             elif op.dialect == "noise":
-                q = self.line(op.operands[0], env, op)
+                q = self.line(ChannelOp(op).qubit, env, op)
                 env.vals[op.results[0]] = q
                 out.add(Noise(name[6:], float(op.properties.get("p", 0.0)), q), (q,))  # type: ignore[arg-type]
             elif name == "q.global_phase":
-                out.add(GlobalPhase(self.angle(op.operands[0], env, op)))
+                out.add(GlobalPhase(self.angle(GlobalPhaseOp(op).angle, env, op)))
             elif name in ("q.amplitude", "q.density"):
                 self.emit_embedding(op, env, out)
             elif name == "scf.if":

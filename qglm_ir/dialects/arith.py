@@ -26,11 +26,23 @@ LOGIC = ("arith.and", "arith.or", "arith.xor")
 PREDICATES = ("eq", "ne", "lt", "le", "gt", "ge")
 
 
-class CastOp(OpView):
-    """``arith.cast``: the scalar converted (its result type is the target type)."""
+class BinaryOp(OpView):
+    """``arith.add/sub/mul/div``, ``arith.and/or/xor`` and ``arith.cmp``: two operands."""
 
-    OP = "arith.cast"
+    OP = "arith.<binary>"
+    OPERANDS = ("lhs", "rhs")
+
+
+class UnaryOp(OpView):
+    """``arith.neg/sin/cos``, ``arith.not`` and ``arith.cast``: one operand (a cast's result
+    type is its target type)."""
+
+    OP = "arith.<unary>"
     OPERANDS = ("input",)
+
+
+#: ``arith.cast`` reads like any unary op.
+CastOp = UnaryOp
 
 
 def constant_int(v: Value) -> int | None:

@@ -38,6 +38,7 @@ from ..core.errors import PassError
 from ..core.ir import Block, BlockArgument, Operation, Value
 from ..core.types import QubitType
 from .gates import GATES
+from .q import DeallocOp, MeasureOp
 from .scf import CARRIED, REGION_OPS, ConditionOp
 
 #: Gate-table ops by IR name -> number of leading angle operands: their other operands are
@@ -88,7 +89,7 @@ class KernelWires:
         """Final values of the output wires: returned qubits in order, then released wires by number."""
         term = self.body.last
         returned = [v for v in term.operands if v.type.__class__ is QubitType] if term is not None else []
-        return returned + [self.deallocs[w].operands[0] for w in sorted(self.deallocs)]
+        return returned + [DeallocOp(self.deallocs[w]).qubit for w in sorted(self.deallocs)]
 
     def output_wires(self) -> list[int]:
         """The wire of each output wire (``output_wires()[j]`` = input wire that ends as output ``j``)."""
@@ -150,7 +151,7 @@ def _walk(block: Block, kw: KernelWires, in_place_help: str | None, strict: str 
                     if w is not None:
                         wire_of[r] = w
         elif name == "q.measure":
-            w = wire_of.get(op.operands[0])
+            w = wire_of.get(MeasureOp(op).qubit)
             if w is not None:
                 wire_of[op.results[1]] = w
         elif name == "q.alloc":
@@ -166,7 +167,7 @@ def _walk(block: Block, kw: KernelWires, in_place_help: str | None, strict: str 
         elif name == "q.dealloc":
             if strict and not top:
                 raise PassError(f"q.dealloc inside a control-flow region is not supported by {strict}", op.loc)
-            w = wire_of.get(op.operands[0])
+            w = wire_of.get(DeallocOp(op).qubit)
             if w is not None:  # (a qubit from outside the model, e.g. a call result, has no wire)
                 kw.deallocs[w] = op
         elif name in _CARRIED_AT:

@@ -10,9 +10,23 @@ Ops (all pure):
 from __future__ import annotations
 
 from ..core.ir import Operation
-from ..core.opdef import PURE, OpDef, register
+from ..core.opdef import PURE, OpDef, OpView, register
 from ..core.types import TensorType, i64
 from . import _checks as c
+
+
+class ExtractOp(OpView):
+    """``tensor.extract``: the tensor, then one i64 index per dimension."""
+
+    OP = "tensor.extract"
+    OPERANDS = ("tensor", "*indices")
+
+
+class ReshapeOp(OpView):
+    """``tensor.reshape``: the tensor reshaped (the result type has the new shape)."""
+
+    OP = "tensor.reshape"
+    OPERANDS = ("source",)
 
 
 def _verify_extract(op: Operation) -> None:

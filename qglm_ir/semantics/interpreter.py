@@ -39,8 +39,10 @@ from ..core.evaluators import get_evaluator
 from ..core.ir import Block, Operation, Value
 from ..core.module import SymbolTable
 from ..dialects.classical_eval import coerce
+from ..dialects.embed import StateOp
 from ..dialects.gates import GATES
 from ..dialects.kernel_wires import qubit_args
+from ..dialects.q import GlobalPhaseOp, MeasureOp, ResetOp
 from ..dialects.scf import ConditionOp, ForOp, IfOp
 from .binding import ParamResolver
 from .state import PRUNE
@@ -358,18 +360,18 @@ class Interpreter:
         # q.amplitude / q.density mean their fixed template circuit bound to the angles
         from ..embedding.expand import template_gates
 
-        slots = tuple(self.slot[v] for v in op.operands[1:])
+        slots = tuple(self.slot[v] for v in StateOp(op).qubits)
         for r, s in zip(op.results, slots):
             self.slot[r] = s
         for b in batch:
-            gates, phase = template_gates(op, self.get(op.operands[0], b))
+            gates, phase = template_gates(op, self.get(StateOp(op).angles, b))
             for mat, qs in gates:
                 b.sink.gate(mat, tuple(slots[q] for q in qs))
             b.sink.phase(cmath.exp(1j * phase))
         return batch
 
     def _global_phase(self, op: Operation, batch: list[Branch]) -> list[Branch]:
-        v = op.operands[0]
+        v = GlobalPhaseOp(op).angle
         for b in batch:
             b.sink.phase(cmath.exp(1j * float(self.get(v, b))))
         return batch
@@ -383,7 +385,7 @@ class Interpreter:
             )
 
     def _measure(self, op: Operation, batch: list[Branch]) -> list[Branch]:
-        s = self.slot[op.operands[0]]
+        s = self.slot[MeasureOp(op).qubit]
         bit_v, q_v = op.results
         out: list[Branch] = []
         bits: list[bool] = []
@@ -399,7 +401,7 @@ class Interpreter:
         return out
 
     def _reset(self, op: Operation, batch: list[Branch]) -> list[Branch]:
-        s = self.slot[op.operands[0]]
+        s = self.slot[ResetOp(op).qubit]
         out: list[Branch] = []
         for b in batch:
             for p, sink in b.sink.reset(s, op):
@@ -508,7 +510,7 @@ class Interpreter:
             active = self.exec_block(before, active)
             cond_op = before.last
             assert cond_op is not None
-            c = cond_op.operands[0]
+            c = ConditionOp(cond_op).cond
             if c in self.divergent:
                 groups = self._split(active, lambda b, c=c: bool(b.local[c]))
             else:
