@@ -1,13 +1,13 @@
 """Compile-time scaling of the optimization passes from 10k to 1M gates.
 
-Builds random kernels (20 qubits; h, x, s, t, sx, rz with constant and
+Builds random kernels (20 qubits unless ``--qubits``; h, x, s, t, sx, rz with constant and
 symbolic angles, cx, cz, cp, plus a measurement every ~1000 gates) of N gates,
 runs each pass and the -O3 pipeline on [cx, rz, sx, x], and reports seconds
 per pass, the fitted exponent ``b`` of ``time ~ N^b`` (least squares on
 log-log; 1.0 is linear) and the peak resident memory of the process. Each
 size runs in a fresh subprocess so peak memory is per size.
 
-    .venv/bin/python benchmarks/bench_optimize_scaling.py [--sizes 10000 100000 1000000]
+    .venv/bin/python benchmarks/bench_optimize_scaling.py [--sizes 10000 100000 1000000] [--qubits 100]
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def _gates(module) -> int:
     return sum(1 for op in k.walk() if op.name[2:] in GATES)
 
 
-def run_size(n: int) -> dict:
+def run_size(n: int, n_qubits: int = 20) -> dict:
     """Time every pass (each on a fresh copy) and the -O3 pipeline on an N-gate kernel."""
     from qglm_ir.passes.base import PassContext
     from qglm_ir.passes.registry import get_pass
@@ -81,7 +81,7 @@ def run_size(n: int) -> dict:
     from bench_optimize import qglm_o3
 
     t = time.perf_counter()
-    module = build(n)
+    module = build(n, n_qubits)
     out: dict = {"n": n, "build_s": time.perf_counter() - t}
     ctx = PassContext(basis=BASIS)
     for name in PASSES:
@@ -108,16 +108,18 @@ def fit_exponent(ns: list[int], ts: list[float]) -> float:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000, 100_000, 300_000, 1_000_000])
+    ap.add_argument("--qubits", type=int, default=20, help="width of the random kernel (default 20)")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child mode
     args = ap.parse_args(argv)
     if args.one:
-        print(json.dumps(run_size(args.one)))
+        print(json.dumps(run_size(args.one, args.qubits)))
         return
     rows = []
     cols = ("build_s", *PASSES, "O3")
     print(f"{'gates':>9} " + " ".join(f"{c:>15}" for c in cols) + f" {'after O3':>9} {'peak MB':>8}")
     for n in args.sizes:
-        proc = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True)
+        proc = subprocess.run([sys.executable, __file__, "--one", str(n), "--qubits", str(args.qubits)],
+                              capture_output=True, text=True)
         if proc.returncode != 0:
             print(proc.stderr)
             raise SystemExit(1)
