@@ -108,6 +108,12 @@ class PartnerFilter:
             return (x, y) if x < y else (y, x)
         return tuple(sorted(of(ops[i]) for i in range(np_, np_ + nq)))
 
+    def add(self, g: Operation) -> None:
+        """Count a gate created after construction (a rewrite's output), so the filter stays
+        a necessary condition for gates on wires no counted gate was on."""
+        k = self.keys[g] = self.key(g)
+        self.counts[k] = self.counts.get(k, 0) + 1
+
     def may_have_partner(self, g: Operation) -> bool:
         """False only when no other gate acts on exactly ``g``'s wires."""
         k = self.keys.get(g)
