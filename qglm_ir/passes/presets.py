@@ -6,8 +6,8 @@
 * ``-O3``: with a device, small constant loops unrolled first (:data:`UNROLL_PASSES`);
   gates within ``1e-12`` average gate infidelity of the identity dropped (``drop-negligible``,
   the approximation Qiskit O3 makes with ``RemoveIdentityEquivalent``); cancellation, rotation merging and two-qubit block resynthesis,
-  then :data:`O3_LOOP` (those plus 1q fusion and dead-gate removal) repeated
-  until a fixed point (at most :data:`O3_MAX_ITERATIONS` rounds); once the circuit is in the
+  then :data:`O3_LOOP` (those plus 1q fusion and dead-gate removal, to a fixed point in one
+  pass, at most :data:`O3_MAX_ITERATIONS` resynthesis rounds); once the circuit is in the
   target basis (after routing, or after ``to-basis`` without a device) 2q blocks within
   ``1e-9`` of a local unitary are dropped first (:data:`NEAR_LOCAL`, ``drop-near-local``).
 
@@ -36,12 +36,15 @@ OPT_PASSES: dict[int, tuple[str, ...]] = {
     2: ("cancel", "merge-rotations", "fuse-1q", "cancel", "remove-dead"),
     3: ("drop-negligible", "cancel", "merge-rotations", "fuse-2q"),
 }
-#: -O3's fixed-point group (measured: reaches Qiskit O3's 2q counts on mqt.bench).
-O3_LOOP: tuple[str, ...] = ("cancel", "merge-rotations", "fuse-2q", "fuse-1q", "remove-dead")
+#: -O3's fixed-point group: cancellation, rotation merging, 2q and 1q resynthesis and
+#: dead-gate removal, run to their fixed point by one pass (:mod:`.optimize.fixpoint`: the
+#: local patterns under one worklist, resynthesis rounds, the worklist again on what they
+#: changed) instead of repeating the whole passes.
+O3_LOOP: tuple[str, ...] = ("optimize-fixpoint",)
 #: The same group once the circuit is in its basis (after routing, or translation without a
 #: device): 2q blocks resynthesized as Qiskit O3 does, snapping blocks within 1e-9 of a
 #: special Weyl class onto it (an approximation, like :data:`NEAR_LOCAL`).
-O3_LOOP_IN_BASIS: tuple[str, ...] = ("cancel", "merge-rotations", "fuse-2q{snap=true}", "fuse-1q", "remove-dead")
+O3_LOOP_IN_BASIS: tuple[str, ...] = ("optimize-fixpoint{snap=true}",)
 #: Once the circuit is in the target basis (after routing with a device, after ``to-basis``
 #: with only a basis), before the fixed-point group: 2q blocks within ``1e-9`` of local lose
 #: their 2q gates, as in Qiskit O3's post-routing peephole synthesis (see
@@ -115,6 +118,28 @@ def instantiate(entry: str):
     return get_pass(entry)()
 
 
+def make_group(passes: tuple) -> PipelineItem:
+    """A preset group as a pipeline item: a :class:`Repeat` of ``passes``, or the pass itself
+    when it is alone and reaches its own fixed point (a confirming run would change nothing)."""
+    if len(passes) == 1 and getattr(passes[0], "reaches_fixed_point", False):
+        return passes[0]
+    return Repeat(passes, O3_MAX_ITERATIONS)
+
+
+def run_group(passes: list, module, ctx) -> bool:
+    """Run a preset group directly (outside a pass manager), as :func:`make_group`'s item
+    would; returns whether anything changed."""
+    item = make_group(tuple(passes))
+    if not isinstance(item, Repeat):
+        return bool(item.run(module, ctx).changed)
+    changed = False
+    for _ in range(item.max_iterations):
+        if not any([p.run(module, ctx).changed for p in item.passes]):
+            break
+        changed = True
+    return changed
+
+
 def build_preset(level: int, *, device: bool = False, basis: bool = False) -> Preset:
     """Instantiate a preset with default options, skipping unavailable passes."""
     out = Preset()
@@ -137,7 +162,7 @@ def build_preset(level: int, *, device: bool = False, basis: bool = False) -> Pr
         if isinstance(entry, tuple):
             group = tuple(p for p in (make(n) for n in entry) if p is not None)
             if group:
-                out.items.append(Repeat(group, O3_MAX_ITERATIONS))
+                out.items.append(make_group(group))
         else:
             p = make(entry)
             if p is not None:

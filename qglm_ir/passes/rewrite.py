@@ -115,6 +115,7 @@ class DriverResult:
     """What one driver run did."""
 
     rewrites: int = 0
+    visited: int = 0  # live ops offered to the patterns (an op requeued counts again)
     converged: bool = True
     by_pattern: dict[str, int] = field(default_factory=dict)
 
@@ -158,6 +159,7 @@ class RewriteDriver:
             op = pop()
             if op.parent is None:
                 continue
+            res.visited += 1
             ps = lookup.get(op.name)
             if ps is None:
                 ps = self._for(op.name)

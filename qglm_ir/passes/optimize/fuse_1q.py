@@ -70,7 +70,7 @@ class Fuse1Q(Pass):
         eraser = Eraser()
         runs = before = after = 0
         for kernel in kernels(module):
-            r, b, a = _fuse_kernel(kernel, folder, eraser, euler, allowed)
+            r, b, a = fuse_kernel(kernel, folder, eraser, euler, allowed)
             runs += r
             before += b
             after += a
@@ -129,11 +129,15 @@ def _run_synthesis(run: tuple[GateKey, ...], euler: str) -> tuple[tuple[str, tup
     return tuple(synth_1q(total, euler))
 
 
-def _fuse_kernel(
-    kernel: Operation, folder: AngleFolder, eraser: Eraser, euler: str, allowed: frozenset[str] | None
+def fuse_kernel(
+    kernel: Operation, folder: AngleFolder, eraser: Eraser, euler: str, allowed: frozenset[str] | None,
+    pool: ConstPool | None = None, created: list[Operation] | None = None,
 ) -> tuple[int, int, int]:
+    """Fuse the runs of ``kernel``; returns (runs replaced, gates before, gates after). New
+    gates are appended to ``created`` when given."""
     runs = before = after = 0
-    pool = ConstPool(kernel)
+    if pool is None:
+        pool = ConstPool(kernel)
     fusable = _Keys(folder)
     for head in gates_in_order(kernel):
         if head.parent is None:
@@ -158,7 +162,7 @@ def _fuse_kernel(
         seq = _run_synthesis(tuple(keys), euler)
         out_of_basis = allowed is not None and any(op.name[2:] not in allowed for op in run)
         if len(seq) < len(run) or out_of_basis:
-            replace_gates(run[0], run, [inp], seq, [cur], eraser, pool)
+            replace_gates(run[0], run, [inp], seq, [cur], eraser, pool, created)
             runs += 1
             before += len(run)
             after += len(seq)
