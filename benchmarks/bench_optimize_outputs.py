@@ -49,10 +49,11 @@ def fingerprint(module) -> dict[str, object]:
 
 def record(out: str, devices: list[str], names: list[str] | None, examples: bool) -> None:
     warnings.simplefilter("ignore")
-    import qglm_ir
-    from qglm_ir.api import load_device
     from bench_mapping import BASIS
     from corpus import corpus
+
+    import qglm_ir
+    from qglm_ir.api import load_device
     from qglm_ir.frontends.interop import from_qiskit
 
     res: dict[str, dict[str, object]] = {}
