@@ -50,13 +50,16 @@ class PatternRewriter:
     operands, see :mod:`qglm_ir.core.eraser`); the caller flushes it.
     """
 
-    __slots__ = ("eraser", "_touched", "on_create")
+    __slots__ = ("eraser", "_touched", "on_create", "expand")
 
-    def __init__(self, eraser: Eraser, on_create=None) -> None:
+    def __init__(self, eraser: Eraser, on_create=None, expand=None) -> None:
         self.eraser = eraser
         self._touched: list[Operation] = []
         #: called with every op a pattern creates (e.g. to keep a pattern's index current)
         self.on_create = on_create
+        #: ``expand(op)``: further ops a change at ``op`` may let match, requeued before it
+        #: (patterns that look past neighbours: see :func:`.optimize.peephole.reach_back`)
+        self.expand = expand
 
     def notify_changed(self, op: Operation) -> None:
         """``op`` (live) was changed or may match now: look at it again."""
@@ -107,7 +110,16 @@ class PatternRewriter:
         if not t:
             return t
         self._touched = []
-        return [op for op in dict.fromkeys(t) if op.parent is not None]
+        live = [op for op in dict.fromkeys(t) if op.parent is not None]
+        expand = self.expand
+        if expand is None:
+            return live
+        out: dict[Operation, None] = {}
+        for op in live:
+            for e in expand(op):
+                out.setdefault(e)
+            out.setdefault(op)
+        return list(out)
 
 
 @dataclass

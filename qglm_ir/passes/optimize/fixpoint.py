@@ -17,7 +17,7 @@ from ...core.eraser import Eraser
 from ...core.ir import Operation, OpResult
 from ...core.module import Module
 from ..base import Pass, PassContext, PassResult
-from ..rewrite import PatternRewriter, RewriteDriver
+from ..rewrite import RewriteDriver
 from .angles import AngleFolder
 from .cancel import CancelInverses, DropIdentity
 from .fuse_1q import fuse_kernel as fuse_1q_kernel
@@ -25,7 +25,7 @@ from .fuse_1q import target_basis
 from .fuse_2q import fuse_kernel as fuse_2q_kernel
 from .local import LocalState
 from .merge_rotations import MergeRotationsPattern
-from .peephole import DEFAULT_CAP
+from .peephole import DEFAULT_CAP, reach_back
 from .remove_dead import release_meanings, remove_dead_kernel
 from .synthesis import euler_basis, two_qubit_target
 from .wires import SPECS, gates_in_order, kernels, sweep_dead_classical
@@ -37,10 +37,10 @@ def local_patterns(state: LocalState) -> list:
     return [DropIdentity(state), CancelInverses(state), MergeRotationsPattern(state)]
 
 
-def reseed(created: list[Operation]) -> list[Operation]:
+def reseed(created: list[Operation], cap: int = DEFAULT_CAP) -> list[Operation]:
     """The worklist after a resynthesis: each live new gate, preceded by the gates feeding
-    it (whose forward view changed), in the order the gates were made (program order within
-    each replaced piece)."""
+    it and the 1q gates whose partner search reaches it (:func:`.peephole.reach_back`), in
+    the order the gates were made (program order within each replaced piece)."""
     seen: dict[Operation, None] = {}
     specs = SPECS
     for op in created:
@@ -49,6 +49,8 @@ def reseed(created: list[Operation]) -> list[Operation]:
         for v in op.operands:
             if isinstance(v, OpResult) and v.op.name in specs and v.op.parent is not None:
                 seen.setdefault(v.op)
+        for g in reach_back(op, cap):
+            seen.setdefault(g)
         seen.setdefault(op)
     return list(seen)
 
@@ -101,7 +103,7 @@ class OptimizeFixpoint(Pass):
                 allowed, stats: dict[str, int]) -> None:
         gates = gates_in_order(kernel)
         state = LocalState(kernel, folder, gates, tuple(basis or ()), self.lookahead)
-        driver = RewriteDriver(local_patterns(state), PatternRewriter(eraser, state.created))
+        driver = RewriteDriver(local_patterns(state), state.rewriter(eraser))
         limit = 4 * len(gates) + 1024  # each rewrite removes a gate; generous for the later rounds
         res = driver.run(gates, limit)
         stats["rewrites"] += res.rewrites
@@ -127,7 +129,7 @@ class OptimizeFixpoint(Pass):
             for op in created:
                 if op.parent is not None:  # fuse-1q may have replaced what fuse-2q made
                     state.created(op)
-            res = driver.run(reseed(created), limit)
+            res = driver.run(reseed(created, self.lookahead), limit)
             stats["rewrites"] += res.rewrites
             stats["visited"] += res.visited
             stats["rewrite_cap_hit"] += not res.converged

@@ -15,7 +15,7 @@ from ...core.eraser import Eraser
 from ...core.ir import Operation
 from ..rewrite import DriverResult, PatternRewriter, RewriteDriver, RewritePattern
 from .angles import AngleFolder, ConstPool
-from .peephole import DEFAULT_CAP, PartnerFilter
+from .peephole import DEFAULT_CAP, PartnerFilter, reach_back
 from .wires import WireIds, gates_in_order
 
 
@@ -46,6 +46,13 @@ class LocalState:
             self._pool = ConstPool(self.kernel)
         return self._pool
 
+    def rewriter(self, eraser: Eraser) -> PatternRewriter:
+        """The rewriter for this kernel's patterns: counts created gates (:meth:`created`) and
+        requeues, with each touched gate, the 1q gates whose partner search can reach it
+        (:func:`.peephole.reach_back`), as a whole-pass rerun would look at them again."""
+        cap = self.cap
+        return PatternRewriter(eraser, self.created, lambda op: reach_back(op, cap))
+
     def created(self, op: Operation) -> None:
         """Record a gate made by a rewrite (keeps the partner filter a necessary condition)."""
         self.alone.add(op)
@@ -67,5 +74,5 @@ def run_local_patterns(
         gates = [g for g in gates if select(g)]
     state = LocalState(kernel, folder, gates, basis, cap)
     patterns = list(make(state))
-    driver = RewriteDriver(patterns, PatternRewriter(eraser, state.created))
+    driver = RewriteDriver(patterns, state.rewriter(eraser))
     return driver.run(gates), patterns

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...core.ir import Operation, Value
+from ...core.ir import Operation, OpResult, Value
 from ...dialects.gates import GateSpec
 from .commutation import commutes
 from .wires import SPECS, WireIds
@@ -237,3 +237,54 @@ def _find_partner_1q(
             return None
         cur = g.results[k]
     return None
+
+
+_AXES = ("rz", "rx", "ry")  # one rotation per axis: when none passes a gate, hardly any 1q gate does
+
+
+def reach_back(op: Operation, cap: int = DEFAULT_CAP) -> list[Operation]:
+    """Single-qubit gates before ``op`` whose :func:`find_partner` walk could reach ``op``'s
+    position: on each of ``op``'s wires, walking back, each 1q gate ``A`` that commutes with
+    every gate between it and ``op`` (earliest first; at most ``cap`` gates back per wire).
+
+    A rewrite at ``op`` (a gate made, or the gates after ``op`` changed) can give such an
+    ``A`` a partner it did not have, so a worklist driver looks at them again, as a whole
+    pass would in its next round. Multi-qubit gates further back than the direct producer
+    are not returned (their partner must sit on exactly their wires: rare enough).
+    """
+    out: list[Operation] = []
+    specs = SPECS
+    for v in op.operands:
+        if not isinstance(v, OpResult):
+            continue
+        between: list[tuple[str, tuple[int, ...]]] = []
+        ok: dict[str, bool] = {}  # 1q gate name -> commutes with everything in ``between``
+        found: list[Operation] = []
+        cur: Value = v
+        for _ in range(cap):
+            if not isinstance(cur, OpResult):
+                break
+            g = cur.op
+            gs = specs.get(g.name)
+            if gs is None:
+                break
+            if gs.num_qubits == 1:
+                passes = ok.get(gs.name)
+                if passes is None:
+                    passes = ok[gs.name] = all(commutes(gs.name, b, p) for b, p in between)
+                if passes and g is not op:
+                    found.append(g)
+            idx = cur.index
+            pat = _ONE if gs.num_qubits == 1 else tuple(0 if i == idx else -1 for i in range(gs.num_qubits))
+            between.append((gs.name, pat))
+            for name in ok:
+                if ok[name]:
+                    ok[name] = commutes(name, gs.name, pat)
+            for name in _AXES:
+                if name not in ok:
+                    ok[name] = all(commutes(name, b, p) for b, p in between)
+            if not any(ok.values()):
+                break
+            cur = g.operands[gs.num_params + idx]
+        out.extend(reversed(found))
+    return out
