@@ -19,14 +19,15 @@ from ...core.module import Module
 from ..base import Pass, PassContext, PassResult
 from ..rewrite import RewriteDriver
 from .angles import AngleFolder
-from .cancel import CancelInverses, DropIdentity
+from .cancel import Cancel, CancelInverses, DropIdentity
+from .fuse_1q import Fuse1Q, target_basis
 from .fuse_1q import fuse_kernel as fuse_1q_kernel
-from .fuse_1q import target_basis
+from .fuse_2q import Fuse2Q
 from .fuse_2q import fuse_kernel as fuse_2q_kernel
 from .local import LocalState
-from .merge_rotations import MergeRotationsPattern
+from .merge_rotations import MergeRotations, MergeRotationsPattern
 from .peephole import DEFAULT_CAP, reach_back
-from .remove_dead import release_meanings, remove_dead_kernel
+from .remove_dead import RemoveDead, release_meanings, remove_dead_kernel
 from .synthesis import euler_basis, two_qubit_target
 from .wires import SPECS, gates_in_order, kernels, sweep_dead_classical
 
@@ -97,7 +98,13 @@ class OptimizeFixpoint(Pass):
             self._kernel(kernel, folder, eraser, basis, euler, target, allowed, stats)
         eraser.flush()
         changed = any(stats[k] for k in ("rewrites", "blocks_resynthesized", "runs_fused", "dead_removed"))
-        return PassResult(changed, stats)
+        clean: tuple[Pass, ...] = ()
+        if not (stats["round_cap_hit"] or stats["rewrite_cap_hit"]):
+            # The last round's resynthesis and dead-gate removal found nothing after a driver
+            # run that emptied its worklist: the member passes have nothing left to do.
+            clean = (Cancel(self.lookahead), MergeRotations(self.lookahead), Fuse2Q(self.snap), Fuse1Q(),
+                     RemoveDead())
+        return PassResult(changed, stats, clean)
 
     def _kernel(self, kernel: Operation, folder: AngleFolder, eraser: Eraser, basis, euler: str, target: str,
                 allowed, stats: dict[str, int]) -> None:
