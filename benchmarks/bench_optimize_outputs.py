@@ -5,6 +5,7 @@ and on ``qiskit:fake_sherbrooke``, and every compilable ``examples/*`` program o
 
     python benchmarks/bench_optimize_outputs.py record OUT.json [--device D ...] [--names a,b]
     python benchmarks/bench_optimize_outputs.py compare BASE.json NEW.json
+    python benchmarks/bench_optimize_outputs.py operator [--max-qubits 10]
 
 ``compare`` prints each entry whose hash differs, whose 2q count is higher (a regression,
 exit 1) or lower (an improvement), so a different-but-equal fixed point is visible too.
@@ -108,6 +109,27 @@ def compare(base_path: str, new_path: str) -> int:
     return 1 if worse else 0
 
 
+def operator_check(max_qubits: int) -> int:
+    """Qiskit ``Operator`` of each corpus circuit of at most ``max_qubits`` qubits against its
+    ``-O3`` compilation without a device (the corpus basis), up to global phase."""
+    warnings.simplefilter("ignore")
+    from bench_mapping import BASIS
+    from corpus import corpus
+    from qiskit.quantum_info import Operator
+
+    import qglm_ir
+    from qglm_ir.backends.qiskit import to_qiskit
+    from qglm_ir.frontends.interop import from_qiskit
+
+    bad = 0
+    for name, qc in corpus(None, max_qubits=max_qubits):
+        out = qglm_ir.compile(from_qiskit(qc), optimization_level=3, seed=1, basis=",".join(BASIS))
+        ok = Operator(to_qiskit(out)).equiv(Operator(qc.remove_final_measurements(inplace=False)), atol=1e-6)
+        bad += not ok
+        print(f"{name}: {'equal' if ok else 'DIFFERENT'}", flush=True)
+    return 1 if bad else 0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -119,10 +141,14 @@ def main() -> None:
     c = sub.add_parser("compare")
     c.add_argument("base")
     c.add_argument("new")
+    o = sub.add_parser("operator")
+    o.add_argument("--max-qubits", type=int, default=10)
     args = ap.parse_args()
     if args.cmd == "record":
         record(args.out, args.device or list(DEVICES), args.names.split(",") if args.names else None,
                not args.no_examples)
+    elif args.cmd == "operator":
+        sys.exit(operator_check(args.max_qubits))
     else:
         sys.exit(compare(args.base, args.new))
 

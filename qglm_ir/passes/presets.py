@@ -5,9 +5,10 @@
 * ``-O2`` (default): plus single-qubit fusion and dead-gate removal.
 * ``-O3``: with a device, small constant loops unrolled first (:data:`UNROLL_PASSES`);
   gates within ``1e-12`` average gate infidelity of the identity dropped (``drop-negligible``,
-  the approximation Qiskit O3 makes with ``RemoveIdentityEquivalent``); cancellation, rotation merging and two-qubit block resynthesis,
-  then :data:`O3_LOOP` (those plus 1q fusion and dead-gate removal, to a fixed point in one
-  pass, at most :data:`O3_MAX_ITERATIONS` resynthesis rounds); once the circuit is in the
+  the approximation Qiskit O3 makes with ``RemoveIdentityEquivalent``); then :data:`O3_LOOP`:
+  cancellation, rotation merging, two- and one-qubit resynthesis and dead-gate removal, to
+  their fixed point in one pass (``optimize-fixpoint``: the local patterns under one worklist,
+  at most :data:`O3_MAX_ITERATIONS` resynthesis rounds); once the circuit is in the
   target basis (after routing, or after ``to-basis`` without a device) 2q blocks within
   ``1e-9`` of a local unitary are dropped first (:data:`NEAR_LOCAL`, ``drop-near-local``).
 
@@ -34,7 +35,9 @@ OPT_PASSES: dict[int, tuple[str, ...]] = {
     0: (),
     1: ("cancel", "merge-rotations"),
     2: ("cancel", "merge-rotations", "fuse-1q", "cancel", "remove-dead"),
-    3: ("drop-negligible", "cancel", "merge-rotations", "fuse-2q"),
+    # -O3: the fixed-point group (:data:`O3_LOOP`) follows and starts with cancellation,
+    # rotation merging and 2q resynthesis itself.
+    3: ("drop-negligible",),
 }
 #: -O3's fixed-point group: cancellation, rotation merging, 2q and 1q resynthesis and
 #: dead-gate removal, run to their fixed point by one pass (:mod:`.optimize.fixpoint`: the
