@@ -50,7 +50,7 @@ class PatternRewriter:
     operands, see :mod:`qglm_ir.core.eraser`); the caller flushes it.
     """
 
-    __slots__ = ("eraser", "_touched", "on_create", "expand")
+    __slots__ = ("eraser", "_touched", "on_create", "expand", "journal")
 
     def __init__(self, eraser: Eraser, on_create=None, expand=None) -> None:
         self.eraser = eraser
@@ -60,6 +60,9 @@ class PatternRewriter:
         #: ``expand(op)``: further ops a change at ``op`` may let match, requeued before it
         #: (patterns that look past neighbours: see :func:`.optimize.peephole.reach_back`)
         self.expand = expand
+        #: when a list: every op :meth:`take` hands out is appended (what changed, for a
+        #: caller that only revisits changed parts afterwards)
+        self.journal: list[Operation] | None = None
 
     def notify_changed(self, op: Operation) -> None:
         """``op`` (live) was changed or may match now: look at it again."""
@@ -94,7 +97,10 @@ class PatternRewriter:
         """Erase a value-preserving op (a gate: result ``k`` continues operand
         ``first_input + k``), wiring each result's users to the matching input."""
         operands = op.operands
+        journal = self.journal
         for k, r in enumerate(op.results):
+            if journal is not None:  # its users' neighbourhood changed too (not requeued: see above)
+                journal.extend(r.uses)
             r.replace_all_uses_with(operands[first_input + k])
         self.erase_op(op)
 
@@ -112,14 +118,16 @@ class PatternRewriter:
         self._touched = []
         live = [op for op in dict.fromkeys(t) if op.parent is not None]
         expand = self.expand
-        if expand is None:
-            return live
-        out: dict[Operation, None] = {}
-        for op in live:
-            for e in expand(op):
-                out.setdefault(e)
-            out.setdefault(op)
-        return list(out)
+        if expand is not None:
+            out: dict[Operation, None] = {}
+            for op in live:
+                for e in expand(op):
+                    out.setdefault(e)
+                out.setdefault(op)
+            live = list(out)
+        if self.journal is not None:
+            self.journal.extend(live)
+        return live
 
 
 @dataclass

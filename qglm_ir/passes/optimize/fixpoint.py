@@ -118,12 +118,21 @@ class OptimizeFixpoint(Pass):
         stats["rewrite_cap_hit"] += not res.converged
         dirty = res.rewrites > 0
         releases = release_meanings(kernel)  # once: no rewrite here changes a wire's release
+        # What changed since the last fuse-1q (None: everything, its first run); its runs
+        # are judged by their gates alone, so only runs near a change can fuse differently.
+        near: list[Operation] | None = None
+        journal: list[Operation] = []
+        driver.rewriter.journal = journal
         for _ in range(self.max_rounds):
             stats["rounds"] += 1
             created: list[Operation] = []
             b, s = fuse_2q_kernel(kernel, folder, eraser, target, euler, basis is not None, not self.snap,
                                   state.pool, created)
-            r, _, _ = fuse_1q_kernel(kernel, folder, eraser, euler, allowed, state.pool, created)
+            if near is not None:
+                near = near + journal + created
+            created_1q: list[Operation] = []
+            r, _, _ = fuse_1q_kernel(kernel, folder, eraser, euler, allowed, state.pool, created_1q, near)
+            created += created_1q
             g, m = remove_dead_kernel(kernel, eraser, releases)
             g += m
             stats["blocks_resynthesized"] += b
@@ -133,6 +142,9 @@ class OptimizeFixpoint(Pass):
             if not (b or r or g):
                 break
             dirty = True
+            journal.clear()
+            # a dead-gate removal shortens runs it does not report: the next fusion looks at all
+            near = None if g else list(created_1q)
             for op in created:
                 if op.parent is not None:  # fuse-1q may have replaced what fuse-2q made
                     state.created(op)
@@ -142,5 +154,6 @@ class OptimizeFixpoint(Pass):
             stats["rewrite_cap_hit"] += not res.converged
         else:
             stats["round_cap_hit"] += 1
+        driver.rewriter.journal = None
         if dirty:
             sweep_dead_classical(kernel, eraser)
