@@ -38,7 +38,7 @@ def local_patterns(state: LocalState) -> list:
     return [DropIdentity(state), CancelInverses(state), MergeRotationsPattern(state)]
 
 
-def reseed(created: list[Operation], cap: int = DEFAULT_CAP) -> list[Operation]:
+def reseed(created: list[Operation]) -> list[Operation]:
     """The worklist after a resynthesis: each live new gate, preceded by the gates feeding
     it and the 1q gates whose partner search reaches it (:func:`.peephole.reach_back`), in
     the order the gates were made (program order within each replaced piece)."""
@@ -50,7 +50,7 @@ def reseed(created: list[Operation], cap: int = DEFAULT_CAP) -> list[Operation]:
         for v in op.operands:
             if isinstance(v, OpResult) and v.op.name in specs and v.op.parent is not None:
                 seen.setdefault(v.op)
-        for g in reach_back(op, cap):
+        for g in reach_back(op):
             seen.setdefault(g)
         seen.setdefault(op)
     return list(seen)
@@ -148,7 +148,7 @@ class OptimizeFixpoint(Pass):
             for op in created:
                 if op.parent is not None:  # fuse-1q may have replaced what fuse-2q made
                     state.created(op)
-            res = driver.run(reseed(created, self.lookahead), limit)
+            res = driver.run(reseed(created), limit)
             stats["rewrites"] += res.rewrites
             stats["visited"] += res.visited
             stats["rewrite_cap_hit"] += not res.converged

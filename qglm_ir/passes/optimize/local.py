@@ -50,8 +50,7 @@ class LocalState:
         """The rewriter for this kernel's patterns: counts created gates (:meth:`created`) and
         requeues, with each touched gate, the 1q gates whose partner search can reach it
         (:func:`.peephole.reach_back`), as a whole-pass rerun would look at them again."""
-        cap = self.cap
-        return PatternRewriter(eraser, self.created, lambda op: reach_back(op, cap))
+        return PatternRewriter(eraser, self.created, reach_back)
 
     def created(self, op: Operation) -> None:
         """Record a gate made by a rewrite (keeps the partner filter a necessary condition)."""
