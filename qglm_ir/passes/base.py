@@ -40,6 +40,9 @@ class PassResult:
 
     changed: bool
     stats: dict[str, int | float | str] = field(default_factory=dict)
+    #: Passes this run left nothing to do for: the output is a fixed point of each (a pass
+    #: manager may skip an equal ``skip_when_clean`` pass until the module changes again).
+    clean: tuple[Pass, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -286,6 +286,8 @@ class PassManager:
                 self._clean[p] = self._changes
             except TypeError:
                 pass
+        for q in getattr(out, "clean", ()):  # a fixed point of other passes too (optimize-fixpoint)
+            self._clean[q] = self._changes
         if self.verify_each:
             try:
                 _verifier()(module)

@@ -33,6 +33,7 @@ BUILTIN_PASSES: dict[str, str] = {
     "remove-dead": "qglm_ir.passes.optimize.remove_dead:RemoveDead",
     "drop-negligible": "qglm_ir.passes.optimize.negligible:DropNegligible",
     "drop-near-local": "qglm_ir.passes.optimize.near_local:DropNearLocal",
+    "optimize-fixpoint": "qglm_ir.passes.optimize.fixpoint:OptimizeFixpoint",
     # mapping
     "layout": "qglm_ir.passes.mapping.layout:Layout",
     "route": "qglm_ir.passes.mapping.route:Route",

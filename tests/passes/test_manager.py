@@ -243,16 +243,21 @@ def test_preset_names():
     # with a device, -O3 unrolls small loops (and folds the copies) before optimizing
     k = 3 + len(presets.UNROLL_PASSES)
     assert o3[3:k] == list(presets.UNROLL_PASSES)
-    assert o3[k:k + 4] == ["drop-negligible", "cancel", "merge-rotations", "fuse-2q"]
-    assert o3[k + 4] == presets.O3_LOOP
-    assert o3[k + 5:] == list(presets.MAPPING_BY_LEVEL[3]) + ["cancel"]
+    assert o3[k:k + 1] == ["drop-negligible"]
+    assert o3[k + 1] == presets.O3_LOOP
+    assert o3[k + 2:] == list(presets.MAPPING_BY_LEVEL[3]) + ["cancel"]
     # fix-direction follows every pass that emits 2q gates and precedes the last to-basis
-    assert o3.index("fix-direction") > o3.index(presets.O3_LOOP_IN_BASIS, k + 5) and o3[-2] == "to-basis"
+    assert o3.index("fix-direction") > o3.index(presets.O3_LOOP_IN_BASIS, k + 2) and o3[-2] == "to-basis"
     # in the basis (after routing) 2q blocks are resynthesized as Qiskit O3 does, snapping
     # near-special blocks: an approximation, declared as one
-    assert "fuse-2q{snap=true}" in presets.O3_LOOP_IN_BASIS and "fuse-2q" in presets.O3_LOOP
+    assert presets.O3_LOOP_IN_BASIS == ("optimize-fixpoint{snap=true}",)
+    assert presets.O3_LOOP == ("optimize-fixpoint",)
     snapping = presets.instantiate("fuse-2q{snap=true}")
     assert snapping.preserves == "approximation" and presets.instantiate("fuse-2q").preserves == "unitary"
+    group = presets.instantiate("optimize-fixpoint{snap=true}")
+    assert group.snap and group.preserves == "approximation"
+    # the group reaches its own fixed point: it is one pipeline item, not a Repeat
+    assert not isinstance(presets.make_group((group,)), Repeat)
     # the near-local approximation runs only once the circuit is in the basis (after routing)
     assert o3.index("route") < o3.index("drop-near-local") and "drop-near-local" not in presets.O3_LOOP
     assert "unroll-loops" not in presets.preset_names(2, device=True)

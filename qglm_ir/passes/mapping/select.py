@@ -51,7 +51,7 @@ def cleaned_score(module: Module, kernel: Operation, ctx: PassContext) -> Score:
     Requires: ``kernel`` routed for ``ctx.device`` (in ``module`` or detached); ``module``
     holds the symbols the kernel may use (frozen parameters fold through them). Guarantees:
     neither ``module`` nor ``kernel`` is changed (a probe module with copies is cleaned)."""
-    from ..presets import NEAR_LOCAL, O3_LOOP_IN_BASIS, O3_MAX_ITERATIONS, instantiate
+    from ..presets import NEAR_LOCAL, O3_LOOP_IN_BASIS, instantiate, run_group
 
     probe = Module("probe")
     for op in module:
@@ -62,10 +62,7 @@ def cleaned_score(module: Module, kernel: Operation, ctx: PassContext) -> Score:
     pctx = PassContext(device=ctx.device, basis=ctx.basis, seed=ctx.seed)
     for name in ("to-basis", *NEAR_LOCAL):
         instantiate(name).run(probe, pctx)
-    group = [instantiate(name) for name in O3_LOOP_IN_BASIS]
-    for _ in range(O3_MAX_ITERATIONS):
-        if not any([p.run(probe, pctx).changed for p in group]):
-            break
+    run_group([instantiate(name) for name in O3_LOOP_IN_BASIS], probe, pctx)
     return Score(routed_2q_ops(copy), _depth_2q(copy))
 
 

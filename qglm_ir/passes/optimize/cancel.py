@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar
@@ -11,19 +10,12 @@ from ...core.ir import Operation, Value
 from ...core.module import Module
 from ...dialects.gates import GATES, GateSpec
 from ..base import Pass, PassContext, PassResult
+from ..rewrite import PatternRewriter, RewritePattern
 from .angles import AngleFolder, same_angle
 from .commutation import always_diagonal, embed, is_diagonal, is_identity_up_to_phase, period
-from .peephole import DEFAULT_CAP, PartnerFilter, find_partner
-from .wires import (
-    Eraser,
-    WireIds,
-    gates_in_order,
-    kernels,
-    prev_gate,
-    remove_gate,
-    spec_of,
-    sweep_dead_classical,
-)
+from .local import LocalState, run_local_patterns
+from .peephole import DEFAULT_CAP, find_partner
+from .wires import SPECS, Eraser, kernels, sweep_dead_classical
 
 
 @dataclass(frozen=True)
@@ -59,10 +51,10 @@ class Cancel(Pass):
         eraser = Eraser()
         pairs = singles = 0
         for kernel in kernels(module):
-            p, s = _cancel_kernel(kernel, folder, eraser, self.lookahead)
-            pairs += p
-            singles += s
-            if p or s:
+            res, _ = run_local_patterns(kernel, folder, eraser, cancel_patterns, cap=self.lookahead)
+            singles += res.by_pattern.get(DropIdentity.name, 0)
+            pairs += res.by_pattern.get(CancelInverses.name, 0)
+            if res.rewrites:
                 sweep_dead_classical(kernel, eraser)
         eraser.flush()
         return PassResult(pairs + singles > 0, {"pairs_cancelled": pairs, "identities_removed": singles})
@@ -89,17 +81,6 @@ def is_identity_gate(op: Operation, spec: GateSpec, folder: AngleFolder) -> bool
             r = vals[0] % t
             return min(r, t - r) < 1e-12
     return is_identity_up_to_phase(spec.matrix(*vals))
-
-
-def drop_identity(a: Operation, sa: GateSpec, folder: AngleFolder, eraser: Eraser, work: deque) -> bool:
-    """If gate ``a`` is the identity, remove it and requeue the gates it exposes
-    (its wires' previous gates, in wire order, at the front of ``work``)."""
-    if not is_identity_gate(a, sa, folder):
-        return False
-    preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
-    remove_gate(a, sa, eraser)
-    work.extendleft(reversed(preds))
-    return True
 
 
 def is_inverse(
@@ -153,37 +134,58 @@ def _numeric_inverse(
     return is_identity_up_to_phase(mb @ sa.matrix(*aa))
 
 
-def _cancel_kernel(kernel: Operation, folder: AngleFolder, eraser: Eraser, cap: int) -> tuple[int, int]:
-    pairs = singles = 0
-    ids = WireIds()
-    gates = gates_in_order(kernel)
-    alone = PartnerFilter(gates, ids)
-    work = deque(gates)
-    while work:
-        a = work.popleft()
-        if a.parent is None:
-            continue
-        sa = spec_of(a)
-        assert sa is not None
-        if drop_identity(a, sa, folder, eraser, work):
-            singles += 1
-            continue
-        if not alone.may_have_partner(a):
-            continue
+class DropIdentity(RewritePattern):
+    """Remove a gate that is the identity up to phase (:func:`is_identity_gate`)."""
 
+    name: ClassVar[str] = "drop-identity"
+
+    def __init__(self, state: LocalState, roots: frozenset[str] | None = None) -> None:
+        self.folder = state.folder
+        self.roots = _GATE_NAMES if roots is None else roots
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> bool:
+        sa = SPECS[op.name]
+        if not is_identity_gate(op, sa, self.folder):
+            return False
+        rewriter.bypass_op(op, sa.num_params)
+        return True
+
+
+class CancelInverses(RewritePattern):
+    """Remove a gate ``A`` and the first gate ``B`` after it on exactly its wires, past gates
+    that commute with ``A`` (:func:`.peephole.find_partner`), when ``B`` is ``A``'s inverse
+    up to phase (:func:`is_inverse`)."""
+
+    name: ClassVar[str] = "cancel-inverses"
+
+    def __init__(self, state: LocalState) -> None:
+        self.state = state
+        self.roots = _GATE_NAMES
+
+    def match_and_rewrite(self, a: Operation, rewriter: PatternRewriter) -> bool:
+        st = self.state
+        if not st.alone.may_have_partner(a):
+            return False
+        sa = SPECS[a.name]
+        folder = st.folder
         aa = _angles(a, sa, folder)
 
-        def match(b: Operation, sb: GateSpec, pat: tuple[int, ...], a=a, sa=sa, aa=aa) -> bool:
+        def match(b: Operation, sb: GateSpec, pat: tuple[int, ...]) -> bool:
             return is_inverse(a, sa, b, sb, pat, folder, aa)
 
-        hit = find_partner(a, sa, match, cap, ids)
+        hit = find_partner(a, sa, match, st.cap, st.ids)
         if hit is None:
-            continue
-        preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
+            return False
         b, sb, _ = hit
-        remove_gate(b, sb, eraser)
-        remove_gate(a, sa, eraser)
-        pairs += 1
-        # The gates before A may now meet new neighbours: look at them again.
-        work.extendleft(reversed(preds))
-    return pairs, singles
+        # A first: its producers, the gates before the pair, are requeued first.
+        rewriter.bypass_op(a, sa.num_params)
+        rewriter.bypass_op(b, sb.num_params)
+        return True
+
+
+_GATE_NAMES: frozenset[str] = frozenset(SPECS)
+
+
+def cancel_patterns(state: LocalState) -> list[RewritePattern]:
+    """``cancel``'s patterns, in the order they are tried on a gate."""
+    return [DropIdentity(state), CancelInverses(state)]

@@ -70,7 +70,7 @@ class Fuse1Q(Pass):
         eraser = Eraser()
         runs = before = after = 0
         for kernel in kernels(module):
-            r, b, a = _fuse_kernel(kernel, folder, eraser, euler, allowed)
+            r, b, a = fuse_kernel(kernel, folder, eraser, euler, allowed)
             runs += r
             before += b
             after += a
@@ -129,13 +129,44 @@ def _run_synthesis(run: tuple[GateKey, ...], euler: str) -> tuple[tuple[str, tup
     return tuple(synth_1q(total, euler))
 
 
-def _fuse_kernel(
-    kernel: Operation, folder: AngleFolder, eraser: Eraser, euler: str, allowed: frozenset[str] | None
+def run_heads(ops: list[Operation], fusable: _Keys) -> list[Operation]:
+    """The heads of the runs that contain, start right after or end right before one of
+    ``ops`` (live ones): the runs a change at those ops can have changed."""
+    heads: dict[Operation, None] = {}
+    for op in ops:
+        if op.parent is None:
+            continue
+        if fusable(op) is not None:
+            cands: list[Operation] = [op]
+        else:  # a 2q (or symbolic) gate: the runs on each side of it
+            cands = [r.uses[0] for r in op.results if r.uses]
+            cands += [v.op for v in op.operands if isinstance(v, OpResult)]
+        for c in cands:
+            if c.parent is None or fusable(c) is None:
+                continue
+            inp = c.operands[-1]
+            while isinstance(inp, OpResult) and fusable(inp.op) is not None:
+                c = inp.op
+                inp = c.operands[-1]
+            heads.setdefault(c)
+    return list(heads)
+
+
+def fuse_kernel(
+    kernel: Operation, folder: AngleFolder, eraser: Eraser, euler: str, allowed: frozenset[str] | None,
+    pool: ConstPool | None = None, created: list[Operation] | None = None,
+    only_near: list[Operation] | None = None,
 ) -> tuple[int, int, int]:
+    """Fuse the runs of ``kernel``; returns (runs replaced, gates before, gates after). New
+    gates are appended to ``created`` when given. ``only_near``: look only at the runs
+    :func:`run_heads` finds for these ops (the caller knows nothing else changed since the
+    last fusion: a run's outcome depends on its gates alone)."""
     runs = before = after = 0
-    pool = ConstPool(kernel)
+    if pool is None:
+        pool = ConstPool(kernel)
     fusable = _Keys(folder)
-    for head in gates_in_order(kernel):
+    heads = gates_in_order(kernel) if only_near is None else run_heads(only_near, fusable)
+    for head in heads:
         if head.parent is None:
             continue
         k = fusable(head)
@@ -158,7 +189,7 @@ def _fuse_kernel(
         seq = _run_synthesis(tuple(keys), euler)
         out_of_basis = allowed is not None and any(op.name[2:] not in allowed for op in run)
         if len(seq) < len(run) or out_of_basis:
-            replace_gates(run[0], run, [inp], seq, [cur], eraser, pool)
+            replace_gates(run[0], run, [inp], seq, [cur], eraser, pool, created)
             runs += 1
             before += len(run)
             after += len(seq)

@@ -69,7 +69,7 @@ class Fuse2Q(Pass):
         eraser = Eraser()
         blocks = saved = 0
         for kernel in kernels(module):
-            b, s = _fuse_kernel(kernel, folder, eraser, target, euler, basis is not None, not self.snap)
+            b, s = fuse_kernel(kernel, folder, eraser, target, euler, basis is not None, not self.snap)
             blocks += b
             saved += s
             if b:
@@ -249,12 +249,15 @@ def block_key(ops: list) -> BlockKey:
     return tuple((name, angles, pos) for _, (name, angles), pos in ops)
 
 
-def _fuse_kernel(
+def fuse_kernel(
     kernel: Operation, folder: AngleFolder, eraser: Eraser, target: str, euler: str, translate: bool,
-    exact: bool = True,
+    exact: bool = True, pool: ConstPool | None = None, created: list[Operation] | None = None,
 ) -> tuple[int, int]:
+    """Resynthesize the blocks of ``kernel`` that get cheaper; returns (blocks replaced, 2q
+    gates saved). New gates are appended to ``created`` when given."""
     blocks = saved = 0
-    pool = ConstPool(kernel)
+    if pool is None:
+        pool = ConstPool(kernel)
     for g, ops, ins, outs, n2 in two_qubit_blocks(kernel, folder):
         if n2 < 2:
             # One 2q gate: KAK could only win by needing none, i.e. the gate is a
@@ -267,7 +270,7 @@ def _fuse_kernel(
         new, s = hit
         # Insert before the first 2q gate: every block input is defined before it
         # and every output is used after it (see DESIGN of replace_gates).
-        replace_gates(g, [op for op, _, _ in ops], ins, new, outs, eraser, pool)
+        replace_gates(g, [op for op, _, _ in ops], ins, new, outs, eraser, pool, created)
         blocks += 1
         saved += s
     return blocks, saved

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar
@@ -15,20 +14,13 @@ from ...core.module import Module
 from ...core.types import qubit
 from ...dialects.gates import GATES, GateSpec
 from ..base import Pass, PassContext, PassResult
-from .angles import Angle, AngleEmitter, AngleFolder, ConstPool
-from .cancel import drop_identity
+from ..rewrite import PatternRewriter, RewritePattern
+from .angles import Angle, AngleEmitter, AngleFolder
+from .cancel import DropIdentity
 from .commutation import is_identity_up_to_phase, period
-from .peephole import DEFAULT_CAP, PartnerFilter, find_partner
-from .wires import (
-    Eraser,
-    WireIds,
-    gates_in_order,
-    kernels,
-    prev_gate,
-    remove_gate,
-    spec_of,
-    sweep_dead_classical,
-)
+from .local import LocalState, run_local_patterns
+from .peephole import DEFAULT_CAP, find_partner
+from .wires import SPECS, Eraser, kernels, sweep_dead_classical
 
 _PROBE = 0.8731
 
@@ -108,13 +100,17 @@ class MergeRotations(Pass):
     def run(self, module: Module, ctx: PassContext) -> PassResult:
         folder = AngleFolder(module)
         eraser = Eraser()
-        basis = ctx.basis or getattr(ctx.device, "basis_gates", None)
+        basis = tuple(ctx.basis or getattr(ctx.device, "basis_gates", None) or ())
+        roots = family_roots()
         merged = dropped = 0
         for kernel in kernels(module):
-            m, d = _merge_kernel(kernel, folder, eraser, self.lookahead, tuple(basis or ()))
-            merged += m
-            dropped += d
-            if m or d:
+            res, pats = run_local_patterns(kernel, folder, eraser, lambda st: merge_patterns(st, roots), basis,
+                                           self.lookahead, select=lambda g: g.name in roots)
+            m = pats[1]
+            assert isinstance(m, MergeRotationsPattern)
+            merged += m.merged
+            dropped += res.by_pattern.get(DropIdentity.name, 0) + m.dropped
+            if res.rewrites:
                 sweep_dead_classical(kernel, eraser)
         eraser.flush()
         return PassResult(merged + dropped > 0, {"merged": merged, "identities_removed": dropped})
@@ -141,57 +137,58 @@ def _out_name(a: str, b: str, fam_id: int, basis: tuple[str, ...]) -> str:
     return members[0]
 
 
-def _merge_kernel(
-    kernel: Operation, folder: AngleFolder, eraser: Eraser, cap: int, basis: tuple[str, ...]
-) -> tuple[int, int]:
-    fam = rotation_families()
-    merged = dropped = 0
-    pool = ConstPool(kernel)
-    ids = WireIds()
-    gates = [op for op in gates_in_order(kernel) if op.name[2:] in fam]
-    alone = PartnerFilter(gates, ids)  # a partner is in the family too
-    work = deque(gates)
-    while work:
-        a = work.popleft()
-        if a.parent is None:
-            continue
-        sa = spec_of(a)
-        assert sa is not None
-        fa = fam.get(sa.name)
-        if fa is None:
-            continue
-        if drop_identity(a, sa, folder, eraser, work):
-            dropped += 1
-            continue
-        if not alone.may_have_partner(a):
-            continue
+@lru_cache(maxsize=1)
+def family_roots() -> frozenset[str]:
+    """IR names of the gates in some rotation family (what :class:`MergeRotationsPattern` roots at)."""
+    return frozenset(GATES[n].ir_name for n in rotation_families())
 
-        def match(b: Operation, sb: GateSpec, pat: tuple[int, ...], fa=fa, sa=sa) -> bool:
+
+class MergeRotationsPattern(RewritePattern):
+    """Merge a rotation ``A`` into the first same-family rotation ``B`` after it on the same
+    qubits (past gates commuting with ``A``): ``A`` goes, ``B`` becomes the sum (or goes
+    too when the sum is the identity). Counts ``merged`` and ``dropped`` (identity sums)."""
+
+    name: ClassVar[str] = "merge-rotations"
+
+    def __init__(self, state: LocalState) -> None:
+        self.state = state
+        self.roots = family_roots()
+        self.merged = 0
+        self.dropped = 0
+
+    def match_and_rewrite(self, a: Operation, rewriter: PatternRewriter) -> bool:
+        st = self.state
+        if not st.alone.may_have_partner(a):
+            return False
+        fam = rotation_families()
+        sa = SPECS[a.name]
+        fa = fam[sa.name]
+
+        def match(b: Operation, sb: GateSpec, pat: tuple[int, ...]) -> bool:
             fb = fam.get(sb.name)
             if fb is None or fb[0] != fa[0]:
                 return False
             return pat == tuple(range(len(pat))) or (sa.symmetric and sb.symmetric)
 
-        hit = find_partner(a, sa, match, cap, ids)
+        hit = find_partner(a, sa, match, st.cap, st.ids)
         if hit is None:
-            continue
-        preds = [p for v in a.operands[sa.num_params :] if (p := prev_gate(v)) is not None]
+            return False
         b, sb, _ = hit
         fb = fam[sb.name]
-        em = AngleEmitter(b, pool)
+        folder = st.folder
+        em = AngleEmitter(b, st.pool)
         total = em.add(_angle(a, sa, fa[1], folder), _angle(b, sb, fb[1], folder))
-        name = _out_name(sa.name, sb.name, fa[0], basis)
-        remove_gate(a, sa, eraser)
-        merged += 1
+        name = _out_name(sa.name, sb.name, fa[0], st.basis)
+        rewriter.bypass_op(a, sa.num_params)
+        self.merged += 1
         if not isinstance(total, Value):
             t = period(name)
             if t is not None:
                 r = total % t
                 if min(r, t - r) < 1e-12:
-                    remove_gate(b, sb, eraser)
-                    dropped += 1
-                    work.extendleft(reversed(preds))
-                    continue
+                    rewriter.bypass_op(b, sb.num_params)
+                    self.dropped += 1
+                    return True
         spec = GATES[name]
         new = Operation(
             spec.ir_name,
@@ -199,10 +196,11 @@ def _merge_kernel(
             [qubit] * spec.num_qubits,
             loc=b.loc,
         )
-        b.parent.insert_before(new, b)  # type: ignore[union-attr]
-        for old_r, new_r in zip(b.results, new.results):
-            old_r.replace_all_uses_with(new_r)
-        eraser.erase(b)
-        work.appendleft(new)
-        work.extendleft(reversed(preds))
-    return merged, dropped
+        rewriter.replace_op(b, new)
+        return True
+
+
+def merge_patterns(state: LocalState, roots: frozenset[str] | None = None) -> list[RewritePattern]:
+    """``merge-rotations``'s patterns: identity rotations dropped, then merging. ``roots``
+    restricts the identity check (the pass alone looks at rotations only)."""
+    return [DropIdentity(state, roots), MergeRotationsPattern(state)]

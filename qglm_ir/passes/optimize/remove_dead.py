@@ -60,7 +60,7 @@ class RemoveDead(Pass):
         eraser = Eraser()
         gates = measures = 0
         for kernel in kernels(module):
-            g, m = _remove_kernel(kernel, eraser)
+            g, m = remove_dead_kernel(kernel, eraser)
             gates += g
             measures += m
             if g or m:
@@ -85,7 +85,7 @@ def _sink(v, diagonal: bool, releases: dict[Operation, str]) -> bool:
     return n == "q.reset" or (diagonal and n == "q.measure")
 
 
-def _release_meanings(kernel: Operation) -> dict[Operation, str]:
+def release_meanings(kernel: Operation) -> dict[Operation, str]:
     """What each top-level ``q.dealloc`` of ``kernel`` means under its readout contract.
 
     A dealloc missing from the result is treated as observed (``"state"``), the
@@ -116,9 +116,14 @@ def _dead_measure(op: Operation, releases: dict[Operation, str]) -> bool:
 _SINKS = frozenset({"q.dealloc", "q.reset", "q.measure"})
 
 
-def _remove_kernel(kernel: Operation, eraser: Eraser) -> tuple[int, int]:
+def remove_dead_kernel(kernel: Operation, eraser: Eraser,
+                       releases: dict[Operation, str] | None = None) -> tuple[int, int]:
+    """Remove the dead gates and measurements of ``kernel`` (see :class:`RemoveDead`); returns
+    (gates removed, measurements removed). Unused classical ops are left to the caller.
+    ``releases``: :func:`release_meanings` of the kernel when the caller has it (gate
+    rewrites do not change it: they keep every wire and its release)."""
     gates = measures = 0
-    releases = _release_meanings(kernel)
+    releases = release_meanings(kernel) if releases is None else releases
     # Seed with every op sitting right before a sink; follow predecessors as they get exposed.
     # A gate is removable only when each of its results feeds a sink (dealloc, reset,
     # measure) directly, so the gates feeding sinks are the only seeds needed; what the

@@ -132,6 +132,7 @@ def replace_gates(
     outputs: Sequence[Value],
     eraser: Eraser,
     pool: ConstPool | None = None,
+    created: list[Operation] | None = None,
 ) -> int:
     """Replace the gates ``old`` (a convex piece of a block acting on ``wires``) by ``new``.
 
@@ -139,7 +140,8 @@ def replace_gates(
     ``outputs[i]`` the value leaving it (a result of some op in ``old``, or
     ``wires[i]`` itself). ``new`` yields ``(gate, angles, local wires)``; the
     new gates are inserted before ``first`` (which must precede every op of
-    ``old`` in the block). Returns the number of gates inserted.
+    ``old`` in the block), and appended to ``created`` when given. Returns the number of
+    gates inserted.
     """
     cur = list(wires)
     n = 0
@@ -152,6 +154,8 @@ def replace_gates(
         vals = [em.value(a) for a in angles]
         op = Operation(spec.ir_name, [*vals, *(cur[q] for q in qs)], [qubit] * spec.num_qubits, loc=loc)
         block.insert_before(op, first)
+        if created is not None:
+            created.append(op)
         for q, r in zip(qs, op.results):
             cur[q] = r
         n += 1
