@@ -478,12 +478,12 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     2704, QV-32 4926 against 4962; physical order QV-10 234 against 249, QFT-50 2950 against
     3025)."""
     from .layout import _relabel
-    from .qiskit_route import joint_route
+    from .qiskit_route import joint_route, sabre_input
 
     body = kernel.regions[0].block
     if _has_regions(body):
         return []
-    probe = _Router(kernel.clone(), graph, opts, coupler_cost)
+    probe = _Router(kernel, graph, opts, coupler_cost)  # read only: analysis and DAG arrays
     if probe.kw.num_wires != graph.num_qubits:
         return []
     block = probe.kernel.regions[0].block
@@ -498,9 +498,14 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     ranks = [None] if rank is None else [rank if o == "program" else None for o in orders]
     found: list[tuple[float, int, tuple]] = []
     cost = probe.coupler_cost
-    runs = [(seed, r) for seed in (seeds or (opts.seed,)) for r in ranks]
-    for i, (seed, r) in enumerate(runs):
-        got = joint_route(arrays, graph.num_qubits, graph, busy, seed, rank=r)
+    runs = [(seed, j) for seed in (seeds or (opts.seed,)) for j in range(len(ranks))]
+    problems: dict[int, object] = {}  # per numbering: Qiskit's input, shared by the seeds
+    for i, (seed, j) in enumerate(runs):
+        if j not in problems:
+            problems[j] = sabre_input(arrays, graph, ranks[j])
+        if problems[j] is None:
+            continue
+        got = joint_route(arrays, graph.num_qubits, graph, busy, seed, problem=problems[j])
         if got is None:
             continue
         est = routed_2q_cost(np.asarray(got[0], dtype=np.int64), got[1], arrays[0], arrays[1], cost)[0]

@@ -1,0 +1,111 @@
+"""Qiskit's joint SABRE candidate: its input is built once per wire numbering and shared by the
+seeds, and its routed gates are identified without labels (#15)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qglm_ir import ModuleBuilder
+from qglm_ir.passes.base import PassContext
+from qglm_ir.passes.mapping import qiskit_route
+from qglm_ir.passes.mapping.graph import device_graph
+from qglm_ir.passes.mapping.layout import Layout
+from qglm_ir.passes.mapping.route import RouteOptions, _Router, qiskit_candidates
+from qglm_ir.targets import load_device
+
+from .conftest import kernel_of
+
+
+def _random_circuit(n: int, gates: int, seed: int):
+    """A laid-out kernel of random cx/cz gates and 1q gates on ``heavy-hex:3``."""
+    rng = np.random.default_rng(seed)
+    mb = ModuleBuilder("m")
+    kb = mb.kernel("k", n)
+    for _ in range(gates):
+        a, b = (int(x) for x in rng.choice(n, 2, replace=False))
+        kb.gate(str(rng.choice(["cx", "cz"])), a, b)
+        kb.gate("h", int(rng.integers(n)))
+    kb.finish()
+    device = load_device("heavy-hex:3")
+    Layout(elide_swaps=False).run(mb.module, PassContext(device=device, seed=seed))
+    return kernel_of(mb.module), device
+
+
+def test_problem_built_once_per_numbering(monkeypatch) -> None:
+    """Three seeds times two numberings: two Qiskit problems, not six; each numbering and
+    seed still gets its own run (six joint routings)."""
+    kernel, device = _random_circuit(12, 60, 3)
+    built: list[object] = []
+    runs: list[int] = []
+    real_problem, real_route = qiskit_route.sabre_problem, qiskit_route.joint_route
+
+    def counting_problem(*a, **k):
+        built.append(a[2] if len(a) > 2 else k.get("rank"))
+        return real_problem(*a, **k)
+
+    def counting_route(*a, **k):
+        runs.append(a[4])
+        return real_route(*a, **k)
+
+    monkeypatch.setattr(qiskit_route, "sabre_problem", counting_problem)
+    monkeypatch.setattr(qiskit_route, "joint_route", counting_route)
+    found = qiskit_candidates(kernel, device_graph(device), RouteOptions(seed=0), seeds=(0, 1, 2),
+                              near=10.0, orders=("program", "physical"))
+    assert found
+    assert len(built) == 2 and built[0] is not None and built[1] is None
+    assert sorted(runs) == [0, 0, 1, 1, 2, 2]
+
+
+def _labelled_reference(arrays, graph, seed: int):
+    """The routed order as Qiskit labels it: every cx carries its DAG node index as a label
+    (how the candidate used to be read back)."""
+    from qiskit import QuantumCircuit
+    from qiskit.circuit.library import CXGate
+    from qiskit.converters import circuit_to_dag
+    from qiskit.transpiler.passes import SabreLayout
+
+    node_a, node_b = arrays[0], arrays[1]
+    two = np.nonzero(node_b >= 0)[0].tolist()
+    pairs = [(int(node_a[k]), int(node_b[k])) for k in two]
+    active = sorted({v for e in pairs for v in e})
+    comp = sorted(graph.components[0])
+    v_index = {v: i for i, v in enumerate(active)}
+    qc = QuantumCircuit(len(active))
+    for k, (a, b) in zip(two, pairs):
+        qc.append(CXGate(label=str(k)), [v_index[a], v_index[b]])
+    sabre = SabreLayout(qiskit_route.component_coupling(graph, comp), seed=seed, max_iterations=4,
+                        swap_trials=20, layout_trials=20)
+    routed = sabre.run(circuit_to_dag(qc))
+    out = []
+    for node in routed.topological_op_nodes():
+        qs = [comp[routed.find_bit(q).index] for q in node.qargs]
+        out.append((1, qs[0], qs[1]) if node.op.name == "swap" else (0, int(node.op.label), -1))
+    return out
+
+
+def test_unlabelled_gates_are_identified_as_labels_would(monkeypatch) -> None:
+    """The sequence replayed from Qiskit's unlabelled routing equals the one its labels give,
+    and a different circuit gives a different sequence."""
+    seqs = []
+    for seed in (5, 6):
+        kernel, device = _random_circuit(14, 80, seed)
+        graph = device_graph(device)
+        probe = _Router(kernel, graph, RouteOptions(seed=0))
+        nodes = [op for op in kernel.regions[0].block
+                 if op is not kernel.regions[0].block.terminator and op.name not in ("q.alloc", "q.dealloc")]
+        arrays, _ops = probe._dag(nodes, False)
+        seen: list[list] = []
+        real_replay = qiskit_route._replay
+
+        def spy(seq, *a, seen=seen, real_replay=real_replay):
+            seen.append(list(seq))
+            return real_replay(seq, *a)
+
+        monkeypatch.setattr(qiskit_route, "_replay", spy)
+        got = qiskit_route.joint_route(arrays, graph.num_qubits, graph, set(), 4)
+        monkeypatch.setattr(qiskit_route, "_replay", real_replay)
+        assert got is not None and len(seen) == 1
+        assert seen[0] == _labelled_reference(arrays, graph, 4)
+        assert sum(1 for s in seen[0] if s[0] == 1) > 0  # the case needs swaps
+        seqs.append(seen[0])
+    assert seqs[0] != seqs[1]
