@@ -109,3 +109,59 @@ def test_unlabelled_gates_are_identified_as_labels_would(monkeypatch) -> None:
         assert sum(1 for s in seen[0] if s[0] == 1) > 0  # the case needs swaps
         seqs.append(seen[0])
     assert seqs[0] != seqs[1]
+
+
+def test_route_builds_each_top_level_dag_once(monkeypatch) -> None:
+    """``route`` on a calibrated device routes two copies of the kernel (error-weighted and
+    hop distances) and builds Qiskit's candidate from a third: the plain and the
+    commutation DAG of the unrouted kernel are built once each, plus one for the relabelled
+    Qiskit copy (six builds before they were shared)."""
+    from qglm_ir.passes.mapping.route import Route
+
+    device = load_device("qiskit:fake_sherbrooke")
+    built: list[bool] = []
+    real = _Router._dag
+
+    def counting(self, nodes, commute):
+        built.append(commute)
+        return real(self, nodes, commute)
+
+    fresh = _random_module(10, 40, 8)
+    ctx = PassContext(device=device, seed=0)
+    Layout(elide_swaps=False).run(fresh, ctx)
+    monkeypatch.setattr(_Router, "_dag", counting)
+    Route().run(fresh, ctx)
+    assert sorted(built) == [False, False, True]
+
+
+def _random_module(n: int, gates: int, seed: int):
+    rng = np.random.default_rng(seed)
+    mb = ModuleBuilder("m")
+    kb = mb.kernel("k", n)
+    for _ in range(gates):
+        a, b = (int(x) for x in rng.choice(n, 2, replace=False))
+        kb.gate(str(rng.choice(["cx", "cz"])), a, b)
+        kb.gate("h", int(rng.integers(n)))
+    kb.finish()
+    return mb.module
+
+
+def test_shared_dags_are_not_reused_for_another_kernel() -> None:
+    """A DAG cache filled by one kernel does not answer for a different one: routing the
+    second with the first's cache gives the same result as routing it alone."""
+    from qglm_ir.passes.mapping.route import route_kernel
+    from qglm_ir.text import print_module
+
+    device = load_device("heavy-hex:3")
+    graph = device_graph(device)
+    first, second = _random_module(10, 40, 1), _random_module(10, 40, 2)
+    alone = _random_module(10, 40, 2)
+    for m in (first, second, alone):
+        Layout(elide_swaps=False).run(m, PassContext(device=device, seed=0))
+    dags: dict = {}
+    route_kernel(kernel_of(first), graph, RouteOptions(seed=0), dags=dags)
+    filled = dict(dags)
+    route_kernel(kernel_of(second), graph, RouteOptions(seed=0), dags=dags)
+    route_kernel(kernel_of(alone), graph, RouteOptions(seed=0))
+    assert print_module(second) == print_module(alone)
+    assert all(dags[k][0] != filled[k][0] for k in filled)  # rebuilt for the second kernel
