@@ -472,16 +472,18 @@ def _has_regions(block: Block) -> bool:
 def qiskit_candidate(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
                      coupler_cost: np.ndarray | None = None,
                      seeds: Sequence[int] = (), program_order: bool = True,
-                     dags: dict | None = None) -> tuple[Operation, dict] | None:
+                     dags: dict | None = None, consume: bool = False) -> tuple[Operation, dict] | None:
     """A routed copy of the laid-out, unrouted ``kernel`` placed and routed by Qiskit's SABRE
     (see :mod:`.qiskit_route`), or None when the kernel is not a plain circuit or Qiskit
     declines. The copy is detached; its layouts are relabelled to Qiskit's placement.
     ``seeds`` (default: ``opts.seed`` only): Qiskit runs once per seed and the routing with
     the lowest estimate (:func:`.engine.routed_2q_cost`, as :meth:`_Router._key`; ties: the
     earlier seed) is the one built into IR. ``program_order``: how Qiskit sees the wires
-    numbered (see :func:`qiskit_candidates`). ``dags``: as for :func:`route_kernel`."""
+    numbered (see :func:`qiskit_candidates`). ``dags``: as for :func:`route_kernel`;
+    ``consume``: as for :func:`qiskit_candidates`."""
     got = qiskit_candidates(kernel, graph, opts, coupler_cost, seeds,
-                            orders=("program",) if program_order else ("physical",), dags=dags)
+                            orders=("program",) if program_order else ("physical",), dags=dags,
+                            consume=consume)
     return got[0] if got else None
 
 
@@ -494,7 +496,7 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
                       coupler_cost: np.ndarray | None = None, seeds: Sequence[int] = (),
                       near: float = 0.0,
                       orders: Sequence[Literal["program", "physical"]] = ("program",),
-                      dags: dict | None = None) -> list[tuple[Operation, dict]]:
+                      dags: dict | None = None, consume: bool = False) -> list[tuple[Operation, dict]]:
     """Like :func:`qiskit_candidate`, but every run's routing whose estimate is within a
     factor ``1 + near`` of the best one is built (best first), so a caller can rank near ties
     by something better than the estimate (see :mod:`.select`). ``orders``: each seed runs
@@ -502,7 +504,8 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     (see :func:`.qiskit_starts.sabre_problem`): Qiskit's search depends on the numbering, and
     neither wins everywhere (measured on heavy-hex:7: program order su2_full_50 2593 against
     2704, QV-32 4926 against 4962; physical order QV-10 234 against 249, QFT-50 2950 against
-    3025)."""
+    3025). ``consume``: the caller no longer needs ``kernel`` (a detached copy), so the last
+    candidate is built in it instead of another copy; with no candidate it is left as it was."""
     from .layout import _relabel
     from .qiskit_route import joint_route, sabre_input
 
@@ -537,11 +540,11 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
         est = routed_2q_cost(np.asarray(got[0], dtype=np.int64), got[1], arrays[0], arrays[1], cost)[0]
         found.append((est, i, got))
     found.sort(key=lambda f: (f[0], f[1]))
+    chosen = [f for k, f in enumerate(found) if k == 0 or f[0] <= found[0][0] * (1.0 + near)]
     out: list[tuple[Operation, dict]] = []
-    for est, _i, (sigma, res) in found:
-        if out and est > found[0][0] * (1.0 + near):
-            break
-        copy = kernel.clone()
+    for k, (_est, _i, (sigma, res)) in enumerate(chosen):
+        # the last candidate may be built in ``kernel`` itself when the caller gives it up
+        copy = kernel if consume and k == len(chosen) - 1 else kernel.clone()
         _relabel(copy, analyze(copy), sigma)
         stats = route_kernel(copy, graph, opts, coupler_cost, forced=res)
         out.append((copy, stats))
@@ -676,7 +679,7 @@ class Route(Pass):
                 seeds = range(opts.seed, opts.seed + n_seeds // 2)
             orders = ("program", "physical") if auto and not tiny else ("program",)
             for cand in qiskit_candidates(pristine, graph, opts, seeds=seeds, near=NEAR_TIE, orders=orders,
-                                          dags=dags):
+                                          dags=dags, consume=True):
                 cands.append((cand[0], cand[1], True))
         if not small and len(cands) > 1:
             # Only candidates whose estimate is a near tie with the best one are cleaned up and
@@ -719,7 +722,7 @@ class Route(Pass):
         if third is not None:
             graph = device_graph(device, 0.0, reserved)
             # physical numbering: what the sherbrooke ESP figures were measured with
-            cand = qiskit_candidate(third, graph, opts, costs, program_order=False, dags=dags)
+            cand = qiskit_candidate(third, graph, opts, costs, program_order=False, dags=dags, consume=True)
             if cand is not None:
                 k, stats = cand
                 if self.post_layout:

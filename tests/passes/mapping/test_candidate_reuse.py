@@ -165,3 +165,20 @@ def test_shared_dags_are_not_reused_for_another_kernel() -> None:
     route_kernel(kernel_of(alone), graph, RouteOptions(seed=0))
     assert print_module(second) == print_module(alone)
     assert all(dags[k][0] != filled[k][0] for k in filled)  # rebuilt for the second kernel
+
+
+def test_consumed_kernel_holds_the_last_candidate() -> None:
+    """``consume=True``: the last candidate is built in the given (detached) copy instead of a
+    new one, and it is the same routing as without ``consume`` (where the copy is untouched)."""
+    from qglm_ir.text import print_op
+
+    kernel, device = _random_circuit(12, 60, 3)
+    graph = device_graph(device)
+    keep, give = kernel.clone(), kernel.clone()
+    before = print_op(keep)
+    kept = qiskit_candidates(keep, graph, RouteOptions(seed=0), seeds=(0, 1), near=10.0)
+    given = qiskit_candidates(give, graph, RouteOptions(seed=0), seeds=(0, 1), near=10.0, consume=True)
+    assert len(kept) == len(given) == 2
+    assert print_op(keep) == before and all(c is not keep for c, _ in kept)
+    assert given[-1][0] is give and given[0][0] is not give
+    assert [print_op(c) for c, _ in kept] == [print_op(c) for c, _ in given]
