@@ -387,7 +387,7 @@ def _relabelled(graph: DeviceGraph, seed: int, rounds: int) -> list[tuple[np.nda
 
 
 def post_layout(kernel: Operation, device: Device, graph: DeviceGraph, call_limit: int = 1_000_000,
-                candidates: int = 2048, seed: int = 0) -> bool:
+                candidates: int = 2048, seed: int = 0, kw: KernelWires | None = None) -> bool:
     """Noise-aware re-placement of a routed kernel (like Qiskit's ``VF2PostLayout``).
 
     Requires: a mapped and routed kernel (wire ``p`` = physical ``p``). Finds, among
@@ -397,10 +397,13 @@ def post_layout(kernel: Operation, device: Device, graph: DeviceGraph, call_limi
     placement. Guarantees: couplers stay couplers (usable ones), the layouts are
     relabelled consistently, so equivalence up to layout is preserved; coupler
     *direction* may change (run ``fix-direction`` after). Returns whether it relabelled.
+    ``kw``: :func:`.wires.analyze` of ``kernel`` as it is, when the caller has it (it stays
+    valid for the caller when this returns False).
     """
     if not device.has_calibration:
         return False
-    kw = analyze(kernel)
+    if kw is None:
+        kw = analyze(kernel)
     n = kw.num_wires
     if n != device.num_qubits:
         return False

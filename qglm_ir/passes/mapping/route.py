@@ -717,17 +717,19 @@ class Route(Pass):
                 break
             graph = device_graph(device, weight, reserved)
             stats = route_kernel(k, graph, opts, costs, dags=dags)
-            moved = bool(self.post_layout and post_layout(k, device, graph, seed=opts.seed))
-            candidates.append((esp(k, device) or 0.0, -stats["swaps"], k, stats, moved))
+            # one wire analysis of the routed copy serves post_layout and, unless it relabelled, esp
+            kw = analyze(k)
+            moved = bool(self.post_layout and post_layout(k, device, graph, seed=opts.seed, kw=kw))
+            candidates.append((esp(k, device, None if moved else kw) or 0.0, -stats["swaps"], k, stats, moved))
         if third is not None:
             graph = device_graph(device, 0.0, reserved)
             # physical numbering: what the sherbrooke ESP figures were measured with
             cand = qiskit_candidate(third, graph, opts, costs, program_order=False, dags=dags, consume=True)
             if cand is not None:
                 k, stats = cand
-                if self.post_layout:
-                    post_layout(k, device, graph, seed=opts.seed)
-                candidates.append((esp(k, device) or 0.0, -stats["swaps"], k, stats, True))
+                kw = analyze(k)
+                moved = bool(self.post_layout and post_layout(k, device, graph, seed=opts.seed, kw=kw))
+                candidates.append((esp(k, device, None if moved else kw) or 0.0, -stats["swaps"], k, stats, True))
         best = max(candidates, key=lambda c: (c[0], c[1]))
         chosen = best[2]
         if chosen is not kernel:  # swap the better routed copy into the module

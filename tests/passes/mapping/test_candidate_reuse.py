@@ -182,3 +182,35 @@ def test_consumed_kernel_holds_the_last_candidate() -> None:
     assert print_op(keep) == before and all(c is not keep for c, _ in kept)
     assert given[-1][0] is give and given[0][0] is not give
     assert [print_op(c) for c, _ in kept] == [print_op(c) for c, _ in given]
+
+
+def test_calibrated_candidates_are_analyzed_once_for_post_layout_and_esp(monkeypatch) -> None:
+    """Each routed copy on a calibrated device is analyzed once for post_layout and ESP; ESP
+    analyzes again only a copy post_layout relabelled (before: twice per copy, six in all)."""
+    from qglm_ir.passes.mapping import esp as esp_mod
+    from qglm_ir.passes.mapping import layout as layout_mod
+    from qglm_ir.passes.mapping.route import Route
+    from qglm_ir.passes.mapping.wires import analyze
+
+    device = load_device("qiskit:fake_sherbrooke")
+    module = _random_module(10, 40, 8)
+    ctx = PassContext(device=device, seed=0)
+    Layout(elide_swaps=False).run(module, ctx)
+    inner: list[int] = []
+    moved: list[bool] = []
+    real_post = layout_mod.post_layout
+
+    def counting(kernel):
+        inner.append(1)
+        return analyze(kernel)
+
+    def post(*a, **k):
+        moved.append(real_post(*a, **k))
+        return moved[-1]
+
+    monkeypatch.setattr(layout_mod, "analyze", counting)
+    monkeypatch.setattr(esp_mod, "analyze", counting)
+    monkeypatch.setattr(layout_mod, "post_layout", post)
+    Route().run(module, ctx)
+    assert len(moved) == 3
+    assert len(inner) == sum(moved)
