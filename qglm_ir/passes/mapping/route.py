@@ -32,6 +32,7 @@ resynthesis can merge the two even when those gates are symbolic.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar, Literal
@@ -496,7 +497,8 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
                       coupler_cost: np.ndarray | None = None, seeds: Sequence[int] = (),
                       near: float = 0.0,
                       orders: Sequence[Literal["program", "physical"]] = ("program",),
-                      dags: dict | None = None, consume: bool = False) -> list[tuple[Operation, dict]]:
+                      dags: dict | None = None, consume: bool = False,
+                      limit: float = math.inf) -> list[tuple[Operation, dict]]:
     """Like :func:`qiskit_candidate`, but every run's routing whose estimate is within a
     factor ``1 + near`` of the best one is built (best first), so a caller can rank near ties
     by something better than the estimate (see :mod:`.select`). ``orders``: each seed runs
@@ -505,7 +507,9 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     neither wins everywhere (measured on heavy-hex:7: program order su2_full_50 2593 against
     2704, QV-32 4926 against 4962; physical order QV-10 234 against 249, QFT-50 2950 against
     3025). ``consume``: the caller no longer needs ``kernel`` (a detached copy), so the last
-    candidate is built in it instead of another copy; with no candidate it is left as it was."""
+    candidate is built in it instead of another copy; with no candidate it is left as it was.
+    ``limit``: runs whose estimate exceeds it are not built (the caller has a routing that
+    makes them lose whatever they would clean up to, see :meth:`Route._route_plain`)."""
     from .layout import _relabel
     from .qiskit_route import joint_route, sabre_input
 
@@ -540,7 +544,7 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
         est = routed_2q_cost(np.asarray(got[0], dtype=np.int64), got[1], arrays[0], arrays[1], cost)[0]
         found.append((est, i, got))
     found.sort(key=lambda f: (f[0], f[1]))
-    chosen = [f for k, f in enumerate(found) if k == 0 or f[0] <= found[0][0] * (1.0 + near)]
+    chosen = [f for k, f in enumerate(found) if (k == 0 or f[0] <= found[0][0] * (1.0 + near)) and f[0] <= limit]
     out: list[tuple[Operation, dict]] = []
     for k, (_est, _i, (sigma, res)) in enumerate(chosen):
         # the last candidate may be built in ``kernel`` itself when the caller gives it up
@@ -678,8 +682,11 @@ class Route(Pass):
             if auto and n_seeds > 1:
                 seeds = range(opts.seed, opts.seed + n_seeds // 2)
             orders = ("program", "physical") if auto and not tiny else ("program",)
+            # A run whose estimate is above qglm's routing's by more than NEAR_TIE is dominated:
+            # the filter below drops it (its cost is that estimate, and the best cost is at most
+            # qglm's), so it is not built at all (a copy, a relabelling and a replay each).
             for cand in qiskit_candidates(pristine, graph, opts, seeds=seeds, near=NEAR_TIE, orders=orders,
-                                          dags=dags, consume=True):
+                                          dags=dags, consume=True, limit=stats["cost"] * (1.0 + NEAR_TIE)):
                 cands.append((cand[0], cand[1], True))
         if not small and len(cands) > 1:
             # Only candidates whose estimate is a near tie with the best one are cleaned up and

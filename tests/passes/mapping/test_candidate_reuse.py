@@ -214,3 +214,59 @@ def test_calibrated_candidates_are_analyzed_once_for_post_layout_and_esp(monkeyp
     Route().run(module, ctx)
     assert len(moved) == 3
     assert len(inner) == sum(moved)
+
+
+def _route_counting_builds(monkeypatch, seed: int, unlimited: bool = False):
+    """Route a random kernel on heavy-hex:3; returns (module text, Qiskit candidates built)."""
+    from qglm_ir.passes.mapping import route as route_mod
+    from qglm_ir.text import print_module
+
+    device = load_device("heavy-hex:3")
+    module = _random_module(10, 40, seed)
+    ctx = PassContext(device=device, seed=0)
+    Layout().run(module, ctx)
+    built: list[int] = []
+    real_route, real_cands = route_mod.route_kernel, route_mod.qiskit_candidates
+
+    def counting(kernel, graph, opts, coupler_cost=None, forced=None, **kw):
+        if forced is not None:
+            built.append(1)
+        return real_route(kernel, graph, opts, coupler_cost, forced, **kw)
+
+    def no_limit(*a, **k):
+        k["limit"] = float("inf")
+        return real_cands(*a, **k)
+
+    monkeypatch.setattr(route_mod, "route_kernel", counting)
+    if unlimited:
+        monkeypatch.setattr(route_mod, "qiskit_candidates", no_limit)
+    route_mod.Route().run(module, ctx)
+    monkeypatch.setattr(route_mod, "route_kernel", real_route)
+    monkeypatch.setattr(route_mod, "qiskit_candidates", real_cands)
+    return print_module(module), len(built)
+
+
+def test_dominated_qiskit_candidate_is_not_built(monkeypatch) -> None:
+    """Seed 0: qglm's routing estimates 124, Qiskit's best run 133 (over the 1% near-tie
+    margin), so Qiskit's routing is not built, and the result is the one building it gives.
+    Seed 8: Qiskit's run (120) beats qglm's (142) and is built and kept."""
+    text, built = _route_counting_builds(monkeypatch, 0)
+    text_all, built_all = _route_counting_builds(monkeypatch, 0, unlimited=True)
+    assert built == 0 and built_all == 1 and text == text_all
+    text, built = _route_counting_builds(monkeypatch, 8)
+    text_all, built_all = _route_counting_builds(monkeypatch, 8, unlimited=True)
+    assert built == built_all == 1 and text == text_all
+
+
+def test_built_candidate_cost_is_its_estimate() -> None:
+    """What the limit compares (the run's estimate) is the cost the built candidate reports:
+    a limit at a candidate's cost keeps it, just below drops it."""
+    kernel, device = _random_circuit(12, 60, 3)
+    graph = device_graph(device)
+    every = qiskit_candidates(kernel, graph, RouteOptions(seed=0), seeds=(0, 1, 2), near=10.0)
+    costs = sorted(c[1]["cost"] for c in every)
+    assert len(costs) >= 2 and costs[0] < costs[-1]
+    kept = qiskit_candidates(kernel, graph, RouteOptions(seed=0), seeds=(0, 1, 2), near=10.0, limit=costs[0])
+    assert [c[1]["cost"] for c in kept] == [c for c in costs if c <= costs[0]]
+    assert qiskit_candidates(kernel, graph, RouteOptions(seed=0), seeds=(0, 1, 2), near=10.0,
+                             limit=costs[0] - 0.5) == []
