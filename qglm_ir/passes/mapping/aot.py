@@ -189,33 +189,54 @@ def load(build_if_missing: bool = True) -> ModuleType | None:
 _ARRAY_DTYPES = {k: (np.dtype(dt), nd) for k, (dt, nd) in _ARRAY_KINDS.items()}
 
 
+#: per argument-kinds tuple: for each argument its array spec (dtype, ndim), or the scalar kind
+_PLANS: dict[tuple[str, ...], tuple[tuple[np.dtype, int] | str, ...]] = {}
+_I64_MIN, _I64_MAX = -(2**63), 2**63
+
+
+def _plan(kinds: tuple[str, ...]) -> tuple[tuple[np.dtype, int] | str, ...]:
+    plan = _PLANS.get(kinds)
+    if plan is None:
+        plan = _PLANS[kinds] = tuple(_ARRAY_DTYPES.get(k, k) for k in kinds)
+    return plan
+
+
 def _conforms(args: tuple[Any, ...], kinds: tuple[str, ...]) -> tuple[Any, ...] | None:
     """``args`` converted to the exported types, or ``None`` if one cannot be passed as is.
-    Runs before every engine call (thousands per compile), hence the fast paths for the
-    exact types the engine callers pass (``ndarray``, ``int``, ``float``)."""
-    if len(args) != len(kinds):
+    Runs before every engine call (thousands per compile, 20 arguments each: it cost about a
+    fifth of a small routing call), hence the per-kinds plan and the fast paths for the exact
+    types the engine callers pass (``ndarray``, ``int``, ``float``), which pass unchanged."""
+    plan = _plan(kinds)
+    if len(args) != len(plan):
         return None
-    out = []
-    for a, k in zip(args, kinds):
-        spec = _ARRAY_DTYPES.get(k)
-        if spec is not None:
+    out = list(args)
+    for i, a in enumerate(args):
+        spec = plan[i]
+        ta = type(a)
+        if ta is np.ndarray:
+            if spec.__class__ is not tuple:
+                return None
+            dt = a.dtype
+            if not ((dt is spec[0] or dt == spec[0]) and a.ndim == spec[1] and a.flags.c_contiguous):
+                return None
+        elif spec == "i":
+            if ta is not int:
+                if not isinstance(a, (int, np.integer)) or isinstance(a, (bool, np.bool_)):
+                    return None
+                a = out[i] = int(a)
+            if not _I64_MIN <= a < _I64_MAX:
+                return None
+        elif spec == "f":
+            if ta is not float:
+                if not isinstance(a, (int, float, np.integer, np.floating)):
+                    return None
+                out[i] = float(a)
+        else:  # an array kind given something else (an ndarray subclass included, as before)
             if not isinstance(a, np.ndarray):
                 return None
             dt = a.dtype
             if not ((dt is spec[0] or dt == spec[0]) and a.ndim == spec[1] and a.flags.c_contiguous):
                 return None
-            out.append(a)
-        elif k == "i":
-            if type(a) is not int and (not isinstance(a, (int, np.integer)) or isinstance(a, (bool, np.bool_))):
-                return None
-            a = int(a)
-            if not -(2**63) <= a < 2**63:
-                return None
-            out.append(a)
-        else:
-            if type(a) is not float and not isinstance(a, (int, float, np.integer, np.floating)):
-                return None
-            out.append(float(a))
     return tuple(out)
 
 

@@ -23,7 +23,7 @@ from ...core.errors import PassError
 from ...core.ir import Block, Operation, Value
 from ...dialects.arith import constant_int as _const_int
 from ...targets.device import Device
-from .wires import analyze, kernel_body
+from .wires import KernelWires, analyze, kernel_body
 
 _FREE = frozenset({"q.alloc", "q.dealloc", "q.barrier", "q.delay", "q.global_phase"})
 
@@ -70,12 +70,14 @@ def _log_block(block: Block, phys: dict[Value, int], device: Device) -> float:
     return total
 
 
-def esp(kernel: Operation, device: Device) -> float | None:
+def esp(kernel: Operation, device: Device, kw: KernelWires | None = None) -> float | None:
     """The ESP of ``kernel`` on ``device`` (see the module docstring); ``None`` when the device
-    has no calibration. Raises :class:`PassError` when the kernel has more wires than the device."""
+    has no calibration. Raises :class:`PassError` when the kernel has more wires than the device.
+    ``kw``: :func:`.wires.analyze` of ``kernel`` as it is, when the caller has it."""
     if not device.has_calibration:
         return None
-    kw = analyze(kernel)
+    if kw is None:
+        kw = analyze(kernel)
     if kw.num_wires > device.num_qubits:
         raise PassError(f"kernel has {kw.num_wires} qubits, device {device.name} only {device.num_qubits}")
     log = _log_block(kernel_body(kernel), kw.vid, device)

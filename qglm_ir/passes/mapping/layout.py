@@ -129,6 +129,16 @@ def interactions(kernel: Operation, kw: KernelWires, commute: bool = True, dag: 
     return Interactions(n, pairs, one_q, meas, builder.preds, dag_pair)
 
 
+#: Plain-circuit kernels with at least this many 2q gates on an uncalibrated device skip the
+#: random SABRE layout starts when Qiskit's start exists (``random_starts=False`` of
+#: :func:`sabre_layout`). Measured on the corpus (``benchmarks/bench_corpus.py``, heavy-hex:7,
+#: seed 1): on the three kernels this large (qft_100 1790, qv_32 1479, su2_full_50 1225 2q
+#: gates) the winning start was Qiskit's (refined by the iterations: trials 13, 16, 19),
+#: so their layouts are unchanged; the random starts were most of the layout's time there.
+#: Below it they do win (qft_50, 790: random start 5; its routing, Qiskit's on the physical
+#: numbering of that layout, beat the program numbering by 14%).
+STRUCTURED_ONLY_2Q = 1000
+
 #: 1q gates charged per qubit of every 2q gate when scoring placements: lowering and 2q
 #: resynthesis leave single-qubit gates next to each 2q gate (measured: 2.3 ``sx`` per 2q gate
 #: on QFT-20 after -O3), so a qubit with a bad ``sx`` costs more the busier it is.
@@ -377,7 +387,7 @@ def _relabelled(graph: DeviceGraph, seed: int, rounds: int) -> list[tuple[np.nda
 
 
 def post_layout(kernel: Operation, device: Device, graph: DeviceGraph, call_limit: int = 1_000_000,
-                candidates: int = 2048, seed: int = 0) -> bool:
+                candidates: int = 2048, seed: int = 0, kw: KernelWires | None = None) -> bool:
     """Noise-aware re-placement of a routed kernel (like Qiskit's ``VF2PostLayout``).
 
     Requires: a mapped and routed kernel (wire ``p`` = physical ``p``). Finds, among
@@ -387,10 +397,13 @@ def post_layout(kernel: Operation, device: Device, graph: DeviceGraph, call_limi
     placement. Guarantees: couplers stay couplers (usable ones), the layouts are
     relabelled consistently, so equivalence up to layout is preserved; coupler
     *direction* may change (run ``fix-direction`` after). Returns whether it relabelled.
+    ``kw``: :func:`.wires.analyze` of ``kernel`` as it is, when the caller has it (it stays
+    valid for the caller when this returns False).
     """
     if not device.has_calibration:
         return False
-    kw = analyze(kernel)
+    if kw is None:
+        kw = analyze(kernel)
     n = kw.num_wires
     if n != device.num_qubits:
         return False
@@ -547,13 +560,15 @@ def _ranked_starts(device: Device, graph: DeviceGraph, comp: list[int], size: in
 
 def sabre_layout(device: Device, graph: DeviceGraph, inter: Interactions, trials: int, iterations: int,
                  seed: int, engine: str = "auto", alt: DeviceGraph | None = None,
-                 starts: list[dict[int, int]] | None = None) -> tuple[list[int], int]:
+                 starts: list[dict[int, int]] | None = None, random_starts: bool = True) -> tuple[list[int], int]:
     """Bidirectional SABRE layout search; returns ``(layout, swaps of its forward routing)``.
     With ``alt`` (same usable qubits and couplers, other distances) every other group of
     four trials routes with ``alt``'s distances; all trials compete on the same estimate.
     ``starts`` (placements of all interacting wires, e.g. :func:`.embed.line_layouts`) are
     extra candidates, each routed forward as given and also after the bidirectional
-    iterations, on the same estimate."""
+    iterations, on the same estimate. ``random_starts=False`` (needs ``starts``) skips the
+    ``trials`` random starts; the given ones keep the seeds they get after them, so the
+    answer is the one the full search gives whenever a given start wins it."""
     core = sabre_route_py if engine == "python" else sabre_route
     if not graph.components:
         raise PassError("the device has no usable qubits")
@@ -573,7 +588,7 @@ def sabre_layout(device: Device, graph: DeviceGraph, inter: Interactions, trials
     best: tuple[tuple[float, float], int, list[int]] | None = None
     extra = list(starts or ())
     n_random = max(1, trials)
-    for t in range(n_random + 2 * len(extra)):
+    for t in range(0 if random_starts or not extra else n_random, n_random + 2 * len(extra)):
         rng = np.random.default_rng(seed * 1_000_003 + t)
         structured = t >= n_random
         if structured:
@@ -784,7 +799,8 @@ class Layout(Pass):
                 raise PassError(
                     f"kernel @{kernel_name(kernel)} needs {inter.n} qubits but device {device.name} has "
                     f"{len(graph.usable)} usable", kernel.loc)
-            lay, method = self._choose(device, graph, inter, seed)
+            plain = not any(op.regions for op in kernel_body(kernel))
+            lay, method = self._choose(device, graph, inter, seed, plain)
             if any(p not in graph.usable for p in lay):  # pragma: no cover - guarded by construction
                 raise PassError(f"internal error: layout {lay} uses an unusable qubit")
             final = [lay[v] for v in kw.out_vids] if perm is None else [lay[perm[v]] for v in kw.out_vids]
@@ -801,7 +817,8 @@ class Layout(Pass):
             stats["method"] = ",".join(sorted(set(methods.values())))
         return PassResult(changed, stats)
 
-    def _choose(self, device: Device, graph: DeviceGraph, inter: Interactions, seed: int) -> tuple[list[int], str]:
+    def _choose(self, device: Device, graph: DeviceGraph, inter: Interactions, seed: int,
+                plain: bool = False) -> tuple[list[int], str]:
         if self.strategy == "trivial":
             lay = list(range(inter.n))
             if any(p not in graph.usable for p in lay):
@@ -835,11 +852,15 @@ class Layout(Pass):
         if chain_layouts is None:
             _chain, chain_layouts = chain_starts(graph, inter.pairs, seed)
         starts = self._ranked_lines(device, graph, inter, chain_layouts)[:8]
-        if self.qiskit_start:
-            qk = qiskit_sabre_start(graph, inter.pairs, seed)
-            if qk is not None:
-                starts.append(qk)
-        lay, _swaps = sabre_layout(device, graph, inter, trials, iterations, seed, self.engine, alt, starts)
+        qk = qiskit_sabre_start(graph, inter.pairs, seed) if self.qiskit_start else None
+        if qk is not None:
+            starts.append(qk)
+        # Large plain circuits on uncalibrated devices: only the structured starts (see
+        # STRUCTURED_ONLY_2Q; route's Qiskit candidates decide those kernels anyway).
+        random_starts = not (qk is not None and plain and self.trials == 0 and not device.has_calibration
+                             and len(inter.pairs) >= STRUCTURED_ONLY_2Q)
+        lay, _swaps = sabre_layout(device, graph, inter, trials, iterations, seed, self.engine, alt, starts,
+                                   random_starts)
         return lay, "sabre"
 
     @staticmethod

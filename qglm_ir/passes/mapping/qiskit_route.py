@@ -10,13 +10,16 @@ device, ESP) prefers, so this can only help by that measure, and the result stay
 with its own layout bookkeeping (the copy is relabelled like post-layout relabels).
 
 Scope: kernels whose top-level block has no regions (plain circuits); the 2q gates of the
-wires that have any are given to Qiskit as labelled ``cx`` gates on the largest usable
-component of the device (relabelled densely), in program order. Qiskit's routed order is
-replayed against qglm's dependency DAG; a candidate that breaks a dependency Qiskit could not
-see (through a classical value) is dropped.
+wires that have any are given to Qiskit as ``cx`` gates on the largest usable component of
+the device (relabelled densely), in program order. Qiskit's routed order is replayed against
+qglm's dependency DAG; a candidate that breaks a dependency Qiskit could not see (through a
+classical value) is dropped. The circuit, its DAG and the coupling map are built once per
+kernel and wire numbering (:func:`sabre_input`) and shared by every seed.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,10 +27,55 @@ from .graph import DeviceGraph
 from .qiskit_starts import component_coupling, sabre_problem
 
 
+@dataclass(frozen=True)
+class SabreInput:
+    """What every Qiskit run on one DAG and one wire numbering shares (see :func:`sabre_input`):
+    built once per kernel and numbering, then run with any number of seeds."""
+
+    active: list[int]  # circuit qubit i is wire active[i]
+    comp: list[int]  # Qiskit's physical qubit j is comp[j]
+    dag: object  # the DAGCircuit of the cx gates (SabreLayout.run leaves it unchanged)
+    coupling: object  # CouplingMap of comp, relabelled densely
+    nodes: list[int]  # cx gate k of the circuit is DAG node nodes[k]
+    queues: list[list[int]]  # per circuit qubit, its gates k in circuit order
+
+
+def sabre_input(arrays: tuple, graph: DeviceGraph, rank: dict[int, int] | None = None) -> SabreInput | None:
+    """The Qiskit problem for the 2q nodes of the DAG ``arrays`` (see :func:`joint_route`),
+    the wires numbered by ``rank`` (see :func:`.qiskit_starts.sabre_problem`); None when there
+    is nothing to place, the wires do not fit, or Qiskit declines."""
+    node_a, node_b = arrays[0], arrays[1]
+    two = np.nonzero(node_b >= 0)[0].tolist()
+    pairs = list(zip(node_a[two].tolist(), node_b[two].tolist()))
+    try:
+        problem = sabre_problem(graph, pairs, rank)
+        if problem is None:
+            return None
+        active, comp, qc = problem
+        from qiskit.converters import circuit_to_dag
+
+        dag = circuit_to_dag(qc)
+        coupling = component_coupling(graph, comp)
+    except Exception:  # noqa: BLE001  (a candidate only: qglm's own routing still runs)
+        return None
+    v_index = {v: i for i, v in enumerate(active)}
+    queues: list[list[int]] = [[] for _ in active]
+    for k, (a, b) in enumerate(pairs):
+        queues[v_index[a]].append(k)
+        queues[v_index[b]].append(k)
+    for q in queues:
+        q.reverse()  # popped from the end
+    return SabreInput(active, comp, dag, coupling, two, queues)
+
+
 def joint_route(arrays: tuple, num_wires: int, graph: DeviceGraph, busy: set[int], seed: int,
-                trials: int = 20, rank: dict[int, int] | None = None) -> tuple[list[int], tuple] | None:
+                trials: int = 20, rank: dict[int, int] | None = None,
+                problem: SabreInput | None = None) -> tuple[list[int], tuple] | None:
     """Qiskit's placement and routing of the DAG ``arrays`` (``node_a, node_b, succ_ptr,
     succ_idx, npred`` as built by the router; wires are the kernel's current physical wires).
+
+    ``problem``: :func:`sabre_input` of ``arrays`` and ``rank`` when the caller runs several
+    seeds on it (built here otherwise).
 
     Returns ``(sigma, result)``: ``sigma[w]`` is the physical qubit wire ``w`` moves to (a
     permutation of the device's qubits that keeps ``busy`` wires, those with 1q gates or
@@ -35,29 +83,45 @@ def joint_route(arrays: tuple, num_wires: int, graph: DeviceGraph, busy: set[int
     (see :mod:`.engine`) relative to that placement; or None when Qiskit is unavailable,
     declines, or its order breaks a dependency.
     """
-    node_a, node_b, ptr, idx, npred0 = arrays
-    two = np.nonzero(node_b >= 0)[0]
-    try:
-        problem = sabre_problem(graph, [(int(node_a[k]), int(node_b[k])) for k in two], [int(k) for k in two],
-                                rank)
+    if problem is None:
+        problem = sabre_input(arrays, graph, rank)
         if problem is None:
             return None
-        active, comp, qc = problem
-        from qiskit.converters import circuit_to_dag
+    comp = problem.comp
+    try:
         from qiskit.transpiler.passes import SabreLayout
 
-        sabre = SabreLayout(component_coupling(graph, comp), seed=seed, max_iterations=4, swap_trials=trials,
+        sabre = SabreLayout(problem.coupling, seed=seed, max_iterations=4, swap_trials=trials,
                             layout_trials=trials)
-        routed = sabre.run(circuit_to_dag(qc))
+        routed = sabre.run(problem.dag)
         layout = sabre.property_set["layout"]
-        placed = {v: comp[layout[qc.qubits[i]]] for i, v in enumerate(active)}
+        circuit_qubits = problem.dag.qubits
+        placed = {v: comp[layout[circuit_qubits[i]]] for i, v in enumerate(problem.active)}
+        # Which circuit gate each routed cx is: routing keeps every wire's gate order, so
+        # following the swaps in topological order, a cx on physical (p, q) is the next
+        # gate of the circuit qubit now on p, which must also be the next one of q's.
+        p2i = {layout[q]: i for i, q in enumerate(circuit_qubits)}
+        index = {q: j for j, q in enumerate(routed.qubits)}
+        queues = [list(q) for q in problem.queues]
+        nodes = problem.nodes
         seq: list[tuple[int, int, int]] = []
         for node in routed.topological_op_nodes():
-            qs = [comp[routed.find_bit(q).index] for q in node.qargs]
+            p, q = (index[b] for b in node.qargs)
             if node.op.name == "swap":
-                seq.append((1, qs[0], qs[1]))
-            else:
-                seq.append((0, int(node.op.label), -1))
+                i, j = p2i.get(p), p2i.get(q)
+                for phys, circ in ((p, j), (q, i)):
+                    if circ is None:
+                        p2i.pop(phys, None)
+                    else:
+                        p2i[phys] = circ
+                seq.append((1, comp[p], comp[q]))
+                continue
+            qa, qb = queues[p2i[p]], queues[p2i[q]]
+            if not qa or not qb or qa[-1] != qb[-1]:
+                return None  # not a dependency-respecting replay of the circuit
+            k = qa.pop()
+            qb.pop()
+            seq.append((0, nodes[k], -1))
     except Exception:  # noqa: BLE001  (a candidate only: qglm's own routing still runs)
         return None
     sigma = _complete(placed, num_wires, graph, busy)

@@ -32,6 +32,7 @@ resynthesis can merge the two even when those gates are symbolic.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar, Literal
@@ -110,8 +111,10 @@ class _Router:
     """Routes one kernel in place."""
 
     def __init__(self, kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
-                 coupler_cost: np.ndarray | None = None, forced: tuple | None = None):
+                 coupler_cost: np.ndarray | None = None, forced: tuple | None = None,
+                 dags: dict | None = None):
         self.kernel = kernel
+        self.dags = dags  # top-level DAGs shared with routings of copies of this kernel (see route_kernel)
         self.forced = forced  # an engine result to replay for the top-level block (see qiskit_route)
         self.top_key: tuple[float, float] | None = None
         # unit costs count 2q gates (absorbed swaps as one) on uncalibrated devices
@@ -130,6 +133,24 @@ class _Router:
         self._core = sabre_route_py if opts.engine == "python" else sabre_route
 
     # ------------------------------------------------------------------ DAG
+    def _top_dag(self, nodes: list[Operation], commute: bool):
+        """:meth:`_dag` of the top-level block's ``nodes``, shared through ``self.dags`` with
+        routings of other copies of the same unrouted kernel: a copy has the same ops in the
+        same order on the same wires, so the engine arrays are equal and the DAG's ops are
+        found by position. (Why: ``route`` routes two or three copies of every kernel and
+        builds Qiskit's candidate from a fourth; the DAG walk over Python ops was the largest
+        Python cost of each.)"""
+        if self.dags is None:
+            return self._dag(nodes, commute)
+        shape = (len(nodes), self.kw.num_wires, tuple(op.name for op in nodes))
+        hit = self.dags.get(commute)
+        if hit is not None and hit[0] == shape:
+            return hit[1], [None if k < 0 else nodes[k] for k in hit[2]]
+        arrays, ops = self._dag(nodes, commute)
+        pos = {op: k for k, op in enumerate(nodes)}
+        self.dags[commute] = (shape, arrays, [-1 if op is None else pos[op] for op in ops])
+        return arrays, ops
+
     def _dag(self, nodes: list[Operation], commute: bool):
         """Flat commutation-aware DAG of ``nodes`` (see :mod:`.commute`): qubit order per wire
         only between gates that may not commute, SSA order for classical values (those used
@@ -262,14 +283,14 @@ class _Router:
             nodes = [op for op in nodes if op not in skip]
         # The commutation DAG usually needs fewer swaps, but the greedy search is not monotone
         # in its freedom: the plain DAG gets the same trials and the cheaper result wins.
-        arrays, node_ops = self._dag(nodes, False)
+        arrays, node_ops = self._top_dag(nodes, False) if top else self._dag(nodes, False)
         if top and self.forced is not None:
             res = self.forced
             key = self._key(res, arrays[0], arrays[1])
         else:
             key, res = self._search(*arrays)
         if self.opts.commute and not (top and self.forced is not None):
-            c_arrays, c_ops = self._dag(nodes, True)
+            c_arrays, c_ops = self._top_dag(nodes, True) if top else self._dag(nodes, True)
             if len(c_ops) != len(node_ops) or any(a is not b for a, b in zip(c_ops, node_ops)) or not all(
                     np.array_equal(x, y) for x, y in zip(c_arrays, arrays)):
                 self._seed_counter -= 1  # same seeds for both DAGs
@@ -414,15 +435,19 @@ def _walk(block: Block):
 
 
 def route_kernel(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
-                 coupler_cost: np.ndarray | None = None, forced: tuple | None = None) -> dict[str, int]:
+                 coupler_cost: np.ndarray | None = None, forced: tuple | None = None,
+                 dags: dict | None = None) -> dict[str, int]:
     """Route one laid-out kernel in place (see the module docstring); returns statistics.
     The seeded trials are ranked by :func:`.engine.routed_2q_cost`: estimated 2q gate count,
-    or with ``coupler_cost`` (``[N, N]``, see :func:`.layout.coupler_costs`) estimated ESP."""
+    or with ``coupler_cost`` (``[N, N]``, see :func:`.layout.coupler_costs`) estimated ESP.
+    ``dags``: a dict the caller passes to every routing of copies of one unrouted, laid-out
+    kernel (and to :func:`qiskit_candidates`), so the top-level DAGs are built once; only
+    for copies made before any of them was routed or relabelled."""
     init = kernel.properties.get("initial_layout")
     if not isinstance(init, tuple):
         raise PassError(f"kernel @{kernel_name(kernel)} has no initial_layout", kernel.loc,
                         help="run 'layout' before 'route'")
-    r = _Router(kernel, graph, opts, coupler_cost, forced)
+    r = _Router(kernel, graph, opts, coupler_cost, forced, dags)
     if r.kw.num_wires != graph.num_qubits:
         raise PassError(
             f"kernel @{kernel_name(kernel)} has {r.kw.num_wires} wires but the device has {graph.num_qubits} qubits",
@@ -447,16 +472,19 @@ def _has_regions(block: Block) -> bool:
 
 def qiskit_candidate(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
                      coupler_cost: np.ndarray | None = None,
-                     seeds: Sequence[int] = (), program_order: bool = True) -> tuple[Operation, dict] | None:
+                     seeds: Sequence[int] = (), program_order: bool = True,
+                     dags: dict | None = None, consume: bool = False) -> tuple[Operation, dict] | None:
     """A routed copy of the laid-out, unrouted ``kernel`` placed and routed by Qiskit's SABRE
     (see :mod:`.qiskit_route`), or None when the kernel is not a plain circuit or Qiskit
     declines. The copy is detached; its layouts are relabelled to Qiskit's placement.
     ``seeds`` (default: ``opts.seed`` only): Qiskit runs once per seed and the routing with
     the lowest estimate (:func:`.engine.routed_2q_cost`, as :meth:`_Router._key`; ties: the
     earlier seed) is the one built into IR. ``program_order``: how Qiskit sees the wires
-    numbered (see :func:`qiskit_candidates`)."""
+    numbered (see :func:`qiskit_candidates`). ``dags``: as for :func:`route_kernel`;
+    ``consume``: as for :func:`qiskit_candidates`."""
     got = qiskit_candidates(kernel, graph, opts, coupler_cost, seeds,
-                            orders=("program",) if program_order else ("physical",))
+                            orders=("program",) if program_order else ("physical",), dags=dags,
+                            consume=consume)
     return got[0] if got else None
 
 
@@ -468,7 +496,9 @@ TINY_2Q = 100
 def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
                       coupler_cost: np.ndarray | None = None, seeds: Sequence[int] = (),
                       near: float = 0.0,
-                      orders: Sequence[Literal["program", "physical"]] = ("program",)) -> list[tuple[Operation, dict]]:
+                      orders: Sequence[Literal["program", "physical"]] = ("program",),
+                      dags: dict | None = None, consume: bool = False,
+                      limit: float = math.inf) -> list[tuple[Operation, dict]]:
     """Like :func:`qiskit_candidate`, but every run's routing whose estimate is within a
     factor ``1 + near`` of the best one is built (best first), so a caller can rank near ties
     by something better than the estimate (see :mod:`.select`). ``orders``: each seed runs
@@ -476,21 +506,24 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     (see :func:`.qiskit_starts.sabre_problem`): Qiskit's search depends on the numbering, and
     neither wins everywhere (measured on heavy-hex:7: program order su2_full_50 2593 against
     2704, QV-32 4926 against 4962; physical order QV-10 234 against 249, QFT-50 2950 against
-    3025)."""
+    3025). ``consume``: the caller no longer needs ``kernel`` (a detached copy), so the last
+    candidate is built in it instead of another copy; with no candidate it is left as it was.
+    ``limit``: runs whose estimate exceeds it are not built (the caller has a routing that
+    makes them lose whatever they would clean up to, see :meth:`Route._route_plain`)."""
     from .layout import _relabel
-    from .qiskit_route import joint_route
+    from .qiskit_route import joint_route, sabre_input
 
     body = kernel.regions[0].block
     if _has_regions(body):
         return []
-    probe = _Router(kernel.clone(), graph, opts, coupler_cost)
+    probe = _Router(kernel, graph, opts, coupler_cost, dags=dags)  # read only: analysis and DAG arrays
     if probe.kw.num_wires != graph.num_qubits:
         return []
     block = probe.kernel.regions[0].block
     nodes = [op for op in block if op is not block.terminator and op.name not in ("q.alloc", "q.dealloc")]
     tails = set(probe._trailing_annotations(nodes))  # routed last, as route_block does
     nodes = [op for op in nodes if op not in tails]
-    arrays, _ops = probe._dag(nodes, False)
+    arrays, _ops = probe._top_dag(nodes, False)
     busy = {probe.vid[v] for op in nodes for v in op.operands if v.type.is_qubit}
     # Qiskit sees the wires numbered as the program numbers its qubits (see sabre_problem).
     init = kernel.properties.get("initial_layout")
@@ -498,19 +531,24 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     ranks = [None] if rank is None else [rank if o == "program" else None for o in orders]
     found: list[tuple[float, int, tuple]] = []
     cost = probe.coupler_cost
-    runs = [(seed, r) for seed in (seeds or (opts.seed,)) for r in ranks]
-    for i, (seed, r) in enumerate(runs):
-        got = joint_route(arrays, graph.num_qubits, graph, busy, seed, rank=r)
+    runs = [(seed, j) for seed in (seeds or (opts.seed,)) for j in range(len(ranks))]
+    problems: dict[int, object] = {}  # per numbering: Qiskit's input, shared by the seeds
+    for i, (seed, j) in enumerate(runs):
+        if j not in problems:
+            problems[j] = sabre_input(arrays, graph, ranks[j])
+        if problems[j] is None:
+            continue
+        got = joint_route(arrays, graph.num_qubits, graph, busy, seed, problem=problems[j])
         if got is None:
             continue
         est = routed_2q_cost(np.asarray(got[0], dtype=np.int64), got[1], arrays[0], arrays[1], cost)[0]
         found.append((est, i, got))
     found.sort(key=lambda f: (f[0], f[1]))
+    chosen = [f for k, f in enumerate(found) if (k == 0 or f[0] <= found[0][0] * (1.0 + near)) and f[0] <= limit]
     out: list[tuple[Operation, dict]] = []
-    for est, _i, (sigma, res) in found:
-        if out and est > found[0][0] * (1.0 + near):
-            break
-        copy = kernel.clone()
+    for k, (_est, _i, (sigma, res)) in enumerate(chosen):
+        # the last candidate may be built in ``kernel`` itself when the caller gives it up
+        copy = kernel if consume and k == len(chosen) - 1 else kernel.clone()
         _relabel(copy, analyze(copy), sigma)
         stats = route_kernel(copy, graph, opts, coupler_cost, forced=res)
         out.append((copy, stats))
@@ -621,7 +659,8 @@ class Route(Pass):
 
         graph = device_graph(device, 0.0, reserved)
         pristine = kernel.clone() if self.qiskit else None
-        stats = route_kernel(kernel, graph, opts)
+        dags: dict = {}  # the top-level DAGs of this kernel, shared with Qiskit's candidates
+        stats = route_kernel(kernel, graph, opts, dags=dags)
         cands: list[tuple[Operation, dict, bool]] = [(kernel, stats, False)]
         routed_2q = routed_2q_ops(kernel)
         size_small = routed_2q <= SCORE_MAX_2Q
@@ -634,7 +673,7 @@ class Route(Pass):
         seeds = range(opts.seed, opts.seed + n_seeds)
         if pristine is not None and small:  # each seed's routing is built and cleaned up
             for s in seeds:
-                cand = qiskit_candidate(pristine, graph, replace(opts, seed=s))
+                cand = qiskit_candidate(pristine, graph, replace(opts, seed=s), dags=dags)
                 if cand is not None:
                     cands.append((cand[0], cand[1], True))
         elif pristine is not None:  # only the runs with (near) the best estimate are built
@@ -643,7 +682,11 @@ class Route(Pass):
             if auto and n_seeds > 1:
                 seeds = range(opts.seed, opts.seed + n_seeds // 2)
             orders = ("program", "physical") if auto and not tiny else ("program",)
-            for cand in qiskit_candidates(pristine, graph, opts, seeds=seeds, near=NEAR_TIE, orders=orders):
+            # A run whose estimate is above qglm's routing's by more than NEAR_TIE is dominated:
+            # the filter below drops it (its cost is that estimate, and the best cost is at most
+            # qglm's), so it is not built at all (a copy, a relabelling and a replay each).
+            for cand in qiskit_candidates(pristine, graph, opts, seeds=seeds, near=NEAR_TIE, orders=orders,
+                                          dags=dags, consume=True, limit=stats["cost"] * (1.0 + NEAR_TIE)):
                 cands.append((cand[0], cand[1], True))
         if not small and len(cands) > 1:
             # Only candidates whose estimate is a near tie with the best one are cleaned up and
@@ -673,24 +716,27 @@ class Route(Pass):
         third = kernel.clone() if self.qiskit else None  # for Qiskit's joint placement and routing
         costs = coupler_costs(device, device_graph(device, 0.0, reserved))
         candidates = []
+        dags: dict = {}  # kernel, pristine and third are copies of one kernel: one DAG for all
         for weight, k in ((self.error_weight, kernel), (0.0, pristine)):
             if candidates and candidates[0][3]["swaps"] == 0:
                 # Routing without swaps never consults distances (see _Router._search), so the
                 # hop-distance copy would be this same kernel with the same ESP; ties keep the first.
                 break
             graph = device_graph(device, weight, reserved)
-            stats = route_kernel(k, graph, opts, costs)
-            moved = bool(self.post_layout and post_layout(k, device, graph, seed=opts.seed))
-            candidates.append((esp(k, device) or 0.0, -stats["swaps"], k, stats, moved))
+            stats = route_kernel(k, graph, opts, costs, dags=dags)
+            # one wire analysis of the routed copy serves post_layout and, unless it relabelled, esp
+            kw = analyze(k)
+            moved = bool(self.post_layout and post_layout(k, device, graph, seed=opts.seed, kw=kw))
+            candidates.append((esp(k, device, None if moved else kw) or 0.0, -stats["swaps"], k, stats, moved))
         if third is not None:
             graph = device_graph(device, 0.0, reserved)
             # physical numbering: what the sherbrooke ESP figures were measured with
-            cand = qiskit_candidate(third, graph, opts, costs, program_order=False)
+            cand = qiskit_candidate(third, graph, opts, costs, program_order=False, dags=dags, consume=True)
             if cand is not None:
                 k, stats = cand
-                if self.post_layout:
-                    post_layout(k, device, graph, seed=opts.seed)
-                candidates.append((esp(k, device) or 0.0, -stats["swaps"], k, stats, True))
+                kw = analyze(k)
+                moved = bool(self.post_layout and post_layout(k, device, graph, seed=opts.seed, kw=kw))
+                candidates.append((esp(k, device, None if moved else kw) or 0.0, -stats["swaps"], k, stats, True))
         best = max(candidates, key=lambda c: (c[0], c[1]))
         chosen = best[2]
         if chosen is not kernel:  # swap the better routed copy into the module

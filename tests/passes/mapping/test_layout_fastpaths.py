@@ -171,10 +171,10 @@ def test_calibrated_route_skips_the_hop_copy_of_a_swap_free_routing(monkeypatch)
     weights: list[float] = []
     real = route_mod.route_kernel
 
-    def counting(kernel, graph, opts, coupler_cost=None, forced=None):
+    def counting(kernel, graph, opts, coupler_cost=None, forced=None, **kw):
         if forced is None:
             weights.append(float(graph.dist is not graph.hops))
-        return real(kernel, graph, opts, coupler_cost, forced)
+        return real(kernel, graph, opts, coupler_cost, forced, **kw)
 
     monkeypatch.setattr(route_mod, "route_kernel", counting)
     device = load_device("qiskit:fake_sherbrooke")
