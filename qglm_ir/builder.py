@@ -33,6 +33,7 @@ from .core.ir import Block, Operation, Region, Value
 from .core.module import Module
 from .core.types import FunctionType, TensorType, Type, f64, i1, i64, qubit
 from .dialects.gates import GATES
+from .dialects.scf import IfOp
 
 Number = int | float
 
@@ -252,7 +253,7 @@ class KernelBuilder:
         if_op, cond, then, then_scope = pending
         # Rebuild: undo the if op, then redo with an else scope.
         for k, w in enumerate(then_scope.order):
-            self._scope.values[w] = if_op.operands[1 + k]
+            self._scope.values[w] = IfOp(if_op).inputs[k]
         if_op.regions[0].blocks.clear()
         if_op.regions[1].blocks.clear()
         then.parent = None

@@ -27,6 +27,7 @@ from ...core.errors import PassError
 from ...core.ir import Operation, Value
 from ...core.types import qubit
 from ...dialects.gates import GATES
+from ...dialects.q import DeallocOp
 from ...targets.device import Device
 from .graph import device_graph
 from .layout import apply_layout
@@ -153,7 +154,7 @@ def physical_reference(before: Operation, initial: tuple[int, ...], final: tuple
         deallocs = [op for op in body if op.name == "q.dealloc"]
         ends: list[Value | None] = [None] * num_qubits
         for d in deallocs:
-            ends[kw2.vid[d.operands[0]]] = d.operands[0]
+            ends[kw2.vid[DeallocOp(d).qubit]] = DeallocOp(d).qubit
             d.erase()
         src = {initial[kw.out_vids[j]]: final[j] for j in range(kw.num_wires)}
         term = body.terminator
@@ -255,7 +256,7 @@ def _moved_reference(before: Operation, after: Operation, n_phys: int) -> Operat
         vid = analyze(k).vid
         ends: list[Value] = [None] * n_phys  # type: ignore[list-item]
         for d in deallocs:
-            ends[vid[d.operands[0]]] = d.operands[0]
+            ends[vid[DeallocOp(d).qubit]] = DeallocOp(d).qubit
             d.erase()
         for v in _permute(body, term, ends, target):
             body.insert_before(Operation("q.dealloc", [v], []), term)

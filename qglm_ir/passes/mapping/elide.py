@@ -13,6 +13,7 @@ qubit arguments or results) go; regions fix their wire order in their yields.
 from __future__ import annotations
 
 from ...core.ir import Operation
+from ...dialects.q import gate_qubits
 from .wires import KernelWires, kernel_body
 
 
@@ -28,7 +29,7 @@ def elide_swaps(kernel: Operation, kw: KernelWires) -> list[int] | None:
         return None
     # Program lines entering each swap, read before any rewiring (a swap result continues
     # the line of the operand in the same position).
-    lines = [(kw.vid[op.operands[0]], kw.vid[op.operands[1]]) for op in swaps]
+    lines = [tuple(kw.vid[q] for q in gate_qubits(op)) for op in swaps]
     cur = list(range(kw.num_wires))  # cur[line]: the rewired chain carrying that line's state
     for op, (i, j) in zip(swaps, lines):
         cur[i], cur[j] = cur[j], cur[i]

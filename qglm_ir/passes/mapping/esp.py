@@ -22,6 +22,7 @@ import math
 from ...core.errors import PassError
 from ...core.ir import Block, Operation, Value
 from ...dialects.arith import constant_int as _const_int
+from ...dialects.scf import ForOp
 from ...targets.device import Device
 from .wires import KernelWires, analyze, kernel_body
 
@@ -38,7 +39,7 @@ def _log_block(block: Block, phys: dict[Value, int], device: Device) -> float:
         if op.regions:
             parts = [_log_block(r.block, phys, device) for r in op.regions]
             if name == "scf.for":
-                lb, ub, st = (_const_int(v) for v in op.operands[:3])
+                lb, ub, st = (_const_int(v) for v in ForOp(op).bounds)
                 trips = 1
                 if lb is not None and ub is not None and st:
                     trips = max(0, -(-(ub - lb) // st)) if st > 0 else 1

@@ -54,6 +54,7 @@ from ...core.errors import PassError
 from ...core.ir import BlockArgument, Operation
 from ...core.module import Module
 from ...core.types import qubit
+from ...dialects.q import DeallocOp, MeasureOp
 from ...targets.device import Device
 from ..base import Pass, PassContext, PassResult
 from ..memo import memoized
@@ -119,7 +120,7 @@ def interactions(kernel: Operation, kw: KernelWires, commute: bool = True, dag: 
             for v, c in zip(qs, classes):
                 builder.touch(vid[v], c)
         if op.name == "q.measure":
-            meas[vid[op.operands[0]]] += 1
+            meas[vid[MeasureOp(op).qubit]] += 1
         elif op.name.startswith("q.") and op.name not in ("q.barrier", "q.alloc", "q.dealloc", "q.delay"):
             if len(qs) == 1:
                 one_q[vid[qs[0]]] += 1
@@ -445,7 +446,7 @@ def _relabel(kernel: Operation, kw: KernelWires, sigma: list[int]) -> None:
         for q in range(n):
             body.insert_before(kw.allocs[inv[q]], anchor)
         term = body.terminator
-        deallocs = sorted(kw.deallocs.values(), key=lambda d: sigma[kw.vid[d.operands[0]]])
+        deallocs = sorted(kw.deallocs.values(), key=lambda d: sigma[kw.vid[DeallocOp(d).qubit]])
         for d in deallocs:
             d.detach()
             body.insert_before(d, term)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from ...core.ir import Block, Operation, OpResult, Value
 from ...dialects.gates import GATES
+from ...dialects.q import gate_qubits
 
 _ONE_Q = {spec.ir_name: spec.num_params for spec in GATES.values() if spec.num_qubits == 1}
 
@@ -72,7 +73,7 @@ def _move_after(swap: Operation, side: int, chain: list[Operation], start: Value
 def _move_before(swap: Operation, side: int, chain: list[Operation]) -> None:
     """Move ``chain`` (program order, on swap result ``side``) before the swap, onto the
     input whose state it carries (operand ``1 - side``)."""
-    inp = swap.operands[1 - side]
+    inp = gate_qubits(swap)[1 - side]
     out = swap.results[side]
     last = chain[-1].results[0]
     last.replace_all_uses_with(out)
@@ -106,8 +107,9 @@ def slide_swaps(kernel: Operation) -> int:
     for s in swaps:
         block = s.parent
         assert block is not None
-        c0, v0 = _chain_back(s.operands[0], block)
-        c1, v1 = _chain_back(s.operands[1], block)
+        q0, q1 = gate_qubits(s)
+        c0, v0 = _chain_back(q0, block)
+        c1, v1 = _chain_back(q1, block)
         if (c0 or c1) and isinstance(v0, OpResult) and isinstance(v1, OpResult) and v0.op is v1.op \
                 and _two_q(v0.op):
             for side, chain, start in ((0, c0, v0), (1, c1, v1)):

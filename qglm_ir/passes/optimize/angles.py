@@ -25,6 +25,7 @@ from ...core.attributes import DenseArray, SymbolRef
 from ...core.ir import Operation, OpResult, Value
 from ...core.module import Module
 from ...core.types import f64
+from ...dialects.arith import UnaryOp
 
 Angle = float | Value
 """A gate angle: a folded constant or a symbolic SSA value."""
@@ -265,4 +266,4 @@ def same_angle(a: Angle, b: Angle, sign: float = 1.0) -> bool:
 
 
 def _neg_of(x: Value, y: Value) -> bool:
-    return isinstance(y, OpResult) and y.op.name == "arith.neg" and y.op.operands[0] is x
+    return isinstance(y, OpResult) and y.op.name == "arith.neg" and UnaryOp(y.op).input is x

@@ -11,6 +11,7 @@ import numpy as np
 from ...core.eraser import Eraser
 from ...core.ir import Operation, OpResult
 from ...core.module import Module
+from ...dialects.q import gate_qubits
 from ..base import Pass, PassContext, PassResult
 from .angles import AngleFolder, ConstPool
 from .synthesis import const_matrix as _matrix
@@ -144,10 +145,10 @@ def run_heads(ops: list[Operation], fusable: _Keys) -> list[Operation]:
         for c in cands:
             if c.parent is None or fusable(c) is None:
                 continue
-            inp = c.operands[-1]
+            inp = gate_qubits(c)[0]
             while isinstance(inp, OpResult) and fusable(inp.op) is not None:
                 c = inp.op
-                inp = c.operands[-1]
+                inp = gate_qubits(c)[0]
             heads.setdefault(c)
     return list(heads)
 
@@ -172,7 +173,7 @@ def fuse_kernel(
         k = fusable(head)
         if k is None:
             continue
-        inp = head.operands[-1]
+        inp = gate_qubits(head)[0]
         if isinstance(inp, OpResult) and fusable(inp.op) is not None:
             continue  # not the head of its run
         run = [head]

@@ -13,6 +13,7 @@ from ...core.eraser import Eraser
 from ...core.ir import Operation, OpResult, Value
 from ...core.module import Module
 from ...dialects.gates import GATES
+from ...dialects.q import gate_qubits
 from ..base import Pass, PassContext, PassResult
 from .angles import AngleFolder, ConstPool
 from .fuse_1q import target_basis
@@ -142,13 +143,13 @@ def _collect(
     for k in (0, 1):
         # 1q gates before g on wire k (not claimed by an earlier block), oldest first.
         pre: list[tuple[Operation, GateKey, tuple[int, ...]]] = []
-        v = g.operands[-2 + k]
+        v = gate_qubits(g)[k]
         while isinstance(v, OpResult):
             kk = _gate_key(v.op, folder, claimed, 1)
             if kk is None:
                 break
             pre.append((v.op, kk, (k,)))
-            v = v.op.operands[-1]
+            v = gate_qubits(v.op)[0]
         ins.append(v)
         ops.extend(reversed(pre))
     ops.append((g, gk, (0, 1)))

@@ -13,6 +13,7 @@ from ...core.ir import Operation, Value
 from ...core.module import Module
 from ...core.types import qubit
 from ...dialects.gates import GATES, GateSpec
+from ...dialects.q import gate_params
 from ..base import Pass, PassContext, PassResult
 from ..rewrite import PatternRewriter, RewritePattern
 from .angles import Angle, AngleEmitter, AngleFolder
@@ -119,7 +120,7 @@ class MergeRotations(Pass):
 def _angle(op: Operation, spec: GateSpec, fixed: float | None, folder: AngleFolder) -> Angle:
     if fixed is not None:
         return fixed
-    v = op.operands[0]
+    v = gate_params(op)[0]
     c = folder.const(v)
     return v if c is None else c
 

@@ -9,6 +9,7 @@ from ...core.eraser import Eraser
 from ...core.errors import PassError
 from ...core.ir import Operation, OpResult
 from ...core.module import Module
+from ...dialects.q import DeallocOp, MeasureOp, ResetOp
 from ...dialects.readout import readout_of
 from ..base import Pass, PassContext, PassResult
 from ..mapping.wires import analyze
@@ -101,7 +102,7 @@ def release_meanings(kernel: Operation) -> dict[Operation, str]:
         return {}  # wires we cannot follow: keep every release observed
     read = set(readout.wires)
     meaning = "z" if readout.kind == "z" else "state"
-    return {d: (meaning if kw.vid[d.operands[0]] in read else "discard") for d in deallocs}
+    return {d: (meaning if kw.vid[DeallocOp(d).qubit] in read else "discard") for d in deallocs}
 
 
 def _dead_measure(op: Operation, releases: dict[Operation, str]) -> bool:
@@ -113,7 +114,7 @@ def _dead_measure(op: Operation, releases: dict[Operation, str]) -> bool:
 
 
 #: Ops after which a gate may be invisible (see :func:`_sink`); each takes one qubit operand.
-_SINKS = frozenset({"q.dealloc", "q.reset", "q.measure"})
+_SINKS: dict[str, type[DeallocOp | ResetOp | MeasureOp]] = {"q.dealloc": DeallocOp, "q.reset": ResetOp, "q.measure": MeasureOp}
 
 
 def remove_dead_kernel(kernel: Operation, eraser: Eraser,
@@ -135,7 +136,7 @@ def remove_dead_kernel(kernel: Operation, eraser: Eraser,
         if name == "q.measure" and _dead_measure(op, releases):
             work.append(op)
         if name in _SINKS:
-            v = op.operands[0]
+            v = _SINKS[name](op).qubit
             if isinstance(v, OpResult) and spec_of(v.op) is not None:
                 seeds.append(v.op)
     work += seeds  # popped last-first: tails collapse in one sweep
@@ -146,7 +147,7 @@ def remove_dead_kernel(kernel: Operation, eraser: Eraser,
         if op.name == "q.measure":
             if not _dead_measure(op, releases):
                 continue
-            src = op.operands[0]
+            src = MeasureOp(op).qubit
             op.results[1].replace_all_uses_with(src)
             eraser.erase(op)
             measures += 1
