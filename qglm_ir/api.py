@@ -183,15 +183,13 @@ def _compile(
     basis: str | Iterable[str] | None,
     *,
     validate: bool | str = False,
-    verify_each: bool | None = None,
-    print_ir_after_all: bool = False,
-    print_ir_after: Iterable[str] = (),
-    ir_printer: Callable[[str, str], None] | None = None,
-    on_pass_start: Callable[[str], None] | None = None,
     input_name: str | None = None,
+    **manager_options: Any,
 ) -> _Compiled:
     """Verify, run the pipeline on a copy of ``program`` and validate; no report work
-    (metrics, ESP), which :func:`compile` does not need and :func:`compile_with_report` adds."""
+    (metrics, ESP), which :func:`compile` does not need and :func:`compile_with_report` adds.
+    ``manager_options`` go to :class:`PassManager` (``verify_each``, the IR printing options,
+    ``on_pass_start``)."""
     t0 = time.perf_counter()
     if isinstance(program, (str, os.PathLike)) and input_name is None:
         input_name = str(program)
@@ -217,15 +215,7 @@ def _compile(
     items, warnings = _pipeline(passes, optimization_level, device is not None, gates is not None)
     module = source.clone()
     ctx = PassContext(device=device, basis=gates, seed=seed)
-    pm = PassManager(
-        items,
-        verify_each=verify_each,
-        validate=validate,
-        print_ir_after_all=print_ir_after_all,
-        print_ir_after=print_ir_after,
-        ir_printer=ir_printer,
-        on_pass_start=on_pass_start,
-    )
+    pm = PassManager(items, validate=validate, **manager_options)
     result = pm.run(module, ctx)
     if validate:
         from .host_validation import check_host_outputs

@@ -67,32 +67,35 @@ def gate_qubits(op: Operation) -> list:
     return op.operands[spec.num_params :]
 
 
-class MeasureOp(OpView):
+class QubitOp(OpView):
+    """An op whose one operand is a qubit (the views below name which op)."""
+
+    OP = "q.<one qubit>"
+    OPERANDS = ("qubit",)
+
+
+class MeasureOp(QubitOp):
     """``q.measure``: the measured qubit (results: the bit, then the surviving qubit)."""
 
     OP = "q.measure"
-    OPERANDS = ("qubit",)
 
 
-class ResetOp(OpView):
+class ResetOp(QubitOp):
     """``q.reset``: the qubit reset to |0>."""
 
     OP = "q.reset"
-    OPERANDS = ("qubit",)
 
 
-class DeallocOp(OpView):
+class DeallocOp(QubitOp):
     """``q.dealloc``: the qubit released."""
 
     OP = "q.dealloc"
-    OPERANDS = ("qubit",)
 
 
-class DelayOp(OpView):
+class DelayOp(QubitOp):
     """``q.delay``: the idle qubit (``duration`` and ``unit`` are properties)."""
 
     OP = "q.delay"
-    OPERANDS = ("qubit",)
 
 
 class GlobalPhaseOp(OpView):
