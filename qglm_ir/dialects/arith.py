@@ -41,9 +41,6 @@ class UnaryOp(OpView):
     OPERANDS = ("input",)
 
 
-#: ``arith.cast`` reads like any unary op.
-CastOp = UnaryOp
-
 
 def constant_int(v: Value) -> int | None:
     """The integer ``v`` holds when an ``arith.constant`` of an int (not a bool) defines it, else None."""

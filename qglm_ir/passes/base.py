@@ -75,3 +75,19 @@ class Pass:
     def run(self, module: Module, ctx: PassContext) -> PassResult:  # pragma: no cover
         raise NotImplementedError
 
+
+@dataclass(frozen=True)
+class ApproximatingPass(Pass):
+    """A pass that may change a kernel's unitary by up to ``tolerance`` (average gate
+    infidelity) per rewrite, declared so: translation validation checks around it and reports
+    the approximation (``preserves = "approximation"``). ``tolerance`` 0 makes it a no-op.
+    Subclasses set their own default ``tolerance``."""
+
+    preserves: ClassVar[str] = "approximation"
+    skip_when_clean: ClassVar[bool] = True
+    tolerance: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.tolerance < 1.0:
+            raise ValueError("tolerance must be in [0, 1)")
+

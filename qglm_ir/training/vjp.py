@@ -26,7 +26,7 @@ import numpy as np
 from ..core.errors import Location
 from ..core.ir import Operation
 from ..core.types import FloatType, TensorType, Type
-from ..dialects.arith import CastOp
+from ..dialects.arith import UnaryOp
 from .errors import TrainingError
 
 Cotangent = Any  # np.ndarray | float | None
@@ -241,7 +241,7 @@ def _select(op: Operation, ins: list[Any], outs: list[Any], cts: list[Cotangent]
 @vjp("arith.cast")
 def _cast(op: Operation, ins: list[Any], outs: list[Any], cts: list[Cotangent]) -> list[Cotangent]:
     # f64 -> f64 is the identity; a cast to or from an integer passes no gradient.
-    if is_float(CastOp(op).input.type) and is_float(op.results[0].type):
+    if is_float(UnaryOp(op).input.type) and is_float(op.results[0].type):
         return [_like(ins[0], _arr(cts[0]))]
     return [None]
 

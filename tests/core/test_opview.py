@@ -57,7 +57,7 @@ def test_quantum_op_fields_match_their_verifiers() -> None:
     """The declared fields of the q/noise/embed/arith views name the operands the verifiers check."""
     from qglm_ir.core.opdef import get_opdef
     from qglm_ir.core.types import tensor
-    from qglm_ir.dialects.arith import CastOp
+    from qglm_ir.dialects.arith import UnaryOp
     from qglm_ir.dialects.embed import AnglesOp, StateOp
     from qglm_ir.dialects.noise import ChannelOp
     from qglm_ir.dialects.q import DeallocOp, DelayOp, GlobalPhaseOp, MeasureOp, ResetOp
@@ -70,7 +70,7 @@ def test_quantum_op_fields_match_their_verifiers() -> None:
         (DelayOp, Operation("q.delay", [q0], [qubit], {"duration": 10.0, "unit": "ns"}), "qubit", q0),
         (GlobalPhaseOp, Operation("q.global_phase", [angle]), "angle", angle),
         (ChannelOp, Operation("noise.bit_flip", [q0], [qubit], {"p": 0.1}), "qubit", q0),
-        (CastOp, Operation("arith.cast", [n], [f64]), "input", n),
+        (UnaryOp, Operation("arith.cast", [n], [f64]), "input", n),
     ]
     for view, op, field, expected in cases:
         opdef = get_opdef(op.name)

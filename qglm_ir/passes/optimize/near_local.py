@@ -28,7 +28,7 @@ import numpy as np
 
 from ...core.eraser import Eraser
 from ...core.module import Module
-from ..base import Pass, PassContext, PassResult
+from ..base import ApproximatingPass, PassContext, PassResult
 from .angles import AngleFolder, ConstPool
 from .fuse_1q import target_basis
 from .fuse_2q import BlockKey, block_key, block_unitary, two_qubit_blocks
@@ -76,7 +76,7 @@ def local_replacement(block: BlockKey, target: str, euler: str,
 
 
 @dataclass(frozen=True)
-class DropNearLocal(Pass):
+class DropNearLocal(ApproximatingPass):
     """Replace each two-qubit block (as ``fuse-2q`` collects them) whose unitary is within
     ``tolerance`` average gate infidelity of a product of 1q gates by those 1q gates.
 
@@ -89,13 +89,7 @@ class DropNearLocal(Pass):
     """
 
     name: ClassVar[str] = "drop-near-local"
-    preserves: ClassVar[str] = "approximation"
-    skip_when_clean: ClassVar[bool] = True
     tolerance: float = DEFAULT_TOLERANCE
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.tolerance < 1.0:
-            raise ValueError("tolerance must be in [0, 1)")
 
     def run(self, module: Module, ctx: PassContext) -> PassResult:
         if self.tolerance == 0.0:

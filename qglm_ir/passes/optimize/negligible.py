@@ -26,7 +26,7 @@ import numpy as np
 
 from ...core.module import Module
 from ...dialects.gates import GATES
-from ..base import Pass, PassContext, PassResult
+from ..base import ApproximatingPass, PassContext, PassResult
 from .angles import AngleFolder
 from .wires import Eraser, gates_in_order, kernels, remove_gate, spec_of, sweep_dead_classical
 
@@ -44,7 +44,7 @@ def gate_infidelity(name: str, angles: tuple[float, ...]) -> float:
 
 
 @dataclass(frozen=True)
-class DropNegligible(Pass):
+class DropNegligible(ApproximatingPass):
     """Remove every gate with constant angles whose average gate infidelity against the
     identity (up to global phase) is below ``tolerance``.
 
@@ -57,13 +57,7 @@ class DropNegligible(Pass):
     """
 
     name: ClassVar[str] = "drop-negligible"
-    preserves: ClassVar[str] = "approximation"
-    skip_when_clean: ClassVar[bool] = True
     tolerance: float = DEFAULT_TOLERANCE
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.tolerance < 1.0:
-            raise ValueError("tolerance must be in [0, 1)")
 
     def run(self, module: Module, ctx: PassContext) -> PassResult:
         if self.tolerance == 0.0:
