@@ -746,5 +746,13 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
             err.write(f"qglmc: {args.command} took {time.perf_counter() - start:.3f} s\n")
 
 
+def run() -> None:
+    """The ``qglmc`` process entry point: :func:`main`, then an exit without the interpreter's
+    teardown (:func:`qglm_ir.cli_exit.exit_now`: atexit handlers and stdio flushes still run)."""
+    from .cli_exit import exit_now
+
+    exit_now(main())
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()
