@@ -24,7 +24,7 @@ many worker processes it starts, and ``--jobs`` cannot show a speed-up. The
 CPU seconds printed for the warm runs (serial process vs each worker) show
 how the work was split whatever the load.
 
-    .venv/bin/python benchmarks/bench_distributed.py [--n 200] [--small 10] [--jobs 2] [--reps 3] [--target ir]
+    .venv/bin/python benchmarks/bench_distributed.py [--n 200] [--small 10] [--jobs 2] [--reps 3] [--small-reps 6] [--target ir]
     .venv/bin/python benchmarks/bench_distributed.py --calibrate   # cost-model constants
 """
 
@@ -122,14 +122,16 @@ def load() -> str:
 
 def cold(paths: list[Path], work: Path, target: str, jobs: int, label: str, reps: int,
          ceiling: bool = False) -> tuple[float, bool]:
-    """``reps`` interleaved rounds of fresh processes (serial, then ``--jobs``, and with
-    ``ceiling`` two independent serial processes on alternate halves when ``jobs`` is 2); the
-    speed-up is the ratio of the medians (one cold run of a few seconds varies by 10-20% on its own)."""
+    """``reps`` interleaved rounds of fresh processes (serial, ``--jobs``, and with ``ceiling``
+    two independent serial processes on alternate halves when ``jobs`` is 2), the order rotated
+    every round (serial first, then ``--jobs`` first, ...), since a run right after another is
+    often slower; the speed-up is the ratio of the medians (one cold run of a few seconds varies
+    by 10-20% on its own)."""
     print(f"  cold CLI, {label} ({len(paths)} circuits, {reps} interleaved run(s) each):")
     modes = ("serial", "jobs", "halves") if ceiling and jobs == 2 else ("serial", "jobs")
     times: dict[str, list[float]] = {m: [] for m in modes}
-    for _ in range(reps):
-        for mode in modes:
+    for r in range(reps):
+        for mode in modes[r % len(modes):] + modes[:r % len(modes)]:
             if mode == "halves":
                 dt, line = cli_halves(paths, work / f"{label}-halves", target), "(two serial processes, no Dask)"
             else:
@@ -217,6 +219,8 @@ def main() -> None:
     ap.add_argument("--calibrate", action="store_true", help="measure the cost-model constants only")
     ap.add_argument("--no-cold", action="store_true", help="skip the cold CLI runs")
     ap.add_argument("--reps", type=int, default=3, help="interleaved runs per mode, cold and warm (median; default 3)")
+    ap.add_argument("--small-reps", type=int, default=6,
+                    help="interleaved cold runs per mode of the small batch (a 2 s run is noisy; default 6)")
     args = ap.parse_args()
     print(f"bench_distributed: {load()}")
     if args.calibrate:
@@ -231,7 +235,8 @@ def main() -> None:
         if not args.no_cold:
             rows.append(("cold CLI", args.n, *cold(paths, work, args.target, args.jobs, "big", args.reps,
                                                     ceiling=True)))
-            rows.append(("cold CLI", args.small, *cold(small, work, args.target, args.jobs, "small", args.reps)))
+            rows.append(("cold CLI", args.small, *cold(small, work, args.target, args.jobs, "small",
+                                                        args.small_reps)))
         big = warm(paths, work, args.target, args.jobs, "big", args.reps)
         sm = warm(small, work, args.target, args.jobs, "small", args.reps)
         print(f"after: {load()}")
