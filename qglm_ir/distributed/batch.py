@@ -284,6 +284,7 @@ def _decider(jobs: int, model: CostModel, result: BatchResult,
     from .cost import IdleCores
 
     settled = [False]
+    declined: list[str] = []  # why the cluster lost the last time it was weighed
     idle = IdleCores()  # what the machine leaves free while this process compiles the probe
 
     def stop(rest: list[BatchItem]) -> bool:
@@ -297,8 +298,11 @@ def _decider(jobs: int, model: CostModel, result: BatchResult,
         serial = rate.estimate(size)
         if model.hopeless(serial):
             settled[0] = True
-            result.decision = (f"serial: the remaining {len(rest)} items take about {serial:.2f} s, "
-                               f"less than starting a cluster ({model.start_s:.2f} s)")
+            too_few = (f"the remaining {len(rest)} items take about {serial:.2f} s, "
+                       f"less than starting a cluster ({model.start_s:.2f} s)")
+            # a batch that stayed serial because the cluster kept losing says so, not only
+            # that its last few items were too few
+            result.decision = f"{declined[-1]}; then {too_few}" if declined else f"serial: {too_few}"
             return False
         warmup = 0.0 if start_method() == "fork" else (_RATE.cold_s or 0.0)
         usable = model.effective_jobs(jobs, idle.cores())
@@ -310,6 +314,7 @@ def _decider(jobs: int, model: CostModel, result: BatchResult,
                                f"take about {serial:.2f} s serially and {parallel:.2f} s shared ({cores})")
             return True
         result.decision = f"serial: about {serial:.2f} s here against {parallel:.2f} s on a cluster ({cores})"
+        declined.append(result.decision)
         return False
 
     return stop

@@ -200,6 +200,19 @@ def test_small_batches_stay_serial_and_cost_model() -> None:
     assert not m.prefer_cluster(20.0, 200, m.effective_jobs(2, idle_cores=0.0))
 
 
+def test_a_batch_kept_serial_by_a_busy_machine_says_so(monkeypatch) -> None:
+    """No idle core while the probe compiles: the cluster loses every time it is weighed, and
+    the final decision gives that reason, not only that the last items were too few."""
+    from qglm_ir.distributed import cost
+
+    monkeypatch.setattr(cost.IdleCores, "cores", lambda self: 0.0)
+    r = compile_many([tiny_qasm(2 + i % 4) for i in range(40)], jobs=2,
+                     cost_model=CostModel(start_s=0.05, per_task_s=0.0))
+    assert r.ok and r.mode == "serial" and r.here == 40
+    assert r.decision.startswith("serial: about ") and "1.0 of 2 compilers can run at once" in r.decision
+    assert "then the remaining" in r.decision
+
+
 def test_idle_cores_sees_this_process_compute() -> None:
     """While this process spins, at most the other cores are idle (and never a negative count)."""
     import time
