@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .graph import DeviceGraph
-from .qiskit_starts import component_coupling, sabre_problem
+from .qiskit_starts import component_coupling, sabre_problem, sabre_target
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def joint_route(arrays: tuple, num_wires: int, graph: DeviceGraph, busy: set[int
     try:
         from qiskit.transpiler.passes import SabreLayout
 
-        sabre = SabreLayout(problem.coupling, seed=seed, max_iterations=4, swap_trials=trials,
+        sabre = SabreLayout(sabre_target(problem.coupling), seed=seed, max_iterations=4, swap_trials=trials,
                             layout_trials=trials)
         routed = sabre.run(problem.dag)
         layout = sabre.property_set["layout"]

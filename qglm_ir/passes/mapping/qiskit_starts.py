@@ -59,6 +59,29 @@ def component_coupling(graph: DeviceGraph, comp: list[int]) -> object:
                         for e in ((p_index[a], p_index[b]), (p_index[b], p_index[a]))])
 
 
+_SABRE_TARGETS: dict[tuple[int, tuple[tuple[int, int], ...]], object] = {}
+
+
+def sabre_target(coupling: object) -> object:
+    """The ``Target`` that ``SabreLayout(coupling)`` builds for a ``CouplingMap`` (``u`` and
+    ``cx`` on every edge), built once per coupling map and shared.
+
+    Why: given a CouplingMap, ``SabreLayout.__init__`` deep-copies it and builds this Target on
+    every construction (about 2 ms on heavy-hex:7, 3 ms on fake_sherbrooke; two or more per
+    device compile); given the Target it only stores it. Layouts and routings are the same
+    either way (checked on random cx circuits, heavy-hex:7 and fake_sherbrooke:
+    ``tests/passes/mapping/test_sabre_target.py``). SabreLayout only reads its target."""
+    from qiskit.transpiler import Target
+
+    key = (coupling.size(), tuple(coupling.get_edges()))  # type: ignore[attr-defined]
+    target = _SABRE_TARGETS.get(key)
+    if target is None:
+        if len(_SABRE_TARGETS) >= 32:  # a few devices per process; bound it anyway
+            _SABRE_TARGETS.clear()
+        target = _SABRE_TARGETS[key] = Target.from_configuration(basis_gates=["u", "cx"], coupling_map=coupling)
+    return target
+
+
 def qiskit_sabre_start(graph: DeviceGraph, pairs: list[tuple[int, int]], seed: int,
                        layout_trials: int = 16, max_iterations: int = 4) -> dict[int, int] | None:
     """Placement (wire -> physical qubit) of the interacting wires of ``pairs`` chosen by
@@ -75,7 +98,7 @@ def qiskit_sabre_start(graph: DeviceGraph, pairs: list[tuple[int, int]], seed: i
         cm = component_coupling(graph, comp)
         if cm.size() < len(comp):  # pragma: no cover - a component always has edges here
             return None
-        sabre = SabreLayout(cm, seed=seed, max_iterations=max_iterations, swap_trials=layout_trials,
+        sabre = SabreLayout(sabre_target(cm), seed=seed, max_iterations=max_iterations, swap_trials=layout_trials,
                             layout_trials=layout_trials, skip_routing=True)
         sabre.run(circuit_to_dag(qc))
         layout = sabre.property_set["layout"]
