@@ -488,6 +488,12 @@ def qiskit_candidate(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     return got[0] if got else None
 
 
+def swap_free(stats: dict) -> bool:
+    """Whether a routing (``route_kernel``'s statistics) inserted no swap at all (``swaps``
+    counts the restoring swaps of regions too)."""
+    return stats["swaps"] == 0
+
+
 #: Routed 2q ops below which the uncalibrated route compares one Qiskit numbering by its
 #: estimate only (see :meth:`Route._route_plain`).
 TINY_2Q = 100
@@ -511,7 +517,7 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     ``limit``: runs whose estimate exceeds it are not built (the caller has a routing that
     makes them lose whatever they would clean up to, see :meth:`Route._route_plain`)."""
     from .layout import _relabel
-    from .qiskit_route import joint_route, sabre_input
+    from .qiskit_route import joint_order, order_result, replay, sabre_input
 
     body = kernel.regions[0].block
     if _has_regions(body):
@@ -529,7 +535,7 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     init = kernel.properties.get("initial_layout")
     rank = {int(p): k for k, p in enumerate(init)} if isinstance(init, tuple) else None
     ranks = [None] if rank is None else [rank if o == "program" else None for o in orders]
-    found: list[tuple[float, int, tuple]] = []
+    orders: list[tuple[float, int, tuple]] = []
     cost = probe.coupler_cost
     runs = [(seed, j) for seed in (seeds or (opts.seed,)) for j in range(len(ranks))]
     problems: dict[int, object] = {}  # per numbering: Qiskit's input, shared by the seeds
@@ -538,13 +544,32 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
             problems[j] = sabre_input(arrays, graph, ranks[j])
         if problems[j] is None:
             continue
-        got = joint_route(arrays, graph.num_qubits, graph, busy, seed, problem=problems[j])
+        got = joint_order(arrays, graph.num_qubits, graph, busy, seed, problem=problems[j])
         if got is None:
             continue
-        est = routed_2q_cost(np.asarray(got[0], dtype=np.int64), got[1], arrays[0], arrays[1], cost)[0]
-        found.append((est, i, got))
-    found.sort(key=lambda f: (f[0], f[1]))
-    chosen = [f for k, f in enumerate(found) if (k == 0 or f[0] <= found[0][0] * (1.0 + near)) and f[0] <= limit]
+        # the estimate needs only Qiskit's order (see order_result); the replay into the
+        # router's output format is made below, only for the runs that may be built
+        est = routed_2q_cost(np.asarray(got[0], dtype=np.int64), order_result(got[1]), arrays[0], arrays[1],
+                             cost)[0]
+        orders.append((est, i, got))
+    orders.sort(key=lambda f: (f[0], f[1]))
+    # The runs to build: the best one whose order replays (found[0]) and, after it, those
+    # within ``near`` of it, none above ``limit``. A run whose order breaks a dependency is
+    # skipped as if Qiskit had declined; in ascending order, the first run past either bound
+    # ends the list.
+    chosen: list[tuple[float, int, tuple]] = []
+    best = None
+    for est, i, got in orders:
+        if best is not None and not (est <= best * (1.0 + near) and est <= limit):
+            break
+        replayed = replay(got, arrays, graph)
+        if replayed is None:
+            continue
+        if best is None:
+            best = est
+            if est > limit:
+                break
+        chosen.append((est, i, replayed))
     out: list[tuple[Operation, dict]] = []
     for k, (_est, _i, (sigma, res)) in enumerate(chosen):
         # the last candidate may be built in ``kernel`` itself when the caller gives it up
@@ -661,6 +686,12 @@ class Route(Pass):
         pristine = kernel.clone() if self.qiskit else None
         dags: dict = {}  # the top-level DAGs of this kernel, shared with Qiskit's candidates
         stats = route_kernel(kernel, graph, opts, dags=dags)
+        if self.qiskit_seeds == 0 and swap_free(stats):
+            # Dominated by a lower bound: without swaps qglm's estimate is one unit per 2q
+            # gate, the least any routing of these gates can have, so Qiskit's runs could at
+            # best tie it (ties keep qglm's). Measured on the corpus (heavy-hex:7): every
+            # swap-free kernel (su2/ra linear, heisenberg, ising, ...) kept qglm's routing.
+            pristine = None
         cands: list[tuple[Operation, dict, bool]] = [(kernel, stats, False)]
         routed_2q = routed_2q_ops(kernel)
         size_small = routed_2q <= SCORE_MAX_2Q
@@ -713,15 +744,20 @@ class Route(Pass):
         from .layout import coupler_costs, post_layout
 
         pristine = kernel.clone()  # detached, unrouted copy for the second candidate
-        third = kernel.clone() if self.qiskit else None  # for Qiskit's joint placement and routing
+        third = None  # a copy for Qiskit's joint placement and routing, made from pristine
         costs = coupler_costs(device, device_graph(device, 0.0, reserved))
         candidates = []
         dags: dict = {}  # kernel, pristine and third are copies of one kernel: one DAG for all
         for weight, k in ((self.error_weight, kernel), (0.0, pristine)):
-            if candidates and candidates[0][3]["swaps"] == 0:
+            if candidates and swap_free(candidates[0][3]):
                 # Routing without swaps never consults distances (see _Router._search), so the
                 # hop-distance copy would be this same kernel with the same ESP; ties keep the first.
+                # Qiskit's candidate is not run either: every kernel of the corpus whose
+                # error-weighted routing needed no swap kept that routing on fake_sherbrooke
+                # (its placement is the layout's lowest-error VF2 embedding, then post_layout's).
                 break
+            if k is pristine and self.qiskit:
+                third = pristine.clone()  # still unrouted, like pristine
             graph = device_graph(device, weight, reserved)
             stats = route_kernel(k, graph, opts, costs, dags=dags)
             # one wire analysis of the routed copy serves post_layout and, unless it relabelled, esp

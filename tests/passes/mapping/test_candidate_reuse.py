@@ -37,7 +37,7 @@ def test_problem_built_once_per_numbering(monkeypatch) -> None:
     kernel, device = _random_circuit(12, 60, 3)
     built: list[object] = []
     runs: list[int] = []
-    real_problem, real_route = qiskit_route.sabre_problem, qiskit_route.joint_route
+    real_problem, real_route = qiskit_route.sabre_problem, qiskit_route.joint_order
 
     def counting_problem(*a, **k):
         built.append(a[2] if len(a) > 2 else k.get("rank"))
@@ -48,7 +48,7 @@ def test_problem_built_once_per_numbering(monkeypatch) -> None:
         return real_route(*a, **k)
 
     monkeypatch.setattr(qiskit_route, "sabre_problem", counting_problem)
-    monkeypatch.setattr(qiskit_route, "joint_route", counting_route)
+    monkeypatch.setattr(qiskit_route, "joint_order", counting_route)
     found = qiskit_candidates(kernel, device_graph(device), RouteOptions(seed=0), seeds=(0, 1, 2),
                               near=10.0, orders=("program", "physical"))
     assert found
