@@ -75,6 +75,14 @@ QISKIT_SEEDS_LARGE = 4
 #: but clean up to 2593 and 2640; between seeds that far apart the estimate ranked right
 #: on the corpus's large members (QV-32 1.1%, QFT-100 1.2%).
 NEAR_TIE = 0.01
+#: Large kernels, automatic seeds: Qiskit's later seeds are not run when every run of the first
+#: seed estimates above the ``limit`` (qglm's own routing plus :data:`NEAR_TIE`) by more than
+#: this factor. Measured on the corpus (``heavy-hex:7``, seed 1): where a second-seed run won
+#: (qft_50, qv_16, su2_full_20) a first-seed run was already within the limit; where the first
+#: seed lost by more (qaoa_100 +31%, su2/ra_circular_100 +26%) the second lost too (+31%,
+#: +34%), for about a second of Qiskit's SABRE on qaoa_100. Seeds do differ (qft_50: 2771
+#: against 2332), so the margin is wide.
+SEED_GATE = 0.2
 
 
 def is_routed_2q(op: Operation) -> bool:
@@ -504,7 +512,7 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
                       near: float = 0.0,
                       orders: Sequence[Literal["program", "physical"]] = ("program",),
                       dags: dict | None = None, consume: bool = False,
-                      limit: float = math.inf) -> list[tuple[Operation, dict]]:
+                      limit: float = math.inf, seed_gate: float = math.inf) -> list[tuple[Operation, dict]]:
     """Like :func:`qiskit_candidate`, but every run's routing whose estimate is within a
     factor ``1 + near`` of the best one is built (best first), so a caller can rank near ties
     by something better than the estimate (see :mod:`.select`). ``orders``: each seed runs
@@ -515,7 +523,9 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     3025). ``consume``: the caller no longer needs ``kernel`` (a detached copy), so the last
     candidate is built in it instead of another copy; with no candidate it is left as it was.
     ``limit``: runs whose estimate exceeds it are not built (the caller has a routing that
-    makes them lose whatever they would clean up to, see :meth:`Route._route_plain`)."""
+    makes them lose whatever they would clean up to, see :meth:`Route._route_plain`).
+    ``seed_gate``: the seeds after the first are not run when every estimate of the first seed's
+    runs exceeds ``limit * (1 + seed_gate)`` (see :data:`SEED_GATE`)."""
     from .layout import _relabel
     from .qiskit_route import joint_order, order_result, replay, sabre_input
 
@@ -535,11 +545,14 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     init = kernel.properties.get("initial_layout")
     rank = {int(p): k for k, p in enumerate(init)} if isinstance(init, tuple) else None
     ranks = [None] if rank is None else [rank if o == "program" else None for o in orders]
-    orders: list[tuple[float, int, tuple]] = []
+    ran: list[tuple[float, int, tuple]] = []  # (estimate, run index, Qiskit's order)
     cost = probe.coupler_cost
     runs = [(seed, j) for seed in (seeds or (opts.seed,)) for j in range(len(ranks))]
     problems: dict[int, object] = {}  # per numbering: Qiskit's input, shared by the seeds
+    first_seed = runs[0][0] if runs else None
     for i, (seed, j) in enumerate(runs):
+        if seed != first_seed and ran and all(f[0] > limit * (1.0 + seed_gate) for f in ran):
+            break  # the first seed lost by more than the gate: the others are not run
         if j not in problems:
             problems[j] = sabre_input(arrays, graph, ranks[j])
         if problems[j] is None:
@@ -551,15 +564,15 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
         # router's output format is made below, only for the runs that may be built
         est = routed_2q_cost(np.asarray(got[0], dtype=np.int64), order_result(got[1]), arrays[0], arrays[1],
                              cost)[0]
-        orders.append((est, i, got))
-    orders.sort(key=lambda f: (f[0], f[1]))
-    # The runs to build: the best one whose order replays (found[0]) and, after it, those
+        ran.append((est, i, got))
+    ran.sort(key=lambda f: (f[0], f[1]))
+    # The runs to build: the best one whose order replays and, after it, those
     # within ``near`` of it, none above ``limit``. A run whose order breaks a dependency is
     # skipped as if Qiskit had declined; in ascending order, the first run past either bound
     # ends the list.
     chosen: list[tuple[float, int, tuple]] = []
     best = None
-    for est, i, got in orders:
+    for est, i, got in ran:
         if best is not None and not (est <= best * (1.0 + near) and est <= limit):
             break
         replayed = replay(got, arrays, graph)
@@ -717,7 +730,8 @@ class Route(Pass):
             # the filter below drops it (its cost is that estimate, and the best cost is at most
             # qglm's), so it is not built at all (a copy, a relabelling and a replay each).
             for cand in qiskit_candidates(pristine, graph, opts, seeds=seeds, near=NEAR_TIE, orders=orders,
-                                          dags=dags, consume=True, limit=stats["cost"] * (1.0 + NEAR_TIE)):
+                                          dags=dags, consume=True, limit=stats["cost"] * (1.0 + NEAR_TIE),
+                                          seed_gate=SEED_GATE if auto else math.inf):
                 cands.append((cand[0], cand[1], True))
         if not small and len(cands) > 1:
             # Only candidates whose estimate is a near tie with the best one are cleaned up and
