@@ -584,13 +584,31 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
                 break
         chosen.append((est, i, replayed))
     out: list[tuple[Operation, dict]] = []
+    shared = probe.dags.get(False) if probe.dags is not None else None
     for k, (_est, _i, (sigma, res)) in enumerate(chosen):
         # the last candidate may be built in ``kernel`` itself when the caller gives it up
         copy = kernel if consume and k == len(chosen) - 1 else kernel.clone()
         _relabel(copy, analyze(copy), sigma)
-        stats = route_kernel(copy, graph, opts, coupler_cost, forced=res)
+        stats = route_kernel(copy, graph, opts, coupler_cost, forced=res,
+                             dags=None if shared is None else {False: relabelled_dag(shared, sigma)})
         out.append((copy, stats))
     return out
+
+
+def relabelled_dag(entry: tuple, sigma: list[int]) -> tuple:
+    """A shared top-level plain DAG (an entry of ``route_kernel``'s ``dags``) for a copy of its
+    kernel whose wire ``w`` was moved to ``sigma[w]`` (:func:`.layout._relabel`).
+
+    Why it is the same DAG with renamed wires: relabelling only reorders the allocs and
+    deallocs (or the qubit arguments), which are not DAG nodes, so the nodes are the same ops in
+    the same order; the DAG orders nodes per wire, the same chains under any renaming of the
+    wires. Only the 2q nodes' wires change (``node_a``/``node_b``)."""
+    shape, arrays, positions = entry
+    node_a, node_b = arrays[0], arrays[1]
+    perm = np.asarray(sigma, dtype=np.int64)
+    node_a = np.where(node_a >= 0, perm[np.maximum(node_a, 0)], -1)
+    node_b = np.where(node_b >= 0, perm[np.maximum(node_b, 0)], -1)
+    return shape, (node_a, node_b, *arrays[2:]), positions
 
 
 @dataclass(frozen=True)

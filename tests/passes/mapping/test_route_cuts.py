@@ -163,3 +163,38 @@ def test_later_seeds_not_run_when_the_first_loses_by_the_gate(monkeypatch) -> No
     seeds_run.clear()
     found = qiskit_candidates(kernel, graph, RouteOptions(seed=0), seeds=(0, 1), limit=1e9, seed_gate=0.2)
     assert found and seeds_run == [0, 1]
+
+
+def test_relabelled_shared_dag_equals_a_fresh_build() -> None:
+    """The plain DAG of a relabelled copy derived from the unrelabelled one
+    (:func:`relabelled_dag`) equals the DAG built from the copy itself, and routing the copy
+    with it (as Qiskit's candidate is built) gives the same IR; a different permutation gives
+    different wires."""
+    from qglm_ir.passes.mapping.layout import _relabel
+    from qglm_ir.passes.mapping.route import relabelled_dag, route_kernel
+    from qglm_ir.passes.mapping.wires import analyze
+    from qglm_ir.text import print_op
+
+    kernel, device = _laid_out_kernel(7)
+    graph = device_graph(device)
+    dags: dict = {}
+    probe = _Router(kernel, graph, RouteOptions(seed=0), dags=dags)
+    block = kernel.regions[0].block
+    nodes = [op for op in block if op is not block.terminator and op.name not in ("q.alloc", "q.dealloc")]
+    arrays, _ops = probe._top_dag(nodes, False)
+    got = qiskit_route.joint_route(arrays, graph.num_qubits, graph, set(range(12)), 3)
+    assert got is not None
+    sigma, res = got
+    derived = relabelled_dag(dags[False], sigma)
+    fresh, shared = kernel.clone(), kernel.clone()
+    for copy in (fresh, shared):
+        _relabel(copy, analyze(copy), sigma)
+    fb = fresh.regions[0].block
+    fresh_nodes = [op for op in fb if op is not fb.terminator and op.name not in ("q.alloc", "q.dealloc")]
+    built, _ = _Router(fresh, graph, RouteOptions(seed=0))._dag(fresh_nodes, False)
+    assert all(np.array_equal(x, y) for x, y in zip(derived[1], built))
+    route_kernel(fresh, graph, RouteOptions(seed=0), forced=res)
+    route_kernel(shared, graph, RouteOptions(seed=0), forced=res, dags={False: derived})
+    assert print_op(fresh) == print_op(shared)
+    other = relabelled_dag(dags[False], list(reversed(sigma)))
+    assert not np.array_equal(other[1][0], derived[1][0])
