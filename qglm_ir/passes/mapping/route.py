@@ -631,7 +631,8 @@ class Route(Pass):
     (default on: gates that commute, like a QFT's controlled-phase ladder, may be
     routed in any order; see :mod:`.commute`), ``qiskit`` (default on: plain-circuit kernels
     also get Qiskit's joint SABRE placement and routing as a candidate, kept when it is
-    cheaper by the same estimate or, calibrated, has the higher ESP; see :mod:`.qiskit_route`),
+    cheaper by the same estimate or, calibrated, has the higher ESP; see :mod:`.qiskit_route`;
+    not run when qglm's routing, the error-weighted one on a calibrated device, needs no swap),
     ``qiskit_seeds`` (uncalibrated devices: how many seeds Qiskit's candidate is run with;
     0 = automatic, see :meth:`_route_plain`. Measured on ``heavy-hex:7``
     (``benchmarks/bench_corpus.py``): 4 seeds on the large kernels cut qft_50 3391 -> 2950,
@@ -710,7 +711,9 @@ class Route(Pass):
         built). With more than one seed, small kernels get every seed's candidate built and
         ranked by its 2q count after -O3's post-routing clean-up (see :mod:`.select`); large
         kernels rank that way only the candidates (qglm's included) whose estimates are near
-        ties. Returns (kernel, stats, relabelled)."""
+        ties. With automatic seeds, Qiskit is not run when qglm's routing needs no swap, and
+        its later seeds not when its first seed loses by :data:`SEED_GATE`. Returns (kernel,
+        stats, relabelled)."""
         from .select import SCORE_MAX_2Q, cleaned_score, routed_2q_ops
 
         graph = device_graph(device, 0.0, reserved)
