@@ -81,8 +81,39 @@ def joint_route(arrays: tuple, num_wires: int, graph: DeviceGraph, busy: set[int
     permutation of the device's qubits that keeps ``busy`` wires, those with 1q gates or
     measurements, on usable qubits) and ``result`` the routing in the engine's output format
     (see :mod:`.engine`) relative to that placement; or None when Qiskit is unavailable,
-    declines, or its order breaks a dependency.
+    declines, or its order breaks a dependency. It is :func:`joint_order` then :func:`replay`.
     """
+    got = joint_order(arrays, num_wires, graph, busy, seed, trials, rank, problem)
+    return None if got is None else replay(got, arrays, graph)
+
+
+def replay(order: tuple[list[int], list[tuple[int, int, int]]], arrays: tuple,
+           graph: DeviceGraph) -> tuple[list[int], tuple] | None:
+    """``(sigma, result)`` of :func:`joint_route` from :func:`joint_order`'s ``(sigma, seq)``
+    (every other node of ``arrays`` run as soon as it is ready); None when Qiskit's order
+    breaks a dependency of the DAG."""
+    sigma, seq = order
+    res = _replay(seq, arrays, sigma, graph)
+    return None if res is None else (sigma, res)
+
+
+def order_result(seq: list[tuple[int, int, int]]) -> tuple:
+    """Qiskit's routed order ``seq`` (2q nodes and swaps only) in the engine's output format,
+    enough for :func:`.engine.routed_2q_cost`: the estimate counts only 2q nodes and swaps, in
+    order, so it equals the estimate of the full replay (which adds the other nodes between
+    them) without building it."""
+    arr = np.array(seq, dtype=np.int64).reshape(len(seq), 3)
+    return (np.ascontiguousarray(arr[:, 0]), np.ascontiguousarray(arr[:, 1]), np.ascontiguousarray(arr[:, 2]),
+            len(seq))
+
+
+def joint_order(arrays: tuple, num_wires: int, graph: DeviceGraph, busy: set[int], seed: int,
+                trials: int = 20, rank: dict[int, int] | None = None,
+                problem: SabreInput | None = None) -> tuple[list[int], list[tuple[int, int, int]]] | None:
+    """Qiskit's placement and routed order of the DAG ``arrays`` (see :func:`joint_route`),
+    not yet replayed: ``(sigma, seq)``, ``seq`` listing the 2q nodes ``(0, node, -1)`` and the
+    swaps ``(1, p, q)`` (physical qubits) in Qiskit's order; None when Qiskit is unavailable,
+    declines, or its routed gates do not follow each wire's gate order."""
     if problem is None:
         problem = sabre_input(arrays, graph, rank)
         if problem is None:
@@ -125,10 +156,7 @@ def joint_route(arrays: tuple, num_wires: int, graph: DeviceGraph, busy: set[int
     except Exception:  # noqa: BLE001  (a candidate only: qglm's own routing still runs)
         return None
     sigma = _complete(placed, num_wires, graph, busy)
-    if sigma is None:
-        return None
-    res = _replay(seq, arrays, sigma, graph)
-    return None if res is None else (sigma, res)
+    return None if sigma is None else (sigma, seq)
 
 
 def _complete(placed: dict[int, int], n: int, graph: DeviceGraph, busy: set[int]) -> list[int] | None:

@@ -75,6 +75,14 @@ QISKIT_SEEDS_LARGE = 4
 #: but clean up to 2593 and 2640; between seeds that far apart the estimate ranked right
 #: on the corpus's large members (QV-32 1.1%, QFT-100 1.2%).
 NEAR_TIE = 0.01
+#: Large kernels, automatic seeds: Qiskit's later seeds are not run when every run of the first
+#: seed estimates above the ``limit`` (qglm's own routing plus :data:`NEAR_TIE`) by more than
+#: this factor. Measured on the corpus (``heavy-hex:7``, seed 1): where a second-seed run won
+#: (qft_50, qv_16, su2_full_20) a first-seed run was already within the limit; where the first
+#: seed lost by more (qaoa_100 +31%, su2/ra_circular_100 +26%) the second lost too (+31%,
+#: +34%), for about a second of Qiskit's SABRE on qaoa_100. Seeds do differ (qft_50: 2771
+#: against 2332), so the margin is wide.
+SEED_GATE = 0.2
 
 
 def is_routed_2q(op: Operation) -> bool:
@@ -488,6 +496,12 @@ def qiskit_candidate(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     return got[0] if got else None
 
 
+def swap_free(stats: dict) -> bool:
+    """Whether a routing (``route_kernel``'s statistics) inserted no swap at all (``swaps``
+    counts the restoring swaps of regions too)."""
+    return stats["swaps"] == 0
+
+
 #: Routed 2q ops below which the uncalibrated route compares one Qiskit numbering by its
 #: estimate only (see :meth:`Route._route_plain`).
 TINY_2Q = 100
@@ -498,7 +512,7 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
                       near: float = 0.0,
                       orders: Sequence[Literal["program", "physical"]] = ("program",),
                       dags: dict | None = None, consume: bool = False,
-                      limit: float = math.inf) -> list[tuple[Operation, dict]]:
+                      limit: float = math.inf, seed_gate: float = math.inf) -> list[tuple[Operation, dict]]:
     """Like :func:`qiskit_candidate`, but every run's routing whose estimate is within a
     factor ``1 + near`` of the best one is built (best first), so a caller can rank near ties
     by something better than the estimate (see :mod:`.select`). ``orders``: each seed runs
@@ -509,9 +523,11 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     3025). ``consume``: the caller no longer needs ``kernel`` (a detached copy), so the last
     candidate is built in it instead of another copy; with no candidate it is left as it was.
     ``limit``: runs whose estimate exceeds it are not built (the caller has a routing that
-    makes them lose whatever they would clean up to, see :meth:`Route._route_plain`)."""
+    makes them lose whatever they would clean up to, see :meth:`Route._route_plain`).
+    ``seed_gate``: the seeds after the first are not run when every estimate of the first seed's
+    runs exceeds ``limit * (1 + seed_gate)`` (see :data:`SEED_GATE`)."""
     from .layout import _relabel
-    from .qiskit_route import joint_route, sabre_input
+    from .qiskit_route import joint_order, order_result, replay, sabre_input
 
     body = kernel.regions[0].block
     if _has_regions(body):
@@ -529,30 +545,70 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     init = kernel.properties.get("initial_layout")
     rank = {int(p): k for k, p in enumerate(init)} if isinstance(init, tuple) else None
     ranks = [None] if rank is None else [rank if o == "program" else None for o in orders]
-    found: list[tuple[float, int, tuple]] = []
+    ran: list[tuple[float, int, tuple]] = []  # (estimate, run index, Qiskit's order)
     cost = probe.coupler_cost
     runs = [(seed, j) for seed in (seeds or (opts.seed,)) for j in range(len(ranks))]
     problems: dict[int, object] = {}  # per numbering: Qiskit's input, shared by the seeds
+    first_seed = runs[0][0] if runs else None
     for i, (seed, j) in enumerate(runs):
+        if seed != first_seed and ran and all(f[0] > limit * (1.0 + seed_gate) for f in ran):
+            break  # the first seed lost by more than the gate: the others are not run
         if j not in problems:
             problems[j] = sabre_input(arrays, graph, ranks[j])
         if problems[j] is None:
             continue
-        got = joint_route(arrays, graph.num_qubits, graph, busy, seed, problem=problems[j])
+        got = joint_order(arrays, graph.num_qubits, graph, busy, seed, problem=problems[j])
         if got is None:
             continue
-        est = routed_2q_cost(np.asarray(got[0], dtype=np.int64), got[1], arrays[0], arrays[1], cost)[0]
-        found.append((est, i, got))
-    found.sort(key=lambda f: (f[0], f[1]))
-    chosen = [f for k, f in enumerate(found) if (k == 0 or f[0] <= found[0][0] * (1.0 + near)) and f[0] <= limit]
+        # the estimate needs only Qiskit's order (see order_result); the replay into the
+        # router's output format is made below, only for the runs that may be built
+        est = routed_2q_cost(np.asarray(got[0], dtype=np.int64), order_result(got[1]), arrays[0], arrays[1],
+                             cost)[0]
+        ran.append((est, i, got))
+    ran.sort(key=lambda f: (f[0], f[1]))
+    # The runs to build: the best one whose order replays and, after it, those
+    # within ``near`` of it, none above ``limit``. A run whose order breaks a dependency is
+    # skipped as if Qiskit had declined; in ascending order, the first run past either bound
+    # ends the list.
+    chosen: list[tuple[float, int, tuple]] = []
+    best = None
+    for est, i, got in ran:
+        if best is not None and not (est <= best * (1.0 + near) and est <= limit):
+            break
+        replayed = replay(got, arrays, graph)
+        if replayed is None:
+            continue
+        if best is None:
+            best = est
+            if est > limit:
+                break
+        chosen.append((est, i, replayed))
     out: list[tuple[Operation, dict]] = []
+    shared = probe.dags.get(False) if probe.dags is not None else None
     for k, (_est, _i, (sigma, res)) in enumerate(chosen):
         # the last candidate may be built in ``kernel`` itself when the caller gives it up
         copy = kernel if consume and k == len(chosen) - 1 else kernel.clone()
         _relabel(copy, analyze(copy), sigma)
-        stats = route_kernel(copy, graph, opts, coupler_cost, forced=res)
+        stats = route_kernel(copy, graph, opts, coupler_cost, forced=res,
+                             dags=None if shared is None else {False: relabelled_dag(shared, sigma)})
         out.append((copy, stats))
     return out
+
+
+def relabelled_dag(entry: tuple, sigma: list[int]) -> tuple:
+    """A shared top-level plain DAG (an entry of ``route_kernel``'s ``dags``) for a copy of its
+    kernel whose wire ``w`` was moved to ``sigma[w]`` (:func:`.layout._relabel`).
+
+    Why it is the same DAG with renamed wires: relabelling only reorders the allocs and
+    deallocs (or the qubit arguments), which are not DAG nodes, so the nodes are the same ops in
+    the same order; the DAG orders nodes per wire, the same chains under any renaming of the
+    wires. Only the 2q nodes' wires change (``node_a``/``node_b``)."""
+    shape, arrays, positions = entry
+    node_a, node_b = arrays[0], arrays[1]
+    perm = np.asarray(sigma, dtype=np.int64)
+    node_a = np.where(node_a >= 0, perm[np.maximum(node_a, 0)], -1)
+    node_b = np.where(node_b >= 0, perm[np.maximum(node_b, 0)], -1)
+    return shape, (node_a, node_b, *arrays[2:]), positions
 
 
 @dataclass(frozen=True)
@@ -575,7 +631,8 @@ class Route(Pass):
     (default on: gates that commute, like a QFT's controlled-phase ladder, may be
     routed in any order; see :mod:`.commute`), ``qiskit`` (default on: plain-circuit kernels
     also get Qiskit's joint SABRE placement and routing as a candidate, kept when it is
-    cheaper by the same estimate or, calibrated, has the higher ESP; see :mod:`.qiskit_route`),
+    cheaper by the same estimate or, calibrated, has the higher ESP; see :mod:`.qiskit_route`;
+    not run when qglm's routing, the error-weighted one on a calibrated device, needs no swap),
     ``qiskit_seeds`` (uncalibrated devices: how many seeds Qiskit's candidate is run with;
     0 = automatic, see :meth:`_route_plain`. Measured on ``heavy-hex:7``
     (``benchmarks/bench_corpus.py``): 4 seeds on the large kernels cut qft_50 3391 -> 2950,
@@ -654,13 +711,21 @@ class Route(Pass):
         built). With more than one seed, small kernels get every seed's candidate built and
         ranked by its 2q count after -O3's post-routing clean-up (see :mod:`.select`); large
         kernels rank that way only the candidates (qglm's included) whose estimates are near
-        ties. Returns (kernel, stats, relabelled)."""
+        ties. With automatic seeds, Qiskit is not run when qglm's routing needs no swap, and
+        its later seeds not when its first seed loses by :data:`SEED_GATE`. Returns (kernel,
+        stats, relabelled)."""
         from .select import SCORE_MAX_2Q, cleaned_score, routed_2q_ops
 
         graph = device_graph(device, 0.0, reserved)
         pristine = kernel.clone() if self.qiskit else None
         dags: dict = {}  # the top-level DAGs of this kernel, shared with Qiskit's candidates
         stats = route_kernel(kernel, graph, opts, dags=dags)
+        if self.qiskit_seeds == 0 and swap_free(stats):
+            # Dominated by a lower bound: without swaps qglm's estimate is one unit per 2q
+            # gate, the least any routing of these gates can have, so Qiskit's runs could at
+            # best tie it (ties keep qglm's). Measured on the corpus (heavy-hex:7): every
+            # swap-free kernel (su2/ra linear, heisenberg, ising, ...) kept qglm's routing.
+            pristine = None
         cands: list[tuple[Operation, dict, bool]] = [(kernel, stats, False)]
         routed_2q = routed_2q_ops(kernel)
         size_small = routed_2q <= SCORE_MAX_2Q
@@ -686,7 +751,8 @@ class Route(Pass):
             # the filter below drops it (its cost is that estimate, and the best cost is at most
             # qglm's), so it is not built at all (a copy, a relabelling and a replay each).
             for cand in qiskit_candidates(pristine, graph, opts, seeds=seeds, near=NEAR_TIE, orders=orders,
-                                          dags=dags, consume=True, limit=stats["cost"] * (1.0 + NEAR_TIE)):
+                                          dags=dags, consume=True, limit=stats["cost"] * (1.0 + NEAR_TIE),
+                                          seed_gate=SEED_GATE if auto else math.inf):
                 cands.append((cand[0], cand[1], True))
         if not small and len(cands) > 1:
             # Only candidates whose estimate is a near tie with the best one are cleaned up and
@@ -713,15 +779,20 @@ class Route(Pass):
         from .layout import coupler_costs, post_layout
 
         pristine = kernel.clone()  # detached, unrouted copy for the second candidate
-        third = kernel.clone() if self.qiskit else None  # for Qiskit's joint placement and routing
+        third = None  # a copy for Qiskit's joint placement and routing, made from pristine
         costs = coupler_costs(device, device_graph(device, 0.0, reserved))
         candidates = []
         dags: dict = {}  # kernel, pristine and third are copies of one kernel: one DAG for all
         for weight, k in ((self.error_weight, kernel), (0.0, pristine)):
-            if candidates and candidates[0][3]["swaps"] == 0:
+            if candidates and swap_free(candidates[0][3]):
                 # Routing without swaps never consults distances (see _Router._search), so the
                 # hop-distance copy would be this same kernel with the same ESP; ties keep the first.
+                # Qiskit's candidate is not run either: every kernel of the corpus whose
+                # error-weighted routing needed no swap kept that routing on fake_sherbrooke
+                # (its placement is the layout's lowest-error VF2 embedding, then post_layout's).
                 break
+            if k is pristine and self.qiskit:
+                third = pristine.clone()  # still unrouted, like pristine
             graph = device_graph(device, weight, reserved)
             stats = route_kernel(k, graph, opts, costs, dags=dags)
             # one wire analysis of the routed copy serves post_layout and, unless it relabelled, esp
