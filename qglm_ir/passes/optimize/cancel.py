@@ -164,17 +164,26 @@ class CancelInverses(RewritePattern):
 
     def match_and_rewrite(self, a: Operation, rewriter: PatternRewriter) -> bool:
         st = self.state
+        st.failed_walk = None
         if not st.alone.may_have_partner(a):
             return False
         sa = SPECS[a.name]
         folder = st.folder
         aa = _angles(a, sa, folder)
+        offered: list[tuple[Operation, GateSpec, tuple[int, ...]]] = []
+        accepted = False
 
         def match(b: Operation, sb: GateSpec, pat: tuple[int, ...]) -> bool:
-            return is_inverse(a, sa, b, sb, pat, folder, aa)
+            nonlocal accepted
+            offered.append((b, sb, pat))
+            if is_inverse(a, sa, b, sb, pat, folder, aa):
+                accepted = True
+                return True
+            return False
 
         hit = find_partner(a, sa, match, st.cap, st.ids)
         if hit is None:
+            st.failed_walk = (a, offered, accepted)
             return False
         b, sb, _ = hit
         # A first: its producers, the gates before the pair, are requeued first.

@@ -69,14 +69,21 @@ class PartnerFilter:
     are never decremented, so they stay upper bounds while the pass removes
     gates; gates the pass adds must act on the wires of a gate they replace
     (``merge-rotations``), whose set was counted already.
+
+    A partner also lies *after* its gate, so the last counted gate of a chain set has none
+    while no gate was added on that set since (:meth:`add`): gates of one chain set share a
+    wire, so program order (the order of ``gates``) is their order on it. That skips the
+    search from the second ``cx`` of every translated ``cp`` of a QFT, which otherwise walks
+    the whole lookahead along its control wire.
     """
 
-    __slots__ = ("ids", "counts", "keys")
+    __slots__ = ("ids", "counts", "keys", "last", "added")
 
     def __init__(self, gates: list[Operation], ids: WireIds):
         self.ids = ids
         counts: dict[tuple[int, ...], int] = {}
         keys: dict[Operation, tuple[int, ...]] = {}
+        last: dict[tuple[int, ...], Operation] = {}
         of = ids.of
         specs = SPECS
         for g in gates:  # :meth:`key`, inlined for the one- and two-qubit cases
@@ -92,8 +99,13 @@ class PartnerFilter:
                 k = self.key(g)
             keys[g] = k
             counts[k] = counts.get(k, 0) + 1
+            last[k] = g  # ``gates`` is in program order: the last one written wins
         self.counts = counts
         self.keys = keys
+        #: chain set -> its last gate among ``gates``
+        self.last = last
+        #: chain sets a gate was added on after construction
+        self.added: set[tuple[int, ...]] = set()
 
     def key(self, g: Operation) -> tuple[int, ...]:
         """The sorted chain ids of gate ``g``'s qubits."""
@@ -114,11 +126,16 @@ class PartnerFilter:
         a necessary condition for gates on wires no counted gate was on."""
         k = self.keys[g] = self.key(g)
         self.counts[k] = self.counts.get(k, 0) + 1
+        self.added.add(k)
 
     def may_have_partner(self, g: Operation) -> bool:
-        """False only when no other gate acts on exactly ``g``'s wires."""
+        """False only when no other gate after ``g`` acts on exactly ``g``'s wires."""
         k = self.keys.get(g)
-        return self.counts.get(self.key(g) if k is None else k, 0) > 1
+        if k is None:
+            k = self.key(g)
+        elif self.last.get(k) is g and k not in self.added:
+            return False
+        return self.counts.get(k, 0) > 1
 
 
 def find_partner(
@@ -201,6 +218,35 @@ def find_partner(
 
 
 _ONE: tuple[int, ...] = (0,)
+
+#: :func:`replay_partner`'s answer when only a real search can tell.
+REWALK: object = object()
+
+
+def replay_partner(
+    spec_a: GateSpec, match: Match, offered: list[tuple[Operation, GateSpec, tuple[int, ...]]],
+    accepted: bool,
+) -> tuple[Operation, GateSpec, tuple[int, ...]] | object | None:
+    """What :func:`find_partner` from gate ``A`` would return with ``match``, told from an
+    earlier search from ``A`` with another match that returned ``None`` (the IR unchanged
+    since, same ``cap`` and wire ids): ``offered`` are the candidates that search's match was
+    called with, in order, ``accepted`` whether it took one (then the search failed on
+    ``A``'s other wires).
+
+    Both searches walk the same gates and stop at the same gate (the walk depends on ``A``
+    only), except that each stops at its own first accepted candidate. So when the earlier
+    match took nothing, the new search's answer is the first offered candidate ``match``
+    takes, and ``None`` when it takes none. A single-qubit ``A`` has no other wires to
+    check, so that candidate is the answer; for a wider ``A`` (or when the earlier match
+    took a candidate) a candidate the new match takes needs the real search: returns
+    :data:`REWALK`.
+    """
+    if accepted:
+        return REWALK
+    for b, sb, pat in offered:
+        if match(b, sb, pat):
+            return (b, sb, pat) if spec_a.num_qubits == 1 else REWALK
+    return None
 
 
 def _find_partner_1q(
