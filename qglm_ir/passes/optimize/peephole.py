@@ -290,16 +290,17 @@ def _find_partner_1q(
 _AT = [[tuple(0 if i == k else -1 for i in range(n)) for k in range(n)] for n in range(4)]
 
 
+#: Bit of each single-qubit gate-table name: :func:`reach_back` keeps sets of those names as
+#: ints (an ``&`` per gate passed instead of a frozenset intersection).
+_BIT_1Q: dict[str, int] = {n: 1 << i for i, n in enumerate(n for n, spec in GATES.items() if spec.num_qubits == 1)}
+_ALL_1Q: int = sum(_BIT_1Q.values())
+
+
 @lru_cache(maxsize=4096)
-def _passable_by(name: str, pattern: tuple[int, ...]) -> frozenset[str]:
-    """The single-qubit gate names that commute with gate ``name`` placed by ``pattern``
-    (one entry 0: the 1q gate's wire; -1 elsewhere)."""
-    return frozenset(n for n, spec in GATES.items() if spec.num_qubits == 1 and commutes(n, name, pattern))
-
-
-@lru_cache(maxsize=1)
-def _all_1q() -> frozenset[str]:
-    return frozenset(n for n, spec in GATES.items() if spec.num_qubits == 1)
+def _passable_by(name: str, pattern: tuple[int, ...]) -> int:
+    """The single-qubit gate names (as :data:`_BIT_1Q` bits) that commute with gate ``name``
+    placed by ``pattern`` (one entry 0: the 1q gate's wire; -1 elsewhere)."""
+    return sum(bit for n, bit in _BIT_1Q.items() if commutes(n, name, pattern))
 
 
 #: How far :func:`reach_back` walks: a gate further back rarely gains a partner from a change
@@ -321,11 +322,12 @@ def reach_back(op: Operation, cap: int = REACH_BACK_CAP) -> list[Operation]:
     """
     out: list[Operation] = []
     specs = SPECS
-    everything = _all_1q()
+    bits = _BIT_1Q
+    passable = _passable_by
     for v in op.operands:
         if not isinstance(v, OpResult):
             continue
-        passing = everything
+        passing = _ALL_1Q
         found: list[Operation] = []
         cur: Value = v
         for _ in range(cap):
@@ -337,13 +339,13 @@ def reach_back(op: Operation, cap: int = REACH_BACK_CAP) -> list[Operation]:
                 break
             idx = cur.index
             if gs.num_qubits == 1:
-                if gs.name in passing:
+                if passing & bits[gs.name]:
                     found.append(g)
                 pat = _ONE
             else:
                 pat = _AT[gs.num_qubits][idx] if gs.num_qubits < 4 else \
                     tuple(0 if i == idx else -1 for i in range(gs.num_qubits))
-            passing = passing & _passable_by(gs.name, pat)
+            passing &= passable(gs.name, pat)
             if not passing:
                 break
             cur = g.operands[gs.num_params + idx]

@@ -99,3 +99,41 @@ def test_skipped_searches_give_the_ir_of_full_searches(kernel) -> None:
     finally:
         mp.undo()
     assert fast == slow
+
+
+def _reach_back_reference(op, cap=peephole.REACH_BACK_CAP):
+    """reach_back's contract written out with plain sets and :func:`commutes` per pair."""
+    from qglm_ir.core.ir import OpResult
+    from qglm_ir.dialects.gates import GATES
+    from qglm_ir.passes.optimize.commutation import commutes
+    from qglm_ir.passes.optimize.wires import SPECS
+
+    one_q = {n for n, s in GATES.items() if s.num_qubits == 1}
+    out = []
+    for v in op.operands:
+        if not isinstance(v, OpResult):
+            continue
+        passed: list[tuple[str, tuple[int, ...]]] = []
+        found = []
+        cur = v
+        for _ in range(cap):
+            if not isinstance(cur, OpResult) or cur.op.name not in SPECS:
+                break
+            g, gs, idx = cur.op, SPECS[cur.op.name], cur.index
+            ok = {n for n in one_q if all(commutes(n, name, pat) for name, pat in passed)}
+            if gs.num_qubits == 1 and gs.name in ok:
+                found.append(g)
+            passed.append((gs.name, tuple(0 if i == idx else -1 for i in range(gs.num_qubits))))
+            if not {n for n in ok if commutes(n, *passed[-1])}:
+                break
+            cur = g.operands[gs.num_params + idx]
+        out.extend(reversed(found))
+    return out
+
+
+@settings(max_examples=60, **_SETTINGS)
+@given(kernel=kernel_strategy(min_qubits=1, max_qubits=3, max_ops=24, measurements=True, control_flow=False,
+                              symbolic=True, qubit_args=True))
+def test_reach_back_bitmask_walk_matches_its_contract(kernel) -> None:
+    for g in gates_in_order(kernel):
+        assert peephole.reach_back(g) == _reach_back_reference(g)
