@@ -98,7 +98,16 @@ def is_inverse(
     if len(sa.inverse) == 1:
         term = sa.inverse[0]
         if term.gate == sb.name and (pattern == term.qubits or (sb.symmetric and sa.symmetric)):
-            if all(same_angle(aa[idx], bb[i], sign) for i, (idx, sign) in enumerate(term.params)):
+            i = 0
+            for idx, sign in term.params:  # same_angle of each pair; two floats inline (the hot case)
+                x, y = aa[idx], bb[i]
+                if x.__class__ is float and y.__class__ is float:
+                    if abs(y - sign * x) > 1e-12:
+                        break
+                elif not same_angle(x, y, sign):
+                    break
+                i += 1
+            else:
                 return True
     if _never_inverse(sa.name, sb.name):
         return False

@@ -279,7 +279,7 @@ def _find_partner_1q(
         k = 0
         while ops[gp + k] is not cur:
             k += 1
-        pat = tuple(0 if i == k else -1 for i in range(nq))
+        pat = _AT[nq][k] if nq < 4 else tuple(0 if i == k else -1 for i in range(nq))
         if not commutes(name_a, gs.name, pat):
             return None
         cur = g.results[k]
