@@ -35,3 +35,30 @@ def test_erasing_an_op_whose_result_is_used_is_refused() -> None:
     gates = _rx_chain(3)
     with pytest.raises(ValueError):
         Eraser().erase(gates[0])
+
+
+def test_erased_ops_are_freed_without_the_cyclic_collector() -> None:
+    # An erased op must not sit in a reference cycle with its results: the collector's pass
+    # over every op a rewrite erased cost 5-25% of a warm -O3 compile.
+    import gc
+
+    mb = ModuleBuilder()
+    kb = mb.kernel("k", 1)
+    gates = [kb.gate("rx", 0, params=[0.5]) for _ in range(200)]
+    module = kb.finish().parent_op  # kept alive: only the erased gates may become garbage
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        eraser = Eraser()
+        for g in gates:
+            g.results[0].replace_all_uses_with(g.operands[1])
+            eraser.erase(g)
+        eraser.flush()
+        assert all(not g.results and not g.operands and g.parent is None for g in gates)
+        del gates, g
+        assert gc.collect() == 0  # nothing was left for the collector
+        assert module is not None
+    finally:
+        if was:
+            gc.enable()
