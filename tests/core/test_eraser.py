@@ -35,3 +35,41 @@ def test_erasing_an_op_whose_result_is_used_is_refused() -> None:
     gates = _rx_chain(3)
     with pytest.raises(ValueError):
         Eraser().erase(gates[0])
+
+
+def test_erased_ops_are_freed_without_the_cyclic_collector() -> None:
+    # An erased op must not sit in a reference cycle with its results: the collector's pass
+    # over every op a rewrite erased cost 5-25% of a warm -O3 compile.
+    import gc
+
+    from qglm_ir.core.ir import Operation
+
+    mb = ModuleBuilder()
+    kb = mb.kernel("k", 1)
+    gates = [kb.gate("rx", 0, params=[0.5]) for _ in range(200)]
+    module = kb.finish().parent_op  # kept alive: only the erased gates may become garbage
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        eraser = Eraser()
+        for g in gates:
+            g.results[0].replace_all_uses_with(g.operands[1])
+            eraser.erase(g)
+        eraser.flush()
+        assert all(not g.results and not g.operands and g.parent is None for g in gates)
+        del gates, g
+        # What the collector would have to free (other threads' garbage may be there too:
+        # only erased rx gates count).
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            gc.collect()
+            left = [o for o in gc.garbage if isinstance(o, Operation) and o.name == "q.rx"]
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+        assert left == []
+        assert module is not None
+    finally:
+        if was:
+            gc.enable()

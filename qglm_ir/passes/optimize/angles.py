@@ -38,6 +38,9 @@ _BINARY = {
 _UNARY = {"arith.neg": lambda a: -a, "arith.sin": math.sin, "arith.cos": math.cos}
 
 
+_UNSEEN = object()
+
+
 class AngleFolder:
     """Folds scalar classical values to Python floats, memoized per run.
 
@@ -61,10 +64,9 @@ class AngleFolder:
 
     def const(self, v: Value) -> float | None:
         """The value of scalar ``v`` as a float, or ``None`` if it is not constant."""
-        try:
-            return self._consts[v]
-        except KeyError:
-            pass
+        out = self._consts.get(v, _UNSEEN)
+        if out is not _UNSEEN:  # (not try/except: a miss, each angle's first question, would raise)
+            return out  # type: ignore[return-value]
         if isinstance(v, OpResult) and v.op.name == "arith.constant":
             # Most angles are pooled constants: what _eval would say, without the
             # post-order machinery (every pass run builds a new folder and asks again).
@@ -86,7 +88,9 @@ class AngleFolder:
         out = []
         cache = self._consts
         for v in values:
-            x = cache[v] if v in cache else self.const(v)
+            x = cache.get(v, _UNSEEN)
+            if x is _UNSEEN:
+                x = self.const(v)
             if x is None:
                 return None
             out.append(x)

@@ -98,7 +98,16 @@ def is_inverse(
     if len(sa.inverse) == 1:
         term = sa.inverse[0]
         if term.gate == sb.name and (pattern == term.qubits or (sb.symmetric and sa.symmetric)):
-            if all(same_angle(aa[idx], bb[i], sign) for i, (idx, sign) in enumerate(term.params)):
+            i = 0
+            for idx, sign in term.params:  # same_angle of each pair; two floats inline (the hot case)
+                x, y = aa[idx], bb[i]
+                if x.__class__ is float and y.__class__ is float:
+                    if abs(y - sign * x) > 1e-12:
+                        break
+                elif not same_angle(x, y, sign):
+                    break
+                i += 1
+            else:
                 return True
     if _never_inverse(sa.name, sb.name):
         return False
@@ -164,17 +173,26 @@ class CancelInverses(RewritePattern):
 
     def match_and_rewrite(self, a: Operation, rewriter: PatternRewriter) -> bool:
         st = self.state
+        st.failed_walk = None
         if not st.alone.may_have_partner(a):
             return False
         sa = SPECS[a.name]
         folder = st.folder
         aa = _angles(a, sa, folder)
+        offered: list[tuple[Operation, GateSpec, tuple[int, ...]]] = []
+        accepted = False
 
         def match(b: Operation, sb: GateSpec, pat: tuple[int, ...]) -> bool:
-            return is_inverse(a, sa, b, sb, pat, folder, aa)
+            nonlocal accepted
+            offered.append((b, sb, pat))
+            if is_inverse(a, sa, b, sb, pat, folder, aa):
+                accepted = True
+                return True
+            return False
 
         hit = find_partner(a, sa, match, st.cap, st.ids)
         if hit is None:
+            st.failed_walk = (a, offered, accepted)
             return False
         b, sb, _ = hit
         # A first: its producers, the gates before the pair, are requeued first.

@@ -188,8 +188,8 @@ def fuse_kernel(
             keys.append(kn)
             cur = nxt.results[0]
         seq = _run_synthesis(tuple(keys), euler)
-        out_of_basis = allowed is not None and any(op.name[2:] not in allowed for op in run)
-        if len(seq) < len(run) or out_of_basis:
+        # (the basis check only when the run does not get shorter anyway)
+        if len(seq) < len(run) or (allowed is not None and any(op.name[2:] not in allowed for op in run)):
             replace_gates(run[0], run, [inp], seq, [cur], eraser, pool, created)
             runs += 1
             before += len(run)

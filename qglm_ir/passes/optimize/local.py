@@ -27,7 +27,7 @@ class LocalState:
     keep every qubit value on its wire (see :class:`.wires.WireIds`).
     """
 
-    __slots__ = ("kernel", "folder", "ids", "alone", "cap", "basis", "_pool")
+    __slots__ = ("kernel", "folder", "ids", "alone", "cap", "basis", "_pool", "failed_walk")
 
     def __init__(self, kernel: Operation, folder: AngleFolder, gates: Sequence[Operation],
                  basis: tuple[str, ...] = (), cap: int = DEFAULT_CAP) -> None:
@@ -38,6 +38,12 @@ class LocalState:
         self.cap = cap
         self.basis = basis
         self._pool: ConstPool | None = None
+        #: the partner search :class:`.cancel.CancelInverses` just made from a gate and lost:
+        #: ``(gate, candidates offered to its match in walk order, whether one matched)``, or
+        #: ``None``. :class:`.merge_rotations.MergeRotationsPattern`, tried next on the same
+        #: gate with nothing changed in between, reads its own answer off it instead of
+        #: walking the same wires again (see :func:`.peephole.replay_partner`).
+        self.failed_walk: tuple[Operation, list, bool] | None = None
 
     @property
     def pool(self) -> ConstPool:

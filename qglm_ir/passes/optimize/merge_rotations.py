@@ -20,7 +20,7 @@ from .angles import Angle, AngleEmitter, AngleFolder
 from .cancel import DropIdentity
 from .commutation import is_identity_up_to_phase, period
 from .local import LocalState, run_local_patterns
-from .peephole import DEFAULT_CAP, find_partner
+from .peephole import DEFAULT_CAP, REWALK, find_partner, replay_partner
 from .wires import SPECS, Eraser, kernels, sweep_dead_classical
 
 _PROBE = 0.8731
@@ -159,6 +159,7 @@ class MergeRotationsPattern(RewritePattern):
 
     def match_and_rewrite(self, a: Operation, rewriter: PatternRewriter) -> bool:
         st = self.state
+        walk, st.failed_walk = st.failed_walk, None
         if not st.alone.may_have_partner(a):
             return False
         fam = rotation_families()
@@ -171,7 +172,12 @@ class MergeRotationsPattern(RewritePattern):
                 return False
             return pat == tuple(range(len(pat))) or (sa.symmetric and sb.symmetric)
 
-        hit = find_partner(a, sa, match, st.cap, st.ids)
+        if walk is not None and walk[0] is a:
+            hit = replay_partner(sa, match, walk[1], walk[2])
+            if hit is REWALK:
+                hit = find_partner(a, sa, match, st.cap, st.ids)
+        else:
+            hit = find_partner(a, sa, match, st.cap, st.ids)
         if hit is None:
             return False
         b, sb, _ = hit

@@ -69,14 +69,21 @@ class PartnerFilter:
     are never decremented, so they stay upper bounds while the pass removes
     gates; gates the pass adds must act on the wires of a gate they replace
     (``merge-rotations``), whose set was counted already.
+
+    A partner also lies *after* its gate, so the last counted gate of a chain set has none
+    while no gate was added on that set since (:meth:`add`): gates of one chain set share a
+    wire, so program order (the order of ``gates``) is their order on it. That skips the
+    search from the second ``cx`` of every translated ``cp`` of a QFT, which otherwise walks
+    the whole lookahead along its control wire.
     """
 
-    __slots__ = ("ids", "counts", "keys")
+    __slots__ = ("ids", "counts", "keys", "last", "added")
 
     def __init__(self, gates: list[Operation], ids: WireIds):
         self.ids = ids
         counts: dict[tuple[int, ...], int] = {}
         keys: dict[Operation, tuple[int, ...]] = {}
+        last: dict[tuple[int, ...], Operation] = {}
         of = ids.of
         specs = SPECS
         for g in gates:  # :meth:`key`, inlined for the one- and two-qubit cases
@@ -92,8 +99,13 @@ class PartnerFilter:
                 k = self.key(g)
             keys[g] = k
             counts[k] = counts.get(k, 0) + 1
+            last[k] = g  # ``gates`` is in program order: the last one written wins
         self.counts = counts
         self.keys = keys
+        #: chain set -> its last gate among ``gates``
+        self.last = last
+        #: chain sets a gate was added on after construction
+        self.added: set[tuple[int, ...]] = set()
 
     def key(self, g: Operation) -> tuple[int, ...]:
         """The sorted chain ids of gate ``g``'s qubits."""
@@ -114,11 +126,16 @@ class PartnerFilter:
         a necessary condition for gates on wires no counted gate was on."""
         k = self.keys[g] = self.key(g)
         self.counts[k] = self.counts.get(k, 0) + 1
+        self.added.add(k)
 
     def may_have_partner(self, g: Operation) -> bool:
-        """False only when no other gate acts on exactly ``g``'s wires."""
+        """False only when no other gate after ``g`` acts on exactly ``g``'s wires."""
         k = self.keys.get(g)
-        return self.counts.get(self.key(g) if k is None else k, 0) > 1
+        if k is None:
+            k = self.key(g)
+        elif self.last.get(k) is g and k not in self.added:
+            return False
+        return self.counts.get(k, 0) > 1
 
 
 def find_partner(
@@ -202,6 +219,35 @@ def find_partner(
 
 _ONE: tuple[int, ...] = (0,)
 
+#: :func:`replay_partner`'s answer when only a real search can tell.
+REWALK: object = object()
+
+
+def replay_partner(
+    spec_a: GateSpec, match: Match, offered: list[tuple[Operation, GateSpec, tuple[int, ...]]],
+    accepted: bool,
+) -> tuple[Operation, GateSpec, tuple[int, ...]] | object | None:
+    """What :func:`find_partner` from gate ``A`` would return with ``match``, told from an
+    earlier search from ``A`` with another match that returned ``None`` (the IR unchanged
+    since, same ``cap`` and wire ids): ``offered`` are the candidates that search's match was
+    called with, in order, ``accepted`` whether it took one (then the search failed on
+    ``A``'s other wires).
+
+    Both searches walk the same gates and stop at the same gate (the walk depends on ``A``
+    only), except that each stops at its own first accepted candidate. So when the earlier
+    match took nothing, the new search's answer is the first offered candidate ``match``
+    takes, and ``None`` when it takes none. A single-qubit ``A`` has no other wires to
+    check, so that candidate is the answer; for a wider ``A`` (or when the earlier match
+    took a candidate) a candidate the new match takes needs the real search: returns
+    :data:`REWALK`.
+    """
+    if accepted:
+        return REWALK
+    for b, sb, pat in offered:
+        if match(b, sb, pat):
+            return (b, sb, pat) if spec_a.num_qubits == 1 else REWALK
+    return None
+
 
 def _find_partner_1q(
     a: Operation, spec_a: GateSpec, match: Match, cap: int
@@ -233,7 +279,7 @@ def _find_partner_1q(
         k = 0
         while ops[gp + k] is not cur:
             k += 1
-        pat = tuple(0 if i == k else -1 for i in range(nq))
+        pat = _AT[nq][k] if nq < 4 else tuple(0 if i == k else -1 for i in range(nq))
         if not commutes(name_a, gs.name, pat):
             return None
         cur = g.results[k]
@@ -244,16 +290,17 @@ def _find_partner_1q(
 _AT = [[tuple(0 if i == k else -1 for i in range(n)) for k in range(n)] for n in range(4)]
 
 
+#: Bit of each single-qubit gate-table name: :func:`reach_back` keeps sets of those names as
+#: ints (an ``&`` per gate passed instead of a frozenset intersection).
+_BIT_1Q: dict[str, int] = {n: 1 << i for i, n in enumerate(n for n, spec in GATES.items() if spec.num_qubits == 1)}
+_ALL_1Q: int = sum(_BIT_1Q.values())
+
+
 @lru_cache(maxsize=4096)
-def _passable_by(name: str, pattern: tuple[int, ...]) -> frozenset[str]:
-    """The single-qubit gate names that commute with gate ``name`` placed by ``pattern``
-    (one entry 0: the 1q gate's wire; -1 elsewhere)."""
-    return frozenset(n for n, spec in GATES.items() if spec.num_qubits == 1 and commutes(n, name, pattern))
-
-
-@lru_cache(maxsize=1)
-def _all_1q() -> frozenset[str]:
-    return frozenset(n for n, spec in GATES.items() if spec.num_qubits == 1)
+def _passable_by(name: str, pattern: tuple[int, ...]) -> int:
+    """The single-qubit gate names (as :data:`_BIT_1Q` bits) that commute with gate ``name``
+    placed by ``pattern`` (one entry 0: the 1q gate's wire; -1 elsewhere)."""
+    return sum(bit for n, bit in _BIT_1Q.items() if commutes(n, name, pattern))
 
 
 #: How far :func:`reach_back` walks: a gate further back rarely gains a partner from a change
@@ -275,11 +322,12 @@ def reach_back(op: Operation, cap: int = REACH_BACK_CAP) -> list[Operation]:
     """
     out: list[Operation] = []
     specs = SPECS
-    everything = _all_1q()
+    bits = _BIT_1Q
+    passable = _passable_by
     for v in op.operands:
         if not isinstance(v, OpResult):
             continue
-        passing = everything
+        passing = _ALL_1Q
         found: list[Operation] = []
         cur: Value = v
         for _ in range(cap):
@@ -291,13 +339,13 @@ def reach_back(op: Operation, cap: int = REACH_BACK_CAP) -> list[Operation]:
                 break
             idx = cur.index
             if gs.num_qubits == 1:
-                if gs.name in passing:
+                if passing & bits[gs.name]:
                     found.append(g)
                 pat = _ONE
             else:
                 pat = _AT[gs.num_qubits][idx] if gs.num_qubits < 4 else \
                     tuple(0 if i == idx else -1 for i in range(gs.num_qubits))
-            passing = passing & _passable_by(gs.name, pat)
+            passing &= passable(gs.name, pat)
             if not passing:
                 break
             cur = g.operands[gs.num_params + idx]

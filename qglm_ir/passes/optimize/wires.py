@@ -151,8 +151,10 @@ def replace_gates(
     loc = first.loc
     for name, angles, qs in new:
         spec = GATES[name]
-        vals = [em.value(a) for a in angles]
-        op = Operation(spec.ir_name, [*vals, *(cur[q] for q in qs)], [qubit] * spec.num_qubits, loc=loc)
+        operands = [em.value(a) for a in angles] if angles else []
+        for q in qs:
+            operands.append(cur[q])
+        op = Operation(spec.ir_name, operands, _QUBITS[spec.num_qubits], loc=loc)
         block.insert_before(op, first)
         if created is not None:
             created.append(op)
@@ -168,6 +170,10 @@ def replace_gates(
     for op in reversed(old):
         eraser.erase(op)
     return n
+
+#: ``_QUBITS[n]``: the result types of an ``n``-qubit gate (read-only, shared).
+_QUBITS: tuple[tuple, ...] = tuple((qubit,) * n for n in range(max(s.num_qubits for s in GATES.values()) + 1))
+
 
 def sweep_dead_classical(kernel: Operation, eraser: Eraser) -> int:
     """Erase pure, non-quantum ops of ``kernel`` whose results are unused; returns how many.
