@@ -228,12 +228,16 @@ class Operation:
         return self
 
     def erase(self) -> None:
-        """Detach this op and drop its references. Its results must be unused."""
+        """Detach this op and drop its references. Its results must be unused; afterwards the
+        op has no results (each result value still names its op)."""
         for r in self.results:
             if r.uses:
                 raise ValueError(f"cannot erase {self.name}: result #{r.index} still has uses")
         self.detach()
         self.drop_all_references()
+        # Cut the op <-> result cycle (as core.eraser does): the erased op is then freed by
+        # reference counting, not left for the cyclic collector to find.
+        self.results = []
 
     # ------------------------------------------------------------- structure
     @property

@@ -73,3 +73,36 @@ def test_erased_ops_are_freed_without_the_cyclic_collector() -> None:
     finally:
         if was:
             gc.enable()
+
+
+def test_operation_erase_leaves_nothing_for_the_cyclic_collector() -> None:
+    # Operation.erase (canonicalize, the mapping passes) cuts the same op <-> result cycle.
+    import gc
+
+    from qglm_ir.core.ir import Operation
+
+    mb = ModuleBuilder()
+    kb = mb.kernel("k", 1)
+    gates = [kb.gate("rx", 0, params=[0.5]) for _ in range(50)]
+    module = kb.finish().parent_op
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        for g in reversed(gates):
+            g.results[0].replace_all_uses_with(g.operands[1])
+            g.erase()
+        assert all(not g.results and not g.operands and g.parent is None for g in gates)
+        del gates, g
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        try:
+            gc.collect()
+            left = [o for o in gc.garbage if isinstance(o, Operation) and o.name == "q.rx"]
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+        assert left == []
+        assert module is not None
+    finally:
+        if was:
+            gc.enable()
