@@ -13,7 +13,7 @@ from qglm_ir.passes.mapping.layout import Layout
 from qglm_ir.passes.mapping.route import RouteOptions, _Router, qiskit_candidates
 from qglm_ir.targets import load_device
 
-from .conftest import kernel_of
+from .conftest import kernel_of, random_module
 
 
 def _random_circuit(n: int, gates: int, seed: int):
@@ -127,24 +127,13 @@ def test_route_builds_each_top_level_dag_once(monkeypatch) -> None:
         built.append(commute)
         return real(self, nodes, commute)
 
-    fresh = _random_module(10, 40, 8)
+    fresh = random_module(10, 40, 8)
     ctx = PassContext(device=device, seed=0)
     Layout(elide_swaps=False).run(fresh, ctx)
     monkeypatch.setattr(_Router, "_dag", counting)
     Route().run(fresh, ctx)
     assert sorted(built) == [False, True]
 
-
-def _random_module(n: int, gates: int, seed: int):
-    rng = np.random.default_rng(seed)
-    mb = ModuleBuilder("m")
-    kb = mb.kernel("k", n)
-    for _ in range(gates):
-        a, b = (int(x) for x in rng.choice(n, 2, replace=False))
-        kb.gate(str(rng.choice(["cx", "cz"])), a, b)
-        kb.gate("h", int(rng.integers(n)))
-    kb.finish()
-    return mb.module
 
 
 def test_shared_dags_are_not_reused_for_another_kernel() -> None:
@@ -155,8 +144,8 @@ def test_shared_dags_are_not_reused_for_another_kernel() -> None:
 
     device = load_device("heavy-hex:3")
     graph = device_graph(device)
-    first, second = _random_module(10, 40, 1), _random_module(10, 40, 2)
-    alone = _random_module(10, 40, 2)
+    first, second = random_module(10, 40, 1), random_module(10, 40, 2)
+    alone = random_module(10, 40, 2)
     for m in (first, second, alone):
         Layout(elide_swaps=False).run(m, PassContext(device=device, seed=0))
     dags: dict = {}
@@ -194,7 +183,7 @@ def test_calibrated_candidates_are_analyzed_once_for_post_layout_and_esp(monkeyp
     from qglm_ir.passes.mapping.wires import analyze
 
     device = load_device("qiskit:fake_sherbrooke")
-    module = _random_module(10, 40, 8)
+    module = random_module(10, 40, 8)
     ctx = PassContext(device=device, seed=0)
     Layout(elide_swaps=False).run(module, ctx)
     inner: list[int] = []
@@ -223,7 +212,7 @@ def _route_counting_builds(monkeypatch, seed: int, unlimited: bool = False):
     from qglm_ir.text import print_module
 
     device = load_device("heavy-hex:3")
-    module = _random_module(10, 40, seed)
+    module = random_module(10, 40, seed)
     ctx = PassContext(device=device, seed=0)
     Layout().run(module, ctx)
     built: list[int] = []

@@ -4,9 +4,6 @@ kernel that large (see ``layout.STRUCTURED_ONLY_2Q``)."""
 
 from __future__ import annotations
 
-import numpy as np
-
-from qglm_ir import ModuleBuilder
 from qglm_ir.passes.base import PassContext
 from qglm_ir.passes.mapping import layout as layout_mod
 from qglm_ir.passes.mapping.graph import device_graph
@@ -14,19 +11,11 @@ from qglm_ir.passes.mapping.layout import Layout, interactions, sabre_layout
 from qglm_ir.passes.mapping.wires import analyze
 from qglm_ir.targets import load_device
 
-from .conftest import kernel_of
+from .conftest import kernel_of, random_module
 
 
 def _random_module(n: int, gates: int, seed: int):
-    rng = np.random.default_rng(seed)
-    mb = ModuleBuilder("m")
-    kb = mb.kernel("k", n)
-    for _ in range(gates):
-        a, b = (int(x) for x in rng.choice(n, 2, replace=False))
-        kb.gate("cx", a, b)
-        kb.gate("h", int(rng.integers(n)))
-    kb.finish()
-    return mb.module
+    return random_module(n, gates, seed, two_qubit=("cx",))
 
 
 def _flags(monkeypatch, module, device, **opts) -> list[bool]:

@@ -15,7 +15,7 @@ from qglm_ir.passes.mapping.layout import Layout
 from qglm_ir.passes.mapping.route import Route, RouteOptions, _Router, qiskit_candidates
 from qglm_ir.targets import load_device
 
-from .conftest import kernel_of
+from .conftest import kernel_of, random_module
 
 
 def _chain_module(n: int, layers: int):
@@ -29,18 +29,6 @@ def _chain_module(n: int, layers: int):
     kb.finish()
     return mb.module
 
-
-def _random_module(n: int, gates: int, seed: int):
-    """Random cx/cz between any two qubits: needs swaps on a heavy-hex device."""
-    rng = np.random.default_rng(seed)
-    mb = ModuleBuilder("m")
-    kb = mb.kernel("k", n)
-    for _ in range(gates):
-        a, b = (int(x) for x in rng.choice(n, 2, replace=False))
-        kb.gate(str(rng.choice(["cx", "cz"])), a, b)
-        kb.gate("h", int(rng.integers(n)))
-    kb.finish()
-    return mb.module
 
 
 def _qiskit_problems(monkeypatch) -> list[object]:
@@ -69,7 +57,7 @@ def test_swap_free_routing_runs_no_qiskit_uncalibrated(monkeypatch) -> None:
     built = _qiskit_problems(monkeypatch)
     stats = _route(_chain_module(8, 12), device)
     assert stats["swaps"] == 0 and built == []
-    stats = _route(_random_module(10, 40, 1), device)
+    stats = _route(random_module(10, 40, 1), device)
     assert stats["swaps"] > 0 and len(built) >= 1
 
 
@@ -88,12 +76,12 @@ def test_swap_free_routing_runs_no_qiskit_calibrated(monkeypatch) -> None:
     monkeypatch.setattr(qiskit_route, "joint_order", counting)
     stats = _route(_chain_module(8, 12), device)
     assert stats["swaps"] == 0 and built == [] and routed == []
-    stats = _route(_random_module(10, 40, 8), device)
+    stats = _route(random_module(10, 40, 8), device)
     assert stats["swaps"] > 0 and len(built) == 1 and len(routed) == 1
 
 
 def _laid_out_kernel(seed: int):
-    module = _random_module(12, 60, seed)
+    module = random_module(12, 60, seed)
     device = load_device("heavy-hex:3")
     Layout(elide_swaps=False).run(module, PassContext(device=device, seed=seed))
     return kernel_of(module), device
