@@ -3,6 +3,7 @@
 For each circuit, each tool compiles the same flattened Qiskit circuit, warm and in-process,
 one compile at a time, tools interleaved, ``--reps`` repetitions (the median wall and CPU
 time are reported; the first, cold, call of every tool is made on a warm-up circuit first).
+Every timed call starts after an untimed full garbage collection (see :func:`timed`).
 Input conversion (qglm's ``from_qiskit``, TKET's QASM import) and output conversion (qglm's
 ``to_qiskit``, used to count gates the same way for everyone) are not timed.
 
@@ -31,6 +32,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import statistics
 import time
@@ -47,6 +49,12 @@ def twoq_depth(qc) -> int:
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
+    """``fn()``, its wall and CPU seconds. A full collection runs first, untimed: the
+    benchmark process holds every tool's imports and earlier outputs, so a full collection
+    (0.1-0.3 s here) triggered by one compile's allocations would otherwise charge another
+    tool's leftovers to whichever compile it lands in. Collections that a compile's own
+    allocations trigger stay inside its time."""
+    gc.collect()
     w, c = time.perf_counter(), time.process_time()
     out = fn()
     return out, time.perf_counter() - w, time.process_time() - c
