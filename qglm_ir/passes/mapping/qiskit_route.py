@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .graph import DeviceGraph
-from .qiskit_starts import component_coupling, sabre_problem, sabre_target
+from .qiskit_starts import component_coupling, qiskit_trials, sabre_problem, sabre_target
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def sabre_input(arrays: tuple, graph: DeviceGraph, rank: dict[int, int] | None =
 
 
 def joint_route(arrays: tuple, num_wires: int, graph: DeviceGraph, busy: set[int], seed: int,
-                trials: int = 20, rank: dict[int, int] | None = None,
+                trials: int | None = None, rank: dict[int, int] | None = None,
                 problem: SabreInput | None = None) -> tuple[list[int], tuple] | None:
     """Qiskit's placement and routing of the DAG ``arrays`` (``node_a, node_b, succ_ptr,
     succ_idx, npred`` as built by the router; wires are the kernel's current physical wires).
@@ -108,16 +108,20 @@ def order_result(seq: list[tuple[int, int, int]]) -> tuple:
 
 
 def joint_order(arrays: tuple, num_wires: int, graph: DeviceGraph, busy: set[int], seed: int,
-                trials: int = 20, rank: dict[int, int] | None = None,
+                trials: int | None = None, rank: dict[int, int] | None = None,
                 problem: SabreInput | None = None) -> tuple[list[int], list[tuple[int, int, int]]] | None:
     """Qiskit's placement and routed order of the DAG ``arrays`` (see :func:`joint_route`),
     not yet replayed: ``(sigma, seq)``, ``seq`` listing the 2q nodes ``(0, node, -1)`` and the
     swaps ``(1, p, q)`` (physical qubits) in Qiskit's order; None when Qiskit is unavailable,
-    declines, or its routed gates do not follow each wire's gate order."""
+    declines, or its routed gates do not follow each wire's gate order. ``trials`` (layout and
+    swap trials): default 20, as Qiskit O3, fewer on large kernels
+    (:func:`.qiskit_starts.qiskit_trials`)."""
     if problem is None:
         problem = sabre_input(arrays, graph, rank)
         if problem is None:
             return None
+    if trials is None:
+        trials = qiskit_trials(len(problem.nodes), 20)
     comp = problem.comp
     try:
         from qiskit.transpiler.passes import SabreLayout
