@@ -60,6 +60,7 @@ from ..base import Pass, PassContext, PassResult
 from ..memo import memoized
 from .commute import OTHER, DagBuilder, wire_classes
 from .decompose import decompose_wide_gates
+from .effort import auto_iterations
 from .elide import elide_swaps
 from .embed import LINE_MIN, chain_starts, is_path_graph
 from .engine import ABSORB, build_succ, routed_2q_cost, sabre_route, sabre_route_py
@@ -688,7 +689,7 @@ def auto_effort(num_2q: int, trials: int, iterations: int, calibrated: bool = Fa
     forward-backward iterations for small programs, fewer iterations past 2k and 5k
     two-qubit gates and trials scaled so a search routes about 200k gates (at least 4)."""
     if iterations <= 0:
-        iterations = 4 if num_2q <= 2_000 else (2 if num_2q <= 5_000 else 1)
+        iterations = auto_iterations(num_2q)
     if trials <= 0:
         budget = 200_000 // max(1, num_2q * (2 * iterations + 1))
         trials = max(4, min(64 if calibrated else 32, budget))

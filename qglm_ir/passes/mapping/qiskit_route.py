@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .effort import qiskit_effort
 from .graph import DeviceGraph
-from .qiskit_starts import component_coupling, qiskit_trials, sabre_problem, sabre_target
+from .qiskit_starts import component_coupling, sabre_problem, sabre_target
 
 
 @dataclass(frozen=True)
@@ -114,19 +115,20 @@ def joint_order(arrays: tuple, num_wires: int, graph: DeviceGraph, busy: set[int
     not yet replayed: ``(sigma, seq)``, ``seq`` listing the 2q nodes ``(0, node, -1)`` and the
     swaps ``(1, p, q)`` (physical qubits) in Qiskit's order; None when Qiskit is unavailable,
     declines, or its routed gates do not follow each wire's gate order. ``trials`` (layout and
-    swap trials): default 20, as Qiskit O3, fewer on large kernels
-    (:func:`.qiskit_starts.qiskit_trials`)."""
+    swap trials): default 20 with 4 iterations, as Qiskit O3; less of both on large kernels
+    (:func:`.effort.qiskit_effort`)."""
     if problem is None:
         problem = sabre_input(arrays, graph, rank)
         if problem is None:
             return None
+    auto_trials, iterations = qiskit_effort(len(problem.nodes), 20)
     if trials is None:
-        trials = qiskit_trials(len(problem.nodes), 20)
+        trials = auto_trials
     comp = problem.comp
     try:
         from qiskit.transpiler.passes import SabreLayout
 
-        sabre = SabreLayout(sabre_target(problem.coupling), seed=seed, max_iterations=4, swap_trials=trials,
+        sabre = SabreLayout(sabre_target(problem.coupling), seed=seed, max_iterations=iterations, swap_trials=trials,
                             layout_trials=trials)
         routed = sabre.run(problem.dag)
         layout = sabre.property_set["layout"]

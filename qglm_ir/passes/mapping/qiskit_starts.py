@@ -15,28 +15,8 @@ component of the device, relabelled densely.
 
 from __future__ import annotations
 
+from .effort import qiskit_effort
 from .graph import DeviceGraph
-
-#: Routed two-qubit gates past which every Qiskit SABRE run qglm makes (the layout start here,
-#: each of route's candidates in :mod:`.qiskit_route`) gets :data:`LARGE_TRIALS` trials instead
-#: of its default. Why: qglm makes up to five such runs per kernel, and each run's cost grows
-#: with its trials times the kernel's size, while past this size the runs' trials stop paying.
-#: Measured on a random 100-qubit circuit of 3,000 CX onto heavy-hex:7
-#: (``benchmarks/bench_routing_scale.py``, -O3, one loaded machine): with 20 trials the five
-#: runs took 123 of 134 s and the result had 53,512 2q gates; with 2 trials they took 10 s of
-#: 20 s and gave 53,032; with no Qiskit run at all, 21 s and 53,603. The largest kernel of the
-#: benchmark corpus (``benchmarks/corpus.py``, QFT-100) routes 1,790 2q gates, below this.
-LARGE_2Q = 2_000
-
-#: Trials (layout and swap) of each Qiskit SABRE run on a kernel past :data:`LARGE_2Q`: Qiskit's
-#: own ``SabreLayout`` default on this project's 2-core machine (one per CPU) is 2.
-LARGE_TRIALS = 2
-
-
-def qiskit_trials(num_2q: int, default: int) -> int:
-    """The trials of a Qiskit SABRE run on a kernel of ``num_2q`` routed 2q gates: ``default``
-    up to :data:`LARGE_2Q`, :data:`LARGE_TRIALS` past it (never more than ``default``)."""
-    return default if num_2q <= LARGE_2Q else min(default, LARGE_TRIALS)
 
 
 def sabre_problem(graph: DeviceGraph, pairs: list[tuple[int, int]],
@@ -105,13 +85,15 @@ def sabre_target(coupling: object) -> object:
 
 
 def qiskit_sabre_start(graph: DeviceGraph, pairs: list[tuple[int, int]], seed: int,
-                       layout_trials: int | None = None, max_iterations: int = 4) -> dict[int, int] | None:
+                       layout_trials: int | None = None, max_iterations: int | None = None) -> dict[int, int] | None:
     """Placement (wire -> physical qubit) of the interacting wires of ``pairs`` chosen by
     ``qiskit.transpiler.passes.SabreLayout`` on the largest usable component of ``graph``, or
     None when they do not fit or Qiskit declines (any exception: this is only a candidate).
-    ``layout_trials``: default 16, fewer past :data:`LARGE_2Q` gates (:func:`qiskit_trials`)."""
-    if layout_trials is None:
-        layout_trials = qiskit_trials(len(pairs), 16)
+    ``layout_trials``/``max_iterations``: default 16 and 4, less on large kernels
+    (:func:`.effort.qiskit_effort`)."""
+    trials, iterations = qiskit_effort(len(pairs), 16)
+    layout_trials = trials if layout_trials is None else layout_trials
+    max_iterations = iterations if max_iterations is None else max_iterations
     try:
         problem = sabre_problem(graph, pairs)
         if problem is None:

@@ -1,6 +1,6 @@
-"""qiskit_starts.qiskit_trials: Qiskit's SABRE runs qglm makes (the layout start, route's
-candidates) get their default trials on kernels up to LARGE_2Q routed 2q gates and
-LARGE_TRIALS past it; the compile still maps and keeps its meaning."""
+"""effort.qiskit_effort: Qiskit's SABRE runs qglm makes (the layout start, route's
+candidates) get their default trials and iterations on kernels up to LARGE_2Q routed 2q gates
+and LARGE_TRIALS of auto_iterations past it; the compile still maps and keeps its meaning."""
 
 from __future__ import annotations
 
@@ -11,27 +11,30 @@ from qiskit.quantum_info import Operator
 
 import qglm_ir
 from qglm_ir.backends.qiskit import to_qiskit
-from qglm_ir.passes.mapping import qiskit_starts
-from qglm_ir.passes.mapping.qiskit_starts import LARGE_2Q, LARGE_TRIALS, qiskit_trials
+from qglm_ir.passes.mapping import effort
+from qglm_ir.passes.mapping.effort import LARGE_2Q, LARGE_TRIALS, auto_iterations, qiskit_effort
 
 from .conftest import random_module
 
 
-def test_trials_by_size() -> None:
-    assert qiskit_trials(LARGE_2Q, 20) == 20
-    assert qiskit_trials(LARGE_2Q + 1, 20) == LARGE_TRIALS
-    assert qiskit_trials(LARGE_2Q + 1, 1) == 1  # never more than asked for
+def test_effort_by_size() -> None:
+    assert qiskit_effort(LARGE_2Q, 20) == (20, 4)
+    assert qiskit_effort(LARGE_2Q + 1, 20) == (LARGE_TRIALS, 2)
+    assert qiskit_effort(10_000, 20) == (LARGE_TRIALS, 1)
+    assert qiskit_effort(LARGE_2Q + 1, 1) == (1, 2)  # never more trials than asked for
+    assert [auto_iterations(n) for n in (2_000, 2_001, 5_000, 5_001)] == [4, 2, 2, 1]
 
 
-def _recorded_trials(monkeypatch: pytest.MonkeyPatch, module) -> tuple[list[tuple[int, int, bool]], object]:
+def _recorded_trials(monkeypatch: pytest.MonkeyPatch, module) -> tuple[list[tuple[int, int, bool, int]], object]:
     """Compile ``module`` to grid:3x3 at -O3, recording every SabreLayout construction's
-    (layout_trials, swap_trials, skip_routing)."""
-    seen: list[tuple[int, int, bool]] = []
+    (layout_trials, swap_trials, skip_routing, max_iterations)."""
+    seen: list[tuple[int, int, bool, int]] = []
     real = qiskit_passes.SabreLayout
 
     class Recording(real):  # type: ignore[misc, valid-type]
         def __init__(self, *args, **kwargs):
-            seen.append((kwargs.get("layout_trials"), kwargs.get("swap_trials"), kwargs.get("skip_routing", False)))
+            seen.append((kwargs.get("layout_trials"), kwargs.get("swap_trials"), kwargs.get("skip_routing", False),
+                         kwargs.get("max_iterations")))
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(qiskit_passes, "SabreLayout", Recording)
@@ -42,18 +45,18 @@ def _recorded_trials(monkeypatch: pytest.MonkeyPatch, module) -> tuple[list[tupl
 def test_small_kernel_keeps_the_default_trials(monkeypatch: pytest.MonkeyPatch) -> None:
     seen, _ = _recorded_trials(monkeypatch, random_module(8, 60, 3, ("cx",)))
     assert seen, "a kernel needing swaps asks Qiskit for candidates"
-    assert {t for t, _, skip in seen if skip} <= {16}  # the layout start
-    assert {t for t, _, skip in seen if not skip} <= {20}  # route's joint runs
-    assert all(t == s for t, s, _ in seen)
+    assert {t for t, _, skip, _ in seen if skip} <= {16}  # the layout start
+    assert {t for t, _, skip, _ in seen if not skip} <= {20}  # route's joint runs
+    assert all(t == s and it == 4 for t, s, _, it in seen)
 
 
 def test_large_kernel_gets_few_trials_and_keeps_its_meaning(monkeypatch: pytest.MonkeyPatch) -> None:
     # The same path as a kernel past LARGE_2Q, on a kernel small enough to check with Operator.
-    monkeypatch.setattr(qiskit_starts, "LARGE_2Q", 10)
+    monkeypatch.setattr(effort, "LARGE_2Q", 10)
     module = random_module(8, 60, 3, ("cx",))
     seen, out = _recorded_trials(monkeypatch, module)
     assert seen
-    assert all(t == s == LARGE_TRIALS for t, s, _ in seen)
+    assert all(t == s == LARGE_TRIALS and it == 4 for t, s, _, it in seen)  # 60 gates: 4 iterations
     # Independent oracle: Qiskit's Operator of the emitted circuit, through its TranspileLayout,
     # equals the source's (widened by the device's spare qubit).
     qc_in, qc_out = to_qiskit(module), to_qiskit(out)
