@@ -209,9 +209,11 @@ def _synth_2q_cached(key: bytes, target: str, euler: str) -> tuple[tuple[str, tu
     index = {q: i for i, q in enumerate(qubits)}
     out = []
     for ins in data:
-        name = ins.operation.name
+        # ``CircuitInstruction.name``/``.params`` read the (Rust) standard gate directly;
+        # ``ins.operation`` would build a Python gate object per instruction first.
+        name = ins.name
         if name not in GATES:  # pragma: no cover - decomposer emitted an unknown gate
             raise PassError(f"2q synthesis produced unsupported gate {name!r}")
         qs = tuple(index[q] for q in ins.qubits)
-        out.append((name, tuple(float(p) for p in ins.operation.params), qs))
+        out.append((name, tuple(float(p) for p in ins.params), qs))
     return tuple(out)
