@@ -13,7 +13,6 @@ from ...core.eraser import Eraser
 from ...core.ir import Operation, OpResult, Value
 from ...core.module import Module
 from ...dialects.gates import GATES
-from ...dialects.q import gate_qubits
 from ..base import Pass, PassContext, PassResult
 from .angles import AngleFolder, ConstPool
 from .fuse_1q import target_basis
@@ -103,7 +102,8 @@ def block_unitary(ops: Sequence[tuple[object, np.ndarray, tuple[int, ...]]]) -> 
             p = pend[k]
             pend[k] = m if p is None else m @ p
             continue
-        g = m if pos == (0, 1) else m[np.ix_(_SWAP_PERM, _SWAP_PERM)]
+        # the qubit-swapped matrix (an exact permutation of entries; ``take`` is ~8x cheaper than ``np.ix_``)
+        g = m if pos == (0, 1) else m.take(_SWAP_PERM, 0).take(_SWAP_PERM, 1)
         if pend[0] is not None or pend[1] is not None:
             loc = kron2(_I2 if pend[1] is None else pend[1], _I2 if pend[0] is None else pend[0])
             u = loc if u is None else loc @ u
@@ -121,40 +121,60 @@ BlockKey = tuple[tuple[str, tuple[float, ...], tuple[int, ...]], ...]
 """A block by content: ``(gate, angles, local positions)`` in a wire-respecting order."""
 
 
-def _gate_key(op: Operation | None, folder: AngleFolder, claimed: set[Operation], nq: int) -> GateKey | None:
-    """``(name, angles)`` of an unclaimed ``nq``-qubit gate whose angles fold, else ``None``."""
-    if op is None or op in claimed:
-        return None
+_POS1: tuple[tuple[int, ...], ...] = ((0,), (1,))
+
+
+def _key(op: Operation, nq: int, consts) -> GateKey | None:
+    """``(name, angles)`` of an ``nq``-qubit gate whose angles fold (``consts`` is the
+    folder's), else ``None`` (not a gate, another width, a symbolic angle)."""
     spec = SPECS.get(op.name)
     if spec is None or spec.num_qubits != nq:
         return None
-    if spec.num_params == 0:
+    np_ = spec.num_params
+    if np_ == 0:
         return spec.name, ()
-    vals = folder.consts(op.operands[: spec.num_params])
+    vals = consts(op.operands[:np_])
     return None if vals is None else (spec.name, tuple(vals))
 
 
 def _collect(
-    g: Operation, gk: GateKey, folder: AngleFolder, claimed: set[Operation]
+    g: Operation, gk: GateKey, gnp: int, consts, claimed: set[Operation]
 ) -> tuple[list[tuple[Operation, GateKey, tuple[int, ...]]], list[Value], list[Value], int]:
-    """The block grown from 2q gate ``g``: (ops with content and local positions, inputs, outputs, #2q)."""
+    """The block grown from 2q gate ``g`` (``gnp`` angle operands): (ops with content and local
+    positions, inputs, outputs, #2q). Only unclaimed gates with constant angles join."""
     ops: list[tuple[Operation, GateKey, tuple[int, ...]]] = []
     ins: list[Value] = []
+    operands = g.operands
+    specs = SPECS
     for k in (0, 1):
         # 1q gates before g on wire k (not claimed by an earlier block), oldest first.
         pre: list[tuple[Operation, GateKey, tuple[int, ...]]] = []
-        v = gate_qubits(g)[k]
+        pos = _POS1[k]
+        v = operands[gnp + k]
         while isinstance(v, OpResult):
-            kk = _gate_key(v.op, folder, claimed, 1)
-            if kk is None:
+            op = v.op
+            if op in claimed:
                 break
-            pre.append((v.op, kk, (k,)))
-            v = gate_qubits(v.op)[0]
+            spec = specs.get(op.name)
+            if spec is None or spec.num_qubits != 1:
+                break
+            np_ = spec.num_params
+            if np_ == 0:
+                pre.append((op, (spec.name, ()), pos))
+            else:
+                vals = consts(op.operands[:np_])
+                if vals is None:
+                    break
+                pre.append((op, (spec.name, tuple(vals)), pos))
+            v = op.operands[np_]
         ins.append(v)
-        ops.extend(reversed(pre))
+        if pre:
+            pre.reverse()
+            ops.extend(pre)
     ops.append((g, gk, (0, 1)))
     n2 = 1
-    cur = list(g.results)
+    res = g.results
+    cur = [res[0], res[1]]
     blocked = [False, False]
     progress = True
     while progress:
@@ -162,29 +182,48 @@ def _collect(
         for k in (0, 1):
             if blocked[k]:
                 continue
-            u = cur[k].uses[0] if cur[k].uses else None
-            kk = _gate_key(u, folder, claimed, 1)
-            if kk is not None:
-                assert u is not None
-                ops.append((u, kk, (k,)))
+            uses = cur[k].uses
+            if not uses:
+                blocked[k] = True
+                continue
+            u = uses[0]
+            spec = specs.get(u.name)
+            if spec is None or u in claimed:
+                blocked[k] = True
+                continue
+            np_ = spec.num_params
+            if spec.num_qubits == 1:
+                if np_ == 0:
+                    kk: GateKey | None = (spec.name, ())
+                else:
+                    vals = consts(u.operands[:np_])
+                    kk = None if vals is None else (spec.name, tuple(vals))
+                if kk is None:  # a symbolic 1q gate ends the wire
+                    blocked[k] = True
+                    continue
+                ops.append((u, kk, _POS1[k]))
                 cur[k] = u.results[0]
                 progress = True
                 continue
-            spec = SPECS.get(u.name) if u is not None else None
-            if u is None or spec is None or spec.num_qubits != 2 or u in claimed:
+            if spec.num_qubits != 2:
                 blocked[k] = True
                 continue
-            qs = u.operands[spec.num_params :]
+            uops = u.operands
+            q0 = uops[np_]
+            q1 = uops[np_ + 1]
             other = cur[1 - k]
-            if qs[0] is other or qs[1] is other:
-                k2 = _gate_key(u, folder, claimed, 2)
-                if k2 is None:  # a symbolic gate on the pair ends the block on both wires
+            if q0 is other or q1 is other:
+                kk = _key(u, 2, consts)
+                if kk is None:  # a symbolic gate on the pair ends the block on both wires
                     blocked[0] = blocked[1] = True
                     continue
-                pos = (0, 1) if qs[0] is cur[0] else (1, 0)
-                ops.append((u, k2, pos))
-                for j, p in enumerate(pos):
-                    cur[p] = u.results[j]
+                r = u.results
+                if q0 is cur[0]:
+                    ops.append((u, kk, (0, 1)))
+                    cur[0], cur[1] = r[0], r[1]
+                else:
+                    ops.append((u, kk, (1, 0)))
+                    cur[1], cur[0] = r[0], r[1]
                 n2 += 1
                 progress = True
             elif blocked[1 - k]:
@@ -234,14 +273,17 @@ def two_qubit_blocks(kernel: Operation, folder: AngleFolder) -> Iterator[tuple[O
     positions)``); a gate belongs to one block only. The caller may replace a block (with
     :func:`.wires.replace_gates` at its first 2q gate) before taking the next one."""
     claimed: set[Operation] = set()
+    consts = folder.consts
+    specs = SPECS
     for g in gates_in_order(kernel):
-        if g.parent is None or g in claimed:
+        spec = specs[g.name]
+        if spec.num_qubits != 2 or g.parent is None or g in claimed:
             continue
-        gk = _gate_key(g, folder, claimed, 2)
+        gk = _key(g, 2, consts)
         if gk is None:
             continue
-        ops, ins, outs, n2 = _collect(g, gk, folder, claimed)
-        claimed.update(op for op, _, _ in ops)
+        ops, ins, outs, n2 = _collect(g, gk, spec.num_params, consts, claimed)
+        claimed.update([op for op, _, _ in ops])
         yield g, ops, ins, outs, n2
 
 

@@ -52,6 +52,31 @@ def local_ratio(u: np.ndarray) -> float:
     return float(s[1] / s[0])
 
 
+@lru_cache(maxsize=4096)
+def gate_far_from_local(name: str, angles: tuple[float, ...]) -> bool:
+    """Whether 2q gate ``name(angles)`` fails :data:`_PRETEST` (``local_ratio > _PRETEST``).
+
+    The operator-Schmidt coefficients are invariant under local unitaries, so a block with
+    a single 2q gate has the gate's ratio whatever 1q gates surround it: the block is
+    decided by this per-gate (cached) test alone, without its unitary or an SVD. A ``cx``
+    (ratio 1) can never be near local, nor can a block with one.
+    """
+    return local_ratio(const_matrix(name, angles)) > _PRETEST
+
+
+def far_from_local(ops: list) -> bool:
+    """Cheap "cannot be near local" test of a collected block (``ops`` as
+    :func:`.fuse_2q.two_qubit_blocks` gives them): true only for a block with one 2q gate
+    that fails the pre-test (see :func:`gate_far_from_local`); ``False`` means "unknown"."""
+    two = None
+    for _, key, pos in ops:
+        if len(pos) == 2:
+            if two is not None:
+                return False
+            two = key
+    return two is not None and gate_far_from_local(*two)
+
+
 @lru_cache(maxsize=1 << 14)
 def local_replacement(block: BlockKey, target: str, euler: str,
                       tolerance: float) -> tuple[tuple[tuple[str, tuple[float, ...], tuple[int, ...]], ...], float] | None:
@@ -105,6 +130,8 @@ class DropNearLocal(ApproximatingPass):
             pool = ConstPool(kernel)
             here = 0
             for g, ops, ins, outs, n2 in two_qubit_blocks(kernel, folder):
+                if n2 == 1 and far_from_local(ops):
+                    continue  # what local_replacement's pre-test says, from the gate alone
                 hit = local_replacement(block_key(ops), target, euler, self.tolerance)
                 if hit is None:
                     continue

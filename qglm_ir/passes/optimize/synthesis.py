@@ -11,7 +11,9 @@ with gate-table names, correct up to global phase.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import cmath
+import math
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -66,11 +68,69 @@ def two_qubit_target(basis: Sequence[str] | None) -> str:
     )
 
 
+# Direct constructors of the rotation gates met most in blocks (every ``rz`` of a translated
+# circuit has its own angle, so these run once per gate): the same Python expressions as
+# ``dialects.gates`` written into a preallocated array, so every entry is bit-for-bit what
+# ``GATES[name].matrix`` gives (checked by ``tests/passes/optimize/test_blocks.py``), at about
+# a quarter of the cost of building the array from nested lists and copying it.
+_C128 = np.complex128
+
+
+def _rz(theta: float) -> np.ndarray:
+    e = cmath.exp(0.5j * theta)
+    m = np.zeros((2, 2), _C128)
+    m[0, 0] = e.conjugate()
+    m[1, 1] = e
+    return m
+
+
+def _p(theta: float) -> np.ndarray:
+    m = np.zeros((2, 2), _C128)
+    m[0, 0] = 1
+    m[1, 1] = cmath.exp(1j * theta)
+    return m
+
+
+def _rx(theta: float) -> np.ndarray:
+    c = math.cos(theta / 2)
+    s = math.sin(theta / 2)
+    m = np.empty((2, 2), _C128)
+    m[0, 0] = m[1, 1] = c
+    m[0, 1] = m[1, 0] = -1j * s
+    return m
+
+
+def _ry(theta: float) -> np.ndarray:
+    c = math.cos(theta / 2)
+    s = math.sin(theta / 2)
+    m = np.empty((2, 2), _C128)
+    m[0, 0] = m[1, 1] = c
+    m[0, 1] = -s
+    m[1, 0] = s
+    return m
+
+
+def _u(theta: float, phi: float, lam: float) -> np.ndarray:
+    c = math.cos(theta / 2)
+    s = math.sin(theta / 2)
+    m = np.empty((2, 2), _C128)
+    m[0, 0] = c
+    m[0, 1] = -cmath.exp(1j * lam) * s
+    m[1, 0] = cmath.exp(1j * phi) * s
+    m[1, 1] = cmath.exp(1j * (phi + lam)) * c
+    return m
+
+
+_DIRECT: dict[str, Callable[..., np.ndarray]] = {"rz": _rz, "p": _p, "rx": _rx, "ry": _ry, "u": _u}
+
+
 @lru_cache(maxsize=1 << 14)
 def const_matrix(name: str, angles: tuple[float, ...]) -> np.ndarray:
     """The (read-only, shared) matrix of gate-table gate ``name`` at constant ``angles``;
-    cached because circuits repeat the same few (gate, angle) pairs."""
-    m = np.array(GATES[name].matrix(*angles), dtype=np.complex128)
+    cached because circuits repeat the same few (gate, angle) pairs. Equal bit for bit to
+    ``GATES[name].matrix(*angles)``."""
+    f = _DIRECT.get(name)
+    m = f(*angles) if f is not None else np.array(GATES[name].matrix(*angles), dtype=_C128)
     m.setflags(write=False)
     return m
 
@@ -145,6 +205,62 @@ def gates_unitary(gates: GateList) -> np.ndarray:
     return block_unitary([(None, const_matrix(name, angles), qs) for name, angles, qs in gates])
 
 
+def _local4(a: tuple, b: tuple) -> np.ndarray:
+    """``b (x) a`` (``a`` on local qubit 0) of two 2x2 matrices given row-major as tuples."""
+    a0, a1, a2, a3 = a
+    b0, b1, b2, b3 = b
+    return np.array((
+        (b0 * a0, b0 * a1, b1 * a0, b1 * a1),
+        (b0 * a2, b0 * a3, b1 * a2, b1 * a3),
+        (b2 * a0, b2 * a1, b3 * a0, b3 * a1),
+        (b2 * a2, b2 * a3, b3 * a2, b3 * a3),
+    ), dtype=_C128)
+
+
+_ID2 = (1 + 0j, 0j, 0j, 1 + 0j)
+
+
+def _check_unitary(gates: Sequence[tuple[str, tuple[float, ...], tuple[int, ...]]]) -> np.ndarray:
+    """The 4x4 little-endian unitary of a two-qubit gate list, for the exactness test of
+    :func:`_synth_2q_exact` only: each wire's run of 1q gates is multiplied as Python complex
+    numbers (four entries; numpy's per-call cost dominates 2x2 products), one numpy product
+    per 2q gate. Agrees with :func:`gates_unitary` to rounding (about 1e-15), far below
+    :data:`EXACT_ATOL`; the unitary a synthesis *starts from* is never computed here."""
+    pend: list[tuple | None] = [None, None]
+    u: np.ndarray | None = None
+    for name, angles, qs in gates:
+        if len(qs) == 1:
+            if name == "rz":
+                e = cmath.exp(0.5j * angles[0])
+                m: tuple = (e.conjugate(), 0j, 0j, e)
+            else:
+                m = tuple(const_matrix(name, angles).ravel().tolist())
+            k = qs[0]
+            p = pend[k]
+            if p is None:
+                pend[k] = m
+            else:  # m @ p
+                m0, m1, m2, m3 = m
+                p0, p1, p2, p3 = p
+                pend[k] = (m0 * p0 + m1 * p2, m0 * p1 + m1 * p3, m2 * p0 + m3 * p2, m2 * p1 + m3 * p3)
+            continue
+        g = const_matrix(name, angles)
+        if qs != (0, 1):
+            g = g.take(_SWAP_PERM, 0).take(_SWAP_PERM, 1)
+        if pend[0] is not None or pend[1] is not None:
+            loc = _local4(pend[0] or _ID2, pend[1] or _ID2)
+            u = loc if u is None else loc @ u
+            pend = [None, None]
+        u = g if u is None else g @ u
+    if pend[0] is not None or pend[1] is not None:
+        loc = _local4(pend[0] or _ID2, pend[1] or _ID2)
+        u = loc if u is None else loc @ u
+    return np.eye(4, dtype=_C128) if u is None else u
+
+
+_SWAP_PERM = np.array([0, 2, 1, 3])
+
+
 @lru_cache(maxsize=1)
 def _generic_w() -> np.ndarray:
     """A fixed two-qubit unitary far from every special Weyl class (coordinates 0.6, 0.4,
@@ -181,13 +297,13 @@ def synth_2q(u: np.ndarray, target: str, euler: str, exact: bool = True) -> Gate
 def _synth_2q_exact(key: bytes, target: str, euler: str) -> tuple[tuple[str, tuple[float, ...], tuple[int, ...]], ...]:
     gates = _synth_2q_cached(key, target, euler)
     u = np.frombuffer(key, dtype=np.complex128).reshape(4, 4)
-    if phase_distance(u, gates_unitary(list(gates))) <= EXACT_ATOL:
+    if phase_distance(u, _check_unitary(gates)) <= EXACT_ATOL:
         return gates
     w = _generic_w()
     first = _synth_2q_cached(np.ascontiguousarray(w.conj().T).tobytes(), target, euler)
     second = _synth_2q_cached(np.ascontiguousarray(u @ w).tobytes(), target, euler)
     out = first + second
-    if phase_distance(u, gates_unitary(list(out))) > EXACT_ATOL:  # pragma: no cover - u @ W snapped too
+    if phase_distance(u, _check_unitary(out)) > EXACT_ATOL:  # pragma: no cover - u @ W snapped too
         raise PassError("two-qubit synthesis could not reproduce a unitary exactly",
                         help="report this unitary; it sits within 1e-9 of two special Weyl classes at once")
     return out
@@ -209,9 +325,11 @@ def _synth_2q_cached(key: bytes, target: str, euler: str) -> tuple[tuple[str, tu
     index = {q: i for i, q in enumerate(qubits)}
     out = []
     for ins in data:
-        name = ins.operation.name
+        # ``CircuitInstruction.name``/``.params`` read the (Rust) standard gate directly;
+        # ``ins.operation`` would build a Python gate object per instruction first.
+        name = ins.name
         if name not in GATES:  # pragma: no cover - decomposer emitted an unknown gate
             raise PassError(f"2q synthesis produced unsupported gate {name!r}")
         qs = tuple(index[q] for q in ins.qubits)
-        out.append((name, tuple(float(p) for p in ins.operation.params), qs))
+        out.append((name, tuple(float(p) for p in ins.params), qs))
     return tuple(out)

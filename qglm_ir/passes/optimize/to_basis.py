@@ -132,17 +132,22 @@ class ToBasis(Pass):
         folder = AngleFolder(module)
         eraser = Eraser()
         translated = 0
+        # IR names of the gates to translate (every gate-table gate outside the basis)
+        todo = frozenset(spec.ir_name for name, spec in GATES.items() if name not in allowed) | {"q.unitary"}
         for kernel in kernels(module):
             n = 0
             pool = ConstPool(kernel)
-            for op in list(kernel.walk()):
+            found: list[Operation] = []
+            _ops_named(kernel, todo, found)
+            if not found:
+                continue  # (the run after -O3's fixed point: usually nothing to translate)
+            for op in found:
                 if op.name == "q.unitary":
                     _translate_unitary(op, basis, eraser, pool)
                     n += 1
                     continue
                 spec = spec_of(op)
-                if spec is None or spec.name in allowed:
-                    continue
+                assert spec is not None
                 _translate(op, template(spec.name, basis), folder, eraser, pool)
                 n += 1
             if n:
@@ -150,6 +155,20 @@ class ToBasis(Pass):
             translated += n
         eraser.flush()
         return PassResult(translated > 0, {"translated": translated})
+
+
+def _ops_named(parent: Operation, names: frozenset[str], out: list[Operation]) -> None:
+    """Append every op nested in ``parent`` named in ``names``, in pre-order (the order of
+    ``parent.walk()``), following the block lists directly (no generator per op)."""
+    for r in parent.regions:
+        for b in r.blocks:
+            op = b.first
+            while op is not None:
+                if op.name in names:
+                    out.append(op)
+                elif op.regions:
+                    _ops_named(op, names, out)
+                op = op.next
 
 
 def _translate(op: Operation, tpl: Template, folder: AngleFolder, eraser: Eraser, pool: ConstPool) -> None:

@@ -147,19 +147,26 @@ def replace_gates(
     n = 0
     block = first.parent
     assert block is not None
-    em = AngleEmitter(first, pool)  # stateless: one serves every new gate
+    # What AngleEmitter(first, pool).value does, inlined (this loop builds every gate the
+    # resynthesis and translation passes emit): a pooled constant per float angle.
+    value = pool.get if pool is not None else AngleEmitter(first).value
+    insert = block.insert_before
     loc = first.loc
     for name, angles, qs in new:
-        spec = GATES[name]
-        operands = [em.value(a) for a in angles] if angles else []
+        ir_name, rtypes = _NEW_GATE[name]
+        operands = [a if isinstance(a, Value) else value(a) for a in angles] if angles else []
         for q in qs:
             operands.append(cur[q])
-        op = Operation(spec.ir_name, operands, _QUBITS[spec.num_qubits], loc=loc)
-        block.insert_before(op, first)
+        op = Operation(ir_name, operands, rtypes, loc=loc)
+        insert(op, first)
         if created is not None:
             created.append(op)
-        for q, r in zip(qs, op.results):
-            cur[q] = r
+        res = op.results
+        if len(qs) == 1:
+            cur[qs[0]] = res[0]
+        else:
+            for q, r in zip(qs, res):
+                cur[q] = r
         n += 1
     # Detach the outputs' users first so the old piece ends up unused.
     for i, out in enumerate(outputs):
@@ -173,6 +180,9 @@ def replace_gates(
 
 #: ``_QUBITS[n]``: the result types of an ``n``-qubit gate (read-only, shared).
 _QUBITS: tuple[tuple, ...] = tuple((qubit,) * n for n in range(max(s.num_qubits for s in GATES.values()) + 1))
+#: ``_NEW_GATE[name]``: the IR op name and result types of gate-table gate ``name``.
+_NEW_GATE: dict[str, tuple[str, tuple]] = {name: (spec.ir_name, _QUBITS[spec.num_qubits])
+                                           for name, spec in GATES.items()}
 
 
 def sweep_dead_classical(kernel: Operation, eraser: Eraser) -> int:
@@ -183,18 +193,7 @@ def sweep_dead_classical(kernel: Operation, eraser: Eraser) -> int:
     """
     counts: dict[Value, int] = {}
     work: list[Operation] = []
-    specs = SPECS
-    for op in kernel.walk():
-        # the cheap tests first: most ops are gates (quantum, never removed here), and
-        # almost every other op has a used result
-        if op.name in specs or op is kernel:
-            continue
-        for r in op.results:
-            if r.uses:
-                break
-        else:
-            if _removable(op):
-                work.append(op)
+    _seed_unused(kernel, SPECS, work)
     removed = 0
     while work:
         op = work.pop()
@@ -214,6 +213,28 @@ def sweep_dead_classical(kernel: Operation, eraser: Eraser) -> int:
                 if all((counts.get(r, eraser.live_uses(r)) == 0) for r in v.op.results):
                     work.append(v.op)
     return removed
+
+def _seed_unused(parent: Operation, specs: dict[str, GateSpec], work: list[Operation]) -> None:
+    """Append each removable op nested in ``parent`` whose results are all unused, in
+    pre-order (``parent.walk()``'s order), following the block lists directly."""
+    for region in parent.regions:
+        for b in region.blocks:
+            op = b.first
+            while op is not None:
+                # the cheap tests first: most ops are gates (quantum, never removed here),
+                # and almost every other op has a used result; a region op is never removable
+                if op.name not in specs:
+                    if op.regions:
+                        _seed_unused(op, specs, work)
+                    else:
+                        for r in op.results:
+                            if r.uses:
+                                break
+                        else:
+                            if _removable(op):
+                                work.append(op)
+                op = op.next
+
 
 def _removable(op: Operation) -> bool:
     d = get_opdef(op.name)
