@@ -85,12 +85,19 @@ NEAR_TIE = 0.01
 SEED_GATE = 0.2
 
 
+#: ``q.*`` ops that never need a coupler (see :func:`is_routed_2q`).
+_NOT_ROUTED = frozenset(("q.barrier", "q.measure", "q.reset", "q.delay"))
+
+
 def is_routed_2q(op: Operation) -> bool:
     """Whether ``op`` needs a coupler: a gate or ``q.unitary`` on exactly two qubits."""
-    if not op.name.startswith("q.") or op.name in ("q.barrier", "q.measure", "q.reset", "q.delay"):
+    name = op.name
+    operands = op.operands
+    # fewer than two operands cannot be two qubits: most ops (1q gates) stop here
+    if len(operands) < 2 or name in _NOT_ROUTED or not name.startswith("q."):
         return False
     n = 0
-    for v in op.operands:
+    for v in operands:
         if v.type.is_qubit:
             n += 1
     return n == 2
@@ -210,6 +217,8 @@ class _Router:
         their wires end: run as soon as ready they would sit between a 2q gate and the swap
         after it on the same pair and keep 2q resynthesis from merging the two (measured:
         ``examples/prompt_encoder.qglm`` on ``heavy-hex:3``, 10 CX instead of 7)."""
+        if not any(op.name.startswith("noise.") for op in nodes):
+            return []  # nothing to hold back (the usual case; the scan below reads every operand)
         vid = self.vid
         closed: set[int] = set()
         out: list[Operation] = []
