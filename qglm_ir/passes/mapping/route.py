@@ -745,7 +745,7 @@ class Route(Pass):
             # swap-free kernel (su2/ra linear, heisenberg, ising, ...) kept qglm's routing.
             pristine = None
         cands: list[tuple[Operation, dict, bool]] = [(kernel, stats, False)]
-        routed_2q = routed_2q_ops(kernel)
+        routed_2q = routed_2q_ops(kernel, cap=SCORE_MAX_2Q)  # only compared with SCORE_MAX_2Q and TINY_2Q
         size_small = routed_2q <= SCORE_MAX_2Q
         # Kernels this small route well from one numbering ranked by the estimate: a second
         # Qiskit run and clean-ups cost more than the rare gate they save (a batch of 5-20

@@ -36,11 +36,21 @@ class Score:
     depth_2q: int
 
 
-def routed_2q_ops(kernel: Operation) -> int:
-    """Two-qubit gate ops (swaps included) anywhere in ``kernel``."""
+def routed_2q_ops(kernel: Operation, cap: int | None = None) -> int:
+    """Two-qubit gate ops (swaps included) anywhere in ``kernel``; with ``cap``, the walk stops
+    at ``cap + 1`` of them (enough for callers that only compare the count with ``cap`` or
+    less: ``route`` on large kernels, where the full walk read every op for nothing)."""
     from .route import is_routed_2q
 
-    return sum(1 for op in kernel.walk() if is_routed_2q(op))
+    if cap is None:
+        return sum(1 for op in kernel.walk() if is_routed_2q(op))
+    n = 0
+    for op in kernel.walk():
+        if is_routed_2q(op):
+            n += 1
+            if n > cap:
+                break
+    return n
 
 
 def cleaned_score(module: Module, kernel: Operation, ctx: PassContext) -> Score:

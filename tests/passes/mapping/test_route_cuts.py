@@ -226,3 +226,28 @@ def test_closing_annotations_are_looked_for_only_with_noise() -> None:
         else:
             router.vid = _NoWireMap()
             assert router._trailing_annotations(nodes) == []
+
+
+def test_routed_2q_count_stops_past_the_cap() -> None:
+    """``route`` only compares the routed 2q count with SCORE_MAX_2Q and TINY_2Q: the count
+    stops one past the cap (the walk is not read to the end), and below it is exact."""
+    from qglm_ir.passes.mapping.route import TINY_2Q
+    from qglm_ir.passes.mapping.select import SCORE_MAX_2Q, routed_2q_ops
+
+    assert TINY_2Q <= SCORE_MAX_2Q
+    kernel = kernel_of(random_module(6, 60, seed=4, two_qubit=("cx",)))
+    assert routed_2q_ops(kernel) == 60
+    assert routed_2q_ops(kernel, cap=100) == 60
+    read: list[object] = []
+    walk = kernel.walk
+
+    class _Counting:
+        """The kernel with a walk that records how far it was read."""
+
+        def walk(self):
+            for op in walk():
+                read.append(op)
+                yield op
+
+    assert routed_2q_ops(_Counting(), cap=10) == 11  # type: ignore[arg-type]
+    assert len(read) < len(list(walk())) / 2
