@@ -58,7 +58,7 @@ from ..core.gcpause import gc_paused
 from ..core.ir import Operation
 from ..core.module import Module
 from .base import Pass, PassContext, PassResult
-from .memo import compile_scope
+from .memo import compile_scope, drop_replay, replayed
 from .pipeline import format_pass, parse_pipeline
 
 __all__ = [
@@ -221,7 +221,9 @@ class PassManager:
         self._changes = 0
         self._clean: dict[Pass, int] = {}
         self._baseline: Module | None = module.clone() if self.validate and not self.validate_each else None
-        for item in self.items:
+        for i, item in enumerate(self.items):
+            # what follows the pass about to run (see .memo.replayed); none inside a group
+            self._upcoming = () if isinstance(item, Repeat) else tuple(self.items[i + 1:])
             if isinstance(item, Repeat):
                 for _ in range(max(1, item.max_iterations)):
                     changed = False
@@ -256,6 +258,7 @@ class PassManager:
                 PassRecord(name, 0.0, False, {}, ["skipped: an equal pass found nothing to change and "
                                                   "the module has not changed since"])
             )
+            drop_replay()
             return False
         if self.on_pass_start is not None:
             self.on_pass_start(name)
@@ -269,7 +272,13 @@ class PassManager:
         t0 = time.perf_counter()
         try:
             with gc_paused():  # see gc_paused: keeps rewrites of huge kernels linear
-                out = p.run(module, ctx)
+                # A pass result computed earlier in this compile on an exact copy (see
+                # .memo.replayed); not when validating or printing, which need every
+                # pass's own output.
+                out = None if self.validate or self.print_ir_after_all or self.print_ir_after else replayed(
+                    p, module, getattr(self, "_upcoming", ()))
+                if out is None:
+                    out = p.run(module, ctx)
         except QglmError:
             raise
         except Exception as exc:

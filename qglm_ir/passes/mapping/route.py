@@ -85,12 +85,19 @@ NEAR_TIE = 0.01
 SEED_GATE = 0.2
 
 
+#: ``q.*`` ops that never need a coupler (see :func:`is_routed_2q`).
+_NOT_ROUTED = frozenset(("q.barrier", "q.measure", "q.reset", "q.delay"))
+
+
 def is_routed_2q(op: Operation) -> bool:
     """Whether ``op`` needs a coupler: a gate or ``q.unitary`` on exactly two qubits."""
-    if not op.name.startswith("q.") or op.name in ("q.barrier", "q.measure", "q.reset", "q.delay"):
+    name = op.name
+    operands = op.operands
+    # fewer than two operands cannot be two qubits: most ops (1q gates) stop here
+    if len(operands) < 2 or name in _NOT_ROUTED or not name.startswith("q."):
         return False
     n = 0
-    for v in op.operands:
+    for v in operands:
         if v.type.is_qubit:
             n += 1
     return n == 2
@@ -210,6 +217,8 @@ class _Router:
         their wires end: run as soon as ready they would sit between a 2q gate and the swap
         after it on the same pair and keep 2q resynthesis from merging the two (measured:
         ``examples/prompt_encoder.qglm`` on ``heavy-hex:3``, 10 CX instead of 7)."""
+        if not any(op.name.startswith("noise.") for op in nodes):
+            return []  # nothing to hold back (the usual case; the scan below reads every operand)
         vid = self.vid
         closed: set[int] = set()
         out: list[Operation] = []
@@ -675,6 +684,7 @@ class Route(Pass):
                             ctx.seed if self.seed is None else self.seed, self.engine, self.commute)
         swaps = restore = relabelled = 0
         changed = False
+        chosen_probe = None  # the chosen routing's clean-up probe, when route ran one (see _route_plain)
         for kernel in kernels_of(module):
             if kernel.properties.get("initial_layout") is None and not any(
                     v.type.is_qubit for v in kernel.regions[0].block.args) and not any(
@@ -687,7 +697,8 @@ class Route(Pass):
             if device.has_calibration and self.error_weight > 0:
                 kernel, stats, moved = self._route_calibrated(kernel, device, reserved, opts)
             else:
-                kernel, stats, moved = self._route_plain(module, kernel, device, reserved, opts, ctx)
+                kernel, stats, moved, chosen_probe = self._route_plain(module, kernel, device, reserved, opts,
+                                                                        ctx)
             relabelled += moved
 
             final = kernel.properties["final_layout"]
@@ -698,6 +709,12 @@ class Route(Pass):
             swaps += stats["swaps"]
             restore += stats["restore_swaps"]
             changed = changed or stats["swaps"] > 0
+        if chosen_probe is not None and chosen_probe.exact and len(kernels_of(module)) == 1:
+            # The module is now exactly what the probe copied (its only kernel is the chosen
+            # routing): the pipeline's clean-up after route may take the probe's outcome.
+            from ..memo import offer_replay
+
+            offer_replay(module, chosen_probe.steps, chosen_probe.probe)
         return PassResult(changed or relabelled > 0,
                           {"swaps": swaps, "restore_swaps": restore, "relabelled": relabelled})
 
@@ -713,8 +730,9 @@ class Route(Pass):
         kernels rank that way only the candidates (qglm's included) whose estimates are near
         ties. With automatic seeds, Qiskit is not run when qglm's routing needs no swap, and
         its later seeds not when its first seed loses by :data:`SEED_GATE`. Returns (kernel,
-        stats, relabelled)."""
-        from .select import SCORE_MAX_2Q, cleaned_score, routed_2q_ops
+        stats, relabelled, the chosen candidate's :class:`.select.Cleaned` or None when the
+        candidates were not cleaned up)."""
+        from .select import SCORE_MAX_2Q, clean_up, routed_2q_ops
 
         graph = device_graph(device, 0.0, reserved)
         pristine = kernel.clone() if self.qiskit else None
@@ -727,7 +745,7 @@ class Route(Pass):
             # swap-free kernel (su2/ra linear, heisenberg, ising, ...) kept qglm's routing.
             pristine = None
         cands: list[tuple[Operation, dict, bool]] = [(kernel, stats, False)]
-        routed_2q = routed_2q_ops(kernel)
+        routed_2q = routed_2q_ops(kernel, cap=SCORE_MAX_2Q)  # only compared with SCORE_MAX_2Q and TINY_2Q
         size_small = routed_2q <= SCORE_MAX_2Q
         # Kernels this small route well from one numbering ranked by the estimate: a second
         # Qiskit run and clean-ups cost more than the rare gate they save (a batch of 5-20
@@ -759,15 +777,18 @@ class Route(Pass):
             # ranked by the result (one clean-up each, seconds on the largest kernels).
             top = min(c[1]["cost"] for c in cands)
             cands = [c for c in cands if c[1]["cost"] <= top * (1.0 + NEAR_TIE)]
+        cleaned = None
         if len(cands) > 1 and not (tiny and n_seeds == 1):
-            scores = [cleaned_score(module, c[0], ctx) for c in cands]
+            probes = [clean_up(module, c[0], ctx) for c in cands]
+            scores = [c.score for c in probes]
             i = min(range(len(cands)), key=lambda j: (scores[j].two_q, scores[j].depth_2q, cands[j][1]["cost"]))
+            cleaned = probes[i]
         else:
             i = min(range(len(cands)), key=lambda j: cands[j][1]["cost"])
         chosen, stats, moved = cands[i]
         if chosen is not kernel:
             kernel = self._replace(kernel, chosen)
-        return kernel, stats, moved
+        return kernel, stats, moved, cleaned
 
     def _route_calibrated(self, kernel: Operation, device, reserved: tuple, opts: RouteOptions):
         """Route with error-weighted distances and with plain hop distances; keep the

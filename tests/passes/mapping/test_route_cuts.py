@@ -186,3 +186,68 @@ def test_relabelled_shared_dag_equals_a_fresh_build() -> None:
     assert print_op(fresh) == print_op(shared)
     other = relabelled_dag(dags[False], list(reversed(sigma)))
     assert not np.array_equal(other[1][0], derived[1][0])
+
+
+class _NoWireMap(dict):
+    """A wire map that fails when read: the scan for closing annotations must not need it."""
+
+    def __getitem__(self, key):
+        raise AssertionError("the wire map was read")
+
+
+def _closing_noise_module(noise: bool):
+    mb = ModuleBuilder("m")
+    kb = mb.kernel("k", 3)
+    kb.gate("cx", 0, 1)
+    kb.gate("h", 2)
+    kb.gate("cx", 1, 2)
+    if noise:
+        kb._apply("noise.depolarizing", [2], props={"p": 0.001})
+    kb.finish()
+    return mb.module
+
+
+def test_closing_annotations_are_looked_for_only_with_noise() -> None:
+    """Without a ``noise.*`` op nothing is held back and no operand is looked up; a closing
+    ``noise.depolarizing`` is still found (and held back)."""
+    dev = load_device("heavy-hex:3")
+    graph = device_graph(dev, 0.0, ())
+    for noise in (False, True):
+        module = _closing_noise_module(noise)
+        ctx = PassContext(device=dev, seed=0)
+        Layout(engine="python").run(module, ctx)
+        kernel = kernel_of(module)
+        router = _Router(kernel, graph, RouteOptions())
+        nodes = [op for op in kernel.regions[0].block if op.name not in ("q.alloc", "q.dealloc", "q.return")
+                 and op is not kernel.regions[0].block.terminator]
+        if noise:
+            tails = router._trailing_annotations(nodes)
+            assert [op.name for op in tails] == ["noise.depolarizing"]
+        else:
+            router.vid = _NoWireMap()
+            assert router._trailing_annotations(nodes) == []
+
+
+def test_routed_2q_count_stops_past_the_cap() -> None:
+    """``route`` only compares the routed 2q count with SCORE_MAX_2Q and TINY_2Q: the count
+    stops one past the cap (the walk is not read to the end), and below it is exact."""
+    from qglm_ir.passes.mapping.route import TINY_2Q
+    from qglm_ir.passes.mapping.select import SCORE_MAX_2Q, routed_2q_ops
+
+    assert TINY_2Q <= SCORE_MAX_2Q
+    kernel = kernel_of(random_module(6, 60, seed=4, two_qubit=("cx",)))
+    assert routed_2q_ops(kernel) == 60
+    assert routed_2q_ops(kernel, cap=100) == 60
+    read: list[object] = []
+    walk = kernel.walk
+
+    class _Counting:
+        """The kernel with a walk that records how far it was read."""
+
+        def walk(self):
+            for op in walk():
+                read.append(op)
+                yield op
+
+    assert routed_2q_ops(_Counting(), cap=10) == 11  # type: ignore[arg-type]
+    assert len(read) < len(list(walk())) / 2
