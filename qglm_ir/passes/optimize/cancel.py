@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar
@@ -80,7 +82,20 @@ def is_identity_gate(op: Operation, spec: GateSpec, folder: AngleFolder) -> bool
         if t is not None:
             r = vals[0] % t
             return min(r, t - r) < 1e-12
+    entry = _ENTRY00.get(spec.name)
+    if entry is not None and abs(abs(entry(*vals)) - 1.0) > _ID_ATOL:
+        # the first test of is_identity_up_to_phase, on the one entry it reads, without
+        # building the matrix (every ``u`` of a QV circuit is asked once per cancel run)
+        return False
     return is_identity_up_to_phase(spec.matrix(*vals))
+
+
+#: ``is_identity_up_to_phase``'s default tolerance (its test on ``|m[0,0]|``).
+_ID_ATOL = 1e-9
+
+#: Entry ``[0, 0]`` of a multi-angle gate's matrix, computed as the gate table computes it
+#: (same float), for the gates without a period. A test checks each against ``spec.matrix``.
+_ENTRY00: dict[str, Callable[..., float]] = {"u": lambda theta, phi, lam: math.cos(theta / 2)}
 
 
 def is_inverse(
@@ -124,6 +139,29 @@ def _never_inverse(a: str, b: str) -> bool:
     matrix diagonal or not, and the inverse of a diagonal unitary is diagonal.) Saves the
     numeric check on every ``rz`` next to an ``sx``, ``x`` or ``h``."""
     return (always_diagonal(a) and _fixed_non_diagonal(b)) or (always_diagonal(b) and _fixed_non_diagonal(a))
+
+
+@lru_cache(maxsize=256)
+def never_inverse_of(a: str) -> frozenset[str]:
+    """The gate-table names ``b`` for which :func:`is_inverse` is False for every pair of
+    gates ``a``, ``b``, whatever their angles and placement: :func:`_never_inverse` holds
+    and ``a``'s inverse is not written as a ``b`` (the one test that comes first), or both
+    are fixed one-qubit gates whose product is not the identity up to phase. The partner
+    search of :class:`CancelInverses` skips ``is_inverse`` for those (a ``rz`` next to an
+    ``sx``, an ``sx`` next to a ``rz``: most candidates of a circuit in a ``{rz, sx, cx}``
+    basis)."""
+    sa = GATES[a]
+    direct = sa.inverse[0].gate if len(sa.inverse) == 1 else None
+    out = set()
+    for b, sb in GATES.items():
+        if b == direct:
+            continue
+        if _never_inverse(a, b):
+            out.add(b)
+        elif sa.num_qubits == sb.num_qubits == 1 and sa.num_params == sb.num_params == 0:
+            if not is_identity_up_to_phase(sb.matrix() @ sa.matrix()):  # _numeric_inverse's test
+                out.add(b)
+    return frozenset(out)
 
 
 def _fixed_non_diagonal(name: str) -> bool:
@@ -178,13 +216,18 @@ class CancelInverses(RewritePattern):
             return False
         sa = SPECS[a.name]
         folder = st.folder
-        aa = _angles(a, sa, folder)
+        never = never_inverse_of(sa.name)
+        aa: list[float | Value] | None = None  # a's angles, folded on the first real question
         offered: list[tuple[Operation, GateSpec, tuple[int, ...]]] = []
         accepted = False
 
         def match(b: Operation, sb: GateSpec, pat: tuple[int, ...]) -> bool:
-            nonlocal accepted
+            nonlocal accepted, aa
             offered.append((b, sb, pat))
+            if sb.name in never:  # what is_inverse would say, known from the names
+                return False
+            if aa is None:
+                aa = _angles(a, sa, folder)
             if is_inverse(a, sa, b, sb, pat, folder, aa):
                 accepted = True
                 return True
