@@ -188,7 +188,9 @@ class DropIdentity(RewritePattern):
 
     def __init__(self, state: LocalState, roots: frozenset[str] | None = None) -> None:
         self.folder = state.folder
-        self.roots = _GATE_NAMES if roots is None else roots
+        # only gates that can be the identity: a fixed gate other than ``id`` never is
+        # (:func:`is_identity_gate`), so the driver does not offer it (every ``cx``, ``sx``)
+        self.roots = _MAYBE_IDENTITY if roots is None else roots & _MAYBE_IDENTITY
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> bool:
         sa = SPECS[op.name]
@@ -211,9 +213,12 @@ class CancelInverses(RewritePattern):
 
     def match_and_rewrite(self, a: Operation, rewriter: PatternRewriter) -> bool:
         st = self.state
-        st.failed_walk = None
         if not st.alone.may_have_partner(a):
+            # no gate after ``a`` is on exactly its wires: no search finds one, whatever
+            # it matches (merge-rotations, tried next, reads that off failed_walk)
+            st.failed_walk = (a, [], False)
             return False
+        st.failed_walk = None
         sa = SPECS[a.name]
         folder = st.folder
         never = never_inverse_of(sa.name)
@@ -245,6 +250,8 @@ class CancelInverses(RewritePattern):
 
 
 _GATE_NAMES: frozenset[str] = frozenset(SPECS)
+#: IR names of the gates :func:`is_identity_gate` can say yes to: ``id`` and the parametric ones.
+_MAYBE_IDENTITY: frozenset[str] = frozenset(n for n, s in SPECS.items() if s.num_params or s.name == "id")
 
 
 def cancel_patterns(state: LocalState) -> list[RewritePattern]:

@@ -161,7 +161,9 @@ class MergeRotationsPattern(RewritePattern):
     def match_and_rewrite(self, a: Operation, rewriter: PatternRewriter) -> bool:
         st = self.state
         walk, st.failed_walk = st.failed_walk, None
-        if not st.alone.may_have_partner(a):
+        if walk is not None and walk[0] is a:
+            pass  # CancelInverses asked the filter about ``a`` just now (its answer is in ``walk``)
+        elif not st.alone.may_have_partner(a):
             return False
         fam = self.fam
         sa = SPECS[a.name]

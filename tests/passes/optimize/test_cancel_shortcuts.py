@@ -118,3 +118,52 @@ def test_u_far_from_identity_builds_no_matrix(monkeypatch):
     folder = AngleFolder(k.parent_op)
     assert not is_identity_gate(a, spec, folder) and built == []
     assert not is_identity_gate(b, spec, folder) and built == ["u"]
+
+
+def test_drop_identity_is_offered_only_gates_that_can_be_the_identity():
+    """Fixed gates other than ``id`` never are: the driver does not offer them."""
+    from qglm_ir.passes.optimize.cancel import DropIdentity
+    from qglm_ir.passes.optimize.local import LocalState
+    from qglm_ir.passes.optimize.merge_rotations import family_roots
+
+    k = kernel(1, lambda kb: [])
+    st = LocalState(k, AngleFolder(k.parent_op), [])
+    roots = DropIdentity(st).roots
+    assert {"q.id", "q.rz", "q.u", "q.cp"} <= roots and not {"q.cx", "q.sx", "q.h", "q.x"} & roots
+    fixed = [g for g in GATES.values() if g.num_params == 0 and g.name != "id"]
+    assert all(not is_identity_up_to_phase(g.matrix()) for g in fixed)  # so nothing is lost
+    assert DropIdentity(st, family_roots()).roots == family_roots() & roots
+
+
+def test_merge_reuses_the_partner_filter_answer_of_cancel(monkeypatch):
+    """In -O3's pattern list, ``merge-rotations`` runs right after ``cancel`` on the same gate:
+    it does not ask the partner filter again (the old code asked twice per gate), and still
+    merges and cancels what it should."""
+    from qglm_ir.core.eraser import Eraser
+    from qglm_ir.passes.optimize.fixpoint import local_patterns
+    from qglm_ir.passes.optimize.local import run_local_patterns
+    from qglm_ir.passes.optimize.peephole import PartnerFilter
+
+    asked = []
+    real = PartnerFilter.may_have_partner
+    monkeypatch.setattr(PartnerFilter, "may_have_partner", lambda self, g: asked.append(g) or real(self, g))
+    searched = []
+    real_cancel = cancel_mod.CancelInverses.match_and_rewrite
+    monkeypatch.setattr(cancel_mod.CancelInverses, "match_and_rewrite",
+                        lambda self, a, rw: searched.append(a) or real_cancel(self, a, rw))
+
+    def body(kb):
+        kb.gate("rz", 0, params=[0.3])
+        kb.gate("cx", 0, 1)
+        kb.gate("rz", 0, params=[0.4])  # merges with the first through the cx control
+        kb.gate("h", 1)
+        kb.gate("h", 1)  # cancels
+        kb.gate("rz", 1, params=[0.5])
+        return []
+
+    k = kernel(2, body)
+    before = kernel(2, body)
+    res, _ = run_local_patterns(k, AngleFolder(k.parent_op), Eraser(), local_patterns)
+    assert names(k) == ["cx", "rz", "rz"] and res.rewrites == 2
+    assert len(asked) == len(searched) > 0  # once per visit, by cancel; the old code asked again
+    assert equivalent(before, k)
