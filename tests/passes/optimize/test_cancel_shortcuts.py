@@ -167,3 +167,47 @@ def test_merge_reuses_the_partner_filter_answer_of_cancel(monkeypatch):
     assert names(k) == ["cx", "rz", "rz"] and res.rewrites == 2
     assert len(asked) == len(searched) > 0  # once per visit, by cancel; the old code asked again
     assert equivalent(before, k)
+
+
+def test_one_step_dead_end_searches_no_further(monkeypatch):
+    """A 1q gate followed by a 1q gate it can neither cancel nor pass (``rz`` then ``sx``) is
+    decided without a partner search; the search still runs where the walk goes on (``rz``
+    past a ``cx`` control to its inverse), and -O3's merge step still sees the candidate."""
+    from qglm_ir.passes.optimize.fixpoint import OptimizeFixpoint
+
+    calls = []
+    real = cancel_mod.find_partner
+    monkeypatch.setattr(cancel_mod, "find_partner", lambda a, *r: calls.append(a.name) or real(a, *r))
+
+    def body(kb):
+        kb.gate("rz", 0, params=[0.3])
+        kb.gate("sx", 0)
+        kb.gate("rz", 0, params=[0.5])
+        kb.gate("cx", 0, 1)
+        kb.gate("rz", 0, params=[-0.5])
+        kb.gate("sx", 0)
+        kb.gate("rz", 0, params=[0.2])
+        return []
+
+    k = kernel(2, body)
+    before = kernel(2, body)
+    run(Cancel(), k.parent_op)
+    assert names(k) == ["rz", "sx", "cx", "sx", "rz"]
+    # rz(0.5) (past the cx control), then the first sx once the pair is gone (its next gate
+    # is now the cx); every other search stopped at its first step without one
+    assert calls == ["q.rz", "q.sx"]
+    assert equivalent(before, k)
+
+    def merge_body(kb):
+        kb.gate("rz", 0, params=[0.3])
+        kb.gate("rz", 0, params=[0.4])  # merges (a candidate cancel refused, replayed by merge)
+        kb.gate("sx", 0)
+        kb.gate("x", 0)  # sx then x: they commute, so no dead end: the walk goes on
+        kb.gate("sx", 0)
+        return []
+
+    k = kernel(1, merge_body)
+    before = kernel(1, merge_body)
+    run(OptimizeFixpoint(), k.parent_op, ("rz", "sx", "x", "cx"))
+    assert equivalent(before, k)
+    assert len(names(k)) < 5
