@@ -45,11 +45,15 @@ def gate_op_name(gate: str) -> str:
     return "q." + gate
 
 
+#: Gate-table entry by IR op name (``q.rz`` ...): one dict lookup per :func:`gate_spec` call
+#: instead of a prefix test and a slice (it is asked about hundreds of thousands of times per
+#: compile, e.g. by :func:`gate_params`/:func:`gate_qubits` in the rewrite patterns).
+_SPEC_BY_OP: dict[str, GateSpec] = {spec.ir_name: spec for spec in GATES.values()}
+
+
 def gate_spec(op: Operation) -> GateSpec | None:
     """The gate-table entry of a gate op, or ``None`` for any other op."""
-    if op.name.startswith("q."):
-        return GATES.get(op.name[2:])
-    return None
+    return _SPEC_BY_OP.get(op.name)
 
 
 def gate_params(op: Operation) -> list:

@@ -175,24 +175,27 @@ class RewriteDriver:
         rw = self.rewriter
         lookup = self._by_name
         pop = work.popleft
+        visited = rewrites = 0  # (locals in the loop; written to ``res`` on the way out)
         while work:
             op = pop()
             if op.parent is None:
                 continue
-            res.visited += 1
+            visited += 1
             ps = lookup.get(op.name)
             if ps is None:
                 ps = self._for(op.name)
             for p in ps:
                 if p.match_and_rewrite(op, rw):
-                    res.rewrites += 1
+                    rewrites += 1
                     by[p.name] = by.get(p.name, 0) + 1
                     touched = rw.take()
                     if touched:
                         work.extendleft(reversed(touched))
-                    if res.rewrites >= limit:
+                    if rewrites >= limit:
+                        res.visited, res.rewrites = visited, rewrites
                         res.converged = not work
                         return res
                     break
         rw.take()
+        res.visited, res.rewrites = visited, rewrites
         return res

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar
@@ -12,7 +14,7 @@ from ...dialects.gates import GATES, GateSpec
 from ..base import Pass, PassContext, PassResult
 from ..rewrite import PatternRewriter, RewritePattern
 from .angles import AngleFolder, same_angle
-from .commutation import always_diagonal, embed, is_diagonal, is_identity_up_to_phase, period
+from .commutation import always_diagonal, commutes, embed, is_diagonal, is_identity_up_to_phase, period
 from .local import LocalState, run_local_patterns
 from .peephole import DEFAULT_CAP, find_partner
 from .wires import SPECS, Eraser, kernels, sweep_dead_classical
@@ -80,7 +82,20 @@ def is_identity_gate(op: Operation, spec: GateSpec, folder: AngleFolder) -> bool
         if t is not None:
             r = vals[0] % t
             return min(r, t - r) < 1e-12
+    entry = _ENTRY00.get(spec.name)
+    if entry is not None and abs(abs(entry(*vals)) - 1.0) > _ID_ATOL:
+        # the first test of is_identity_up_to_phase, on the one entry it reads, without
+        # building the matrix (every ``u`` of a QV circuit is asked once per cancel run)
+        return False
     return is_identity_up_to_phase(spec.matrix(*vals))
+
+
+#: ``is_identity_up_to_phase``'s default tolerance (its test on ``|m[0,0]|``).
+_ID_ATOL = 1e-9
+
+#: Entry ``[0, 0]`` of a multi-angle gate's matrix, computed as the gate table computes it
+#: (same float), for the gates without a period. A test checks each against ``spec.matrix``.
+_ENTRY00: dict[str, Callable[..., float]] = {"u": lambda theta, phi, lam: math.cos(theta / 2)}
 
 
 def is_inverse(
@@ -126,6 +141,29 @@ def _never_inverse(a: str, b: str) -> bool:
     return (always_diagonal(a) and _fixed_non_diagonal(b)) or (always_diagonal(b) and _fixed_non_diagonal(a))
 
 
+@lru_cache(maxsize=256)
+def never_inverse_of(a: str) -> frozenset[str]:
+    """The gate-table names ``b`` for which :func:`is_inverse` is False for every pair of
+    gates ``a``, ``b``, whatever their angles and placement: :func:`_never_inverse` holds
+    and ``a``'s inverse is not written as a ``b`` (the one test that comes first), or both
+    are fixed one-qubit gates whose product is not the identity up to phase. The partner
+    search of :class:`CancelInverses` skips ``is_inverse`` for those (a ``rz`` next to an
+    ``sx``, an ``sx`` next to a ``rz``: most candidates of a circuit in a ``{rz, sx, cx}``
+    basis)."""
+    sa = GATES[a]
+    direct = sa.inverse[0].gate if len(sa.inverse) == 1 else None
+    out = set()
+    for b, sb in GATES.items():
+        if b == direct:
+            continue
+        if _never_inverse(a, b):
+            out.add(b)
+        elif sa.num_qubits == sb.num_qubits == 1 and sa.num_params == sb.num_params == 0:
+            if not is_identity_up_to_phase(sb.matrix() @ sa.matrix()):  # _numeric_inverse's test
+                out.add(b)
+    return frozenset(out)
+
+
 def _fixed_non_diagonal(name: str) -> bool:
     spec = GATES[name]
     return spec.num_params == 0 and not is_diagonal(spec.matrix())
@@ -150,7 +188,9 @@ class DropIdentity(RewritePattern):
 
     def __init__(self, state: LocalState, roots: frozenset[str] | None = None) -> None:
         self.folder = state.folder
-        self.roots = _GATE_NAMES if roots is None else roots
+        # only gates that can be the identity: a fixed gate other than ``id`` never is
+        # (:func:`is_identity_gate`), so the driver does not offer it (every ``cx``, ``sx``)
+        self.roots = _MAYBE_IDENTITY if roots is None else roots & _MAYBE_IDENTITY
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter) -> bool:
         sa = SPECS[op.name]
@@ -173,18 +213,39 @@ class CancelInverses(RewritePattern):
 
     def match_and_rewrite(self, a: Operation, rewriter: PatternRewriter) -> bool:
         st = self.state
-        st.failed_walk = None
         if not st.alone.may_have_partner(a):
+            # no gate after ``a`` is on exactly its wires: no search finds one, whatever
+            # it matches (merge-rotations, tried next, reads that off failed_walk)
+            st.failed_walk = (a, [], False)
             return False
         sa = SPECS[a.name]
+        never = never_inverse_of(sa.name)
+        if sa.num_qubits == 1 and st.cap > 0:
+            # The walk's first step, when it is its last: the next gate on the wire is a 1q
+            # gate that can never cancel ``a`` and does not commute with it (``rz`` then
+            # ``sx``, ``sx`` then ``rz``: a third of all searches of a basis circuit).
+            # :func:`.peephole.find_partner` would offer it, be refused and stop there.
+            uses = a.results[0].uses
+            if uses:
+                g = uses[0]
+                sg = SPECS.get(g.name)
+                if sg is not None and sg.num_qubits == 1 and sg.name in never and \
+                        not commutes(sa.name, sg.name, _ONE):
+                    st.failed_walk = (a, [(g, sg, _ONE)], False)
+                    return False
+        st.failed_walk = None
         folder = st.folder
-        aa = _angles(a, sa, folder)
+        aa: list[float | Value] | None = None  # a's angles, folded on the first real question
         offered: list[tuple[Operation, GateSpec, tuple[int, ...]]] = []
         accepted = False
 
         def match(b: Operation, sb: GateSpec, pat: tuple[int, ...]) -> bool:
-            nonlocal accepted
+            nonlocal accepted, aa
             offered.append((b, sb, pat))
+            if sb.name in never:  # what is_inverse would say, known from the names
+                return False
+            if aa is None:
+                aa = _angles(a, sa, folder)
             if is_inverse(a, sa, b, sb, pat, folder, aa):
                 accepted = True
                 return True
@@ -202,6 +263,9 @@ class CancelInverses(RewritePattern):
 
 
 _GATE_NAMES: frozenset[str] = frozenset(SPECS)
+_ONE: tuple[int, ...] = (0,)  # a 1q gate's placement relative to a 1q gate on its wire
+#: IR names of the gates :func:`is_identity_gate` can say yes to: ``id`` and the parametric ones.
+_MAYBE_IDENTITY: frozenset[str] = frozenset(n for n, s in SPECS.items() if s.num_params or s.name == "id")
 
 
 def cancel_patterns(state: LocalState) -> list[RewritePattern]:

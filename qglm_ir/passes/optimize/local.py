@@ -42,7 +42,8 @@ class LocalState:
         #: ``(gate, candidates offered to its match in walk order, whether one matched)``, or
         #: ``None``. :class:`.merge_rotations.MergeRotationsPattern`, tried next on the same
         #: gate with nothing changed in between, reads its own answer off it instead of
-        #: walking the same wires again (see :func:`.peephole.replay_partner`).
+        #: walking the same wires again (see :func:`.peephole.replay_partner`), nor asking the
+        #: partner filter again (no candidates: the filter said no gate can be a partner).
         self.failed_walk: tuple[Operation, list, bool] | None = None
 
     @property

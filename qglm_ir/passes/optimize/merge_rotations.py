@@ -154,23 +154,27 @@ class MergeRotationsPattern(RewritePattern):
     def __init__(self, state: LocalState) -> None:
         self.state = state
         self.roots = family_roots()
+        self.fam = rotation_families()
         self.merged = 0
         self.dropped = 0
 
     def match_and_rewrite(self, a: Operation, rewriter: PatternRewriter) -> bool:
         st = self.state
         walk, st.failed_walk = st.failed_walk, None
-        if not st.alone.may_have_partner(a):
+        if walk is not None and walk[0] is a:
+            pass  # CancelInverses asked the filter about ``a`` just now (its answer is in ``walk``)
+        elif not st.alone.may_have_partner(a):
             return False
-        fam = rotation_families()
+        fam = self.fam
         sa = SPECS[a.name]
         fa = fam[sa.name]
+        fid = fa[0]
 
         def match(b: Operation, sb: GateSpec, pat: tuple[int, ...]) -> bool:
             fb = fam.get(sb.name)
-            if fb is None or fb[0] != fa[0]:
+            if fb is None or fb[0] != fid:
                 return False
-            return pat == tuple(range(len(pat))) or (sa.symmetric and sb.symmetric)
+            return pat == _IDENTITY[len(pat)] or (sa.symmetric and sb.symmetric)
 
         if walk is not None and walk[0] is a:
             hit = replay_partner(sa, match, walk[1], walk[2])
@@ -205,6 +209,10 @@ class MergeRotationsPattern(RewritePattern):
         )
         rewriter.replace_op(b, new)
         return True
+
+
+#: ``_IDENTITY[n]``: the placement ``(0, 1, ..., n-1)`` (a partner on ``A``'s qubits in order).
+_IDENTITY = [tuple(range(n)) for n in range(8)]
 
 
 def merge_patterns(state: LocalState, roots: frozenset[str] | None = None) -> list[RewritePattern]:

@@ -321,33 +321,45 @@ def reach_back(op: Operation, cap: int = REACH_BACK_CAP) -> list[Operation]:
     when it is empty.
     """
     out: list[Operation] = []
-    specs = SPECS
-    bits = _BIT_1Q
-    passable = _passable_by
+    steps = _BACK_STEPS
     for v in op.operands:
-        if not isinstance(v, OpResult):
+        if v.__class__ is not OpResult:
             continue
         passing = _ALL_1Q
         found: list[Operation] = []
         cur: Value = v
         for _ in range(cap):
-            if not isinstance(cur, OpResult):
+            if cur.__class__ is not OpResult:
                 break
-            g = cur.op
-            gs = specs.get(g.name)
-            if gs is None:
-                break
-            idx = cur.index
-            if gs.num_qubits == 1:
-                if passing & bits[gs.name]:
-                    found.append(g)
-                pat = _ONE
-            else:
-                pat = _AT[gs.num_qubits][idx] if gs.num_qubits < 4 else \
-                    tuple(0 if i == idx else -1 for i in range(gs.num_qubits))
-            passing &= passable(gs.name, pat)
+            g = cur.op  # type: ignore[attr-defined]
+            step = steps.get(g.name)
+            if step is None:
+                spec = SPECS.get(g.name)
+                if spec is None:
+                    break
+                step = steps[g.name] = _back_step(spec)
+            bit, num_params, by_index = step
+            if passing & bit:  # (bit is 0 for a multi-qubit gate)
+                found.append(g)
+            idx = cur.index  # type: ignore[attr-defined]
+            passing &= by_index[idx]
             if not passing:
                 break
-            cur = g.operands[gs.num_params + idx]
+            cur = g.operands[num_params + idx]
         out.extend(reversed(found))
     return out
+
+
+def _back_step(spec: GateSpec) -> tuple[int, int, tuple[int, ...]]:
+    """What :func:`reach_back` needs of a gate met walking back: its :data:`_BIT_1Q` bit (0
+    for a multi-qubit gate), its angle count, and for each of its qubits ``k`` the 1q gate
+    names that commute with it when met on qubit ``k`` (:func:`_passable_by`)."""
+    n = spec.num_qubits
+    pats = [_ONE] if n == 1 else [tuple(0 if i == k else -1 for i in range(n)) for k in range(n)]
+    return _BIT_1Q.get(spec.name, 0) if n == 1 else 0, spec.num_params, tuple(
+        _passable_by(spec.name, p) for p in pats)
+
+
+#: :func:`_back_step` of each gate met so far, by IR op name (filled on first meeting, not at
+#: import: each entry costs a few commutation checks).
+_BACK_STEPS: dict[str, tuple[int, int, tuple[int, ...]]] = {}
