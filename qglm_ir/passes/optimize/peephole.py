@@ -279,15 +279,17 @@ def _find_partner_1q(
         k = 0
         while ops[gp + k] is not cur:
             k += 1
-        pat = _AT[nq][k] if nq < 4 else tuple(0 if i == k else -1 for i in range(nq))
+        pat = _AT[nq][k]
         if not commutes(name_a, gs.name, pat):
             return None
         cur = g.results[k]
     return None
 
 
-#: ``_AT[n][k]``: the pattern of an ``n``-qubit gate met on its qubit ``k`` (0 there, -1 elsewhere).
-_AT = [[tuple(0 if i == k else -1 for i in range(n)) for k in range(n)] for n in range(4)]
+#: ``_AT[n][k]``: the pattern of an ``n``-qubit gate met on its qubit ``k`` (0 there, -1 elsewhere),
+#: for every gate width of the gate table.
+_AT = [[tuple(0 if i == k else -1 for i in range(n)) for k in range(n)]
+       for n in range(max(spec.num_qubits for spec in GATES.values()) + 1)]
 
 
 #: Bit of each single-qubit gate-table name: :func:`reach_back` keeps sets of those names as
@@ -355,9 +357,8 @@ def _back_step(spec: GateSpec) -> tuple[int, int, tuple[int, ...]]:
     for a multi-qubit gate), its angle count, and for each of its qubits ``k`` the 1q gate
     names that commute with it when met on qubit ``k`` (:func:`_passable_by`)."""
     n = spec.num_qubits
-    pats = [_ONE] if n == 1 else [tuple(0 if i == k else -1 for i in range(n)) for k in range(n)]
     return _BIT_1Q.get(spec.name, 0) if n == 1 else 0, spec.num_params, tuple(
-        _passable_by(spec.name, p) for p in pats)
+        _passable_by(spec.name, p) for p in _AT[n])
 
 
 #: :func:`_back_step` of each gate met so far, by IR op name (filled on first meeting, not at

@@ -230,11 +230,7 @@ def _check_unitary(gates: Sequence[tuple[str, tuple[float, ...], tuple[int, ...]
     u: np.ndarray | None = None
     for name, angles, qs in gates:
         if len(qs) == 1:
-            if name == "rz":
-                e = cmath.exp(0.5j * angles[0])
-                m: tuple = (e.conjugate(), 0j, 0j, e)
-            else:
-                m = tuple(const_matrix(name, angles).ravel().tolist())
+            m: tuple = tuple(const_matrix(name, angles).ravel().tolist())
             k = qs[0]
             p = pend[k]
             if p is None:
