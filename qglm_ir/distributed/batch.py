@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from ..passes.mapping.threads import limit_threads
 from .cost import CostModel, RateEstimator
 from .items import make_items
 from .progress import BatchProgress
@@ -261,6 +262,9 @@ def compile_many(
 
                 result.mode = "local-cluster"
                 with contextlib.ExitStack() as stack:
+                    # One compile per core already: the searches' own threads would only
+                    # compete with the other compilers (forked workers inherit the limit).
+                    stack.enter_context(limit_threads(1))
                     with bar.paused():  # no refresh thread of ours while the workers are forked
                         local = stack.enter_context(local_client(jobs - 1))
                     _run_shared(local, rest, options, keep_modules, sink, max_attempts, retries, result)

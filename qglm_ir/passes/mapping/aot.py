@@ -95,6 +95,7 @@ def module_name() -> str:
         h.update(f"{name}:{fn}:{kinds}:{ret}\n".encode())
         h.update(inspect.getsource(getattr(engine, fn)).encode())
     h.update(f"{_numba_version()}:{sys.implementation.cache_tag}:{np.__version__}".encode())
+    h.update(b"release_gil")  # builds made before the exports released the GIL are not reused
     return "qglm_sabre_" + h.hexdigest()[:16]
 
 
@@ -133,6 +134,31 @@ def _signatures_match() -> bool:
     return True
 
 
+@contextlib.contextmanager
+def _releasing_gil() -> Iterator[None]:
+    """Exports built inside release the GIL while they run, as ``njit(nogil=True)`` does.
+
+    Why: the layout and routing searches run their seeded trials on a few threads
+    (:mod:`.threads`), which only overlap while the cores run without the GIL; ``numba.pycc``
+    has no option for it and builds every export with default compiler flags, so its
+    ``Flags`` is replaced for the build by one whose ``release_gil`` defaults to true (the
+    CPython wrapper then drops the GIL around the call, after unboxing the arguments)."""
+    from numba.core.compiler import Flags
+    from numba.pycc import compiler as pycc_compiler
+
+    class _NoGilFlags(Flags):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.release_gil = True
+
+    saved = pycc_compiler.Flags
+    pycc_compiler.Flags = _NoGilFlags
+    try:
+        yield
+    finally:
+        pycc_compiler.Flags = saved
+
+
 def build(directory: Path | None = None) -> Path:
     """Compile the exports with ``numba.pycc`` into ``directory`` (default :func:`cache_dir`)
     and return the extension's path. Requires numba, setuptools and a C compiler; takes
@@ -146,7 +172,7 @@ def build(directory: Path | None = None) -> Path:
         warnings.simplefilter("ignore")  # numba.pycc is pending deprecation
         from numba.pycc import CC
 
-        with tempfile.TemporaryDirectory(dir=directory) as tmp:
+        with tempfile.TemporaryDirectory(dir=directory) as tmp, _releasing_gil():
             cc = CC(module_name())
             cc.output_dir = tmp
             cc.verbose = False

@@ -67,6 +67,7 @@ from .engine import ABSORB, build_succ, routed_2q_cost, sabre_route, sabre_route
 from .graph import DeviceGraph, device_graph
 from .qiskit_starts import qiskit_sabre_start
 from .route import is_routed_2q
+from .threads import map_trials, width
 from .wires import (
     KernelWires,
     analyze,
@@ -587,10 +588,11 @@ def sabre_layout(device: Device, graph: DeviceGraph, inter: Interactions, trials
     calibrated = device.has_calibration
     coupler_cost = coupler_costs(device, graph) if calibrated else np.ones((N, N))
     ranked = _ranked_starts(device, graph, comp, len(active), coupler_cost) if calibrated else []
-    best: tuple[tuple[float, float], int, list[int]] | None = None
     extra = list(starts or ())
     n_random = max(1, trials)
-    for t in range(0 if random_starts or not extra else n_random, n_random + 2 * len(extra)):
+
+    def trial(t: int) -> tuple[tuple[float, float], int, list[int]]:
+        """Trial ``t``: its ranking key, swap count and layout (reads only shared inputs)."""
         rng = np.random.default_rng(seed * 1_000_003 + t)
         structured = t >= n_random
         if structured:
@@ -644,9 +646,13 @@ def sabre_layout(device: Device, graph: DeviceGraph, inter: Interactions, trials
             key = (routed_cost(device, inter, lay, res, fa, fb, coupler_cost), float(swaps))
         else:
             key = (routed_2q_cost(v2p, res, fa, fb, coupler_cost)[0], float(swaps))
-        if best is None or key < best[0]:
-            best = (key, swaps, lay)
-    assert best is not None
+        return key, swaps, lay
+
+    ts = range(0 if random_starts or not extra else n_random, n_random + 2 * len(extra))
+    # Trials are independent (own seed, own arrays) and come back in trial order, so the
+    # first best is the one a serial loop keeps, whatever the thread count (see .threads).
+    results = map_trials(trial, ts, width(len(fa) * (2 * max(1, iterations) + 1) * len(ts), len(ts)))
+    best = min(results, key=lambda r: r[0])  # min keeps the first of equal keys
     return best[2], best[1]
 
 

@@ -49,6 +49,7 @@ from .commute import OTHER, DagBuilder, wire_classes
 from .engine import ABSORB, build_succ, routed_2q_cost, sabre_route, sabre_route_py
 from .graph import DeviceGraph, device_graph
 from .slide import slide_swaps
+from .threads import map_trials, width
 from .wires import SCF_OFFSETS, analyze, kernel_name, kernels_of, term_offset
 
 
@@ -246,27 +247,40 @@ class _Router:
             trials = o.trials
         else:  # automatic: 16 trials for small blocks, fewer (>= 4) past ~6k ops
             trials = max(4, min(16, 100_000 // max(1, len(node_a))))
-        for t in range(trials):
+
+        def trial(t: int) -> tuple:
             seed = o.seed * 7919 + self._seed_counter * 104729 + t * 1_000_003 + 1
-            res = self._core(node_a, node_b, ptr, idx, npred, self.v2p, g.num_qubits, g.adj, g.nb_ptr,
-                             g.nb_idx, g.dist, g.hops, o.lookahead, o.lookahead_weight, o.decay,
-                             o.decay_reset, seed, max(10, 10 * g.num_qubits),
-                             o.absorb[t % len(o.absorb)] if o.absorb else 0.0)
-            if res[6] != 0:
-                bad = [i for i in range(len(node_a)) if node_b[i] >= 0
-                       and g.hops[self.v2p[node_a[i]], self.v2p[node_b[i]]] >= 1e8]
-                raise PassError(
-                    f"kernel @{kernel_name(self.kernel)}: a two-qubit gate joins qubits in disconnected parts "
-                    "of the device's usable coupling graph",
-                    help=f"{len(bad)} gate(s) affected; use a layout that keeps interacting qubits connected",
-                )
-            key = self._key(res, node_a, node_b)
-            if best is None or key < best[0]:
-                best = (key, res)
-            if res[5] == 0:
-                # No swap means no gate ever waited in the front, and the trial parameters
-                # (seed, absorb bonus) only act on swap choices: every other trial would
-                # replay this exact routing and could not beat it (ties keep the first).
+            return self._core(node_a, node_b, ptr, idx, npred, self.v2p, g.num_qubits, g.adj, g.nb_ptr,
+                              g.nb_idx, g.dist, g.hops, o.lookahead, o.lookahead_weight, o.decay,
+                              o.decay_reset, seed, max(10, 10 * g.num_qubits),
+                              o.absorb[t % len(o.absorb)] if o.absorb else 0.0)
+
+        # Trials run `step` at a time on threads (see .threads) and are ranked in trial order,
+        # so the result is the serial loop's; a batch's trials after a swap-free one are
+        # computed but ignored, as the serial loop never ran them.
+        step = width(len(node_a) * trials, trials)
+        done = False
+        for first in range(0, trials, step):
+            batch = range(first, min(trials, first + step))
+            for res in map_trials(trial, batch, step):
+                if res[6] != 0:
+                    bad = [i for i in range(len(node_a)) if node_b[i] >= 0
+                           and g.hops[self.v2p[node_a[i]], self.v2p[node_b[i]]] >= 1e8]
+                    raise PassError(
+                        f"kernel @{kernel_name(self.kernel)}: a two-qubit gate joins qubits in disconnected parts "
+                        "of the device's usable coupling graph",
+                        help=f"{len(bad)} gate(s) affected; use a layout that keeps interacting qubits connected",
+                    )
+                key = self._key(res, node_a, node_b)
+                if best is None or key < best[0]:
+                    best = (key, res)
+                if res[5] == 0:
+                    # No swap means no gate ever waited in the front, and the trial parameters
+                    # (seed, absorb bonus) only act on swap choices: every other trial would
+                    # replay this exact routing and could not beat it (ties keep the first).
+                    done = True
+                    break
+            if done:
                 break
         self._seed_counter += 1
         assert best is not None

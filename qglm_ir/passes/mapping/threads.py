@@ -1,0 +1,108 @@
+"""Seeded search trials on a few threads: the layout and routing searches' parallelism.
+
+The SABRE searches (:func:`.layout.sabre_layout`, ``route``'s trials) run many independent
+seeded trials and keep the best by a deterministic ranking. Each trial is mostly calls into
+the compiled cores of :mod:`.engine`, which run without the GIL (``njit(nogil=True)``, and
+the ahead-of-time build of :mod:`.aot` releases it too), so two trials on two threads
+overlap there while their short Python parts take turns. Qiskit's ``SabreLayout`` runs its
+trials on every core the same way (Rust threads).
+
+:func:`map_trials` returns the results **in trial order**, whatever order the threads
+finished in, so every caller ranks exactly the list a serial loop would have built: the
+output does not depend on the thread count (``tests/passes/mapping/test_threads.py``).
+
+Thread count (:func:`search_threads`): ``$QGLM_THREADS`` when set (``1`` = serial), else the
+CPUs this process may use, at most :data:`MAX_THREADS`; :func:`limit_threads` lowers it for
+a scope (a batch that already runs one compile per core, see
+:mod:`qglm_ir.distributed.batch`). Work below :data:`MIN_PARALLEL_WORK` stays serial: handing
+a trial to a thread costs about 50 µs, more than small trials take.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: At most this many search threads (the cores beyond it rarely pay for a few dozen trials).
+MAX_THREADS = 4
+
+#: Estimated work (DAG nodes routed, summed over the trials) below which trials run serially.
+MIN_PARALLEL_WORK = 20_000
+
+_lock = threading.Lock()
+_pools: dict[int, ThreadPoolExecutor] = {}  # by thread count
+_limit: int | None = None  # set by limit_threads
+
+
+def _reset_after_fork() -> None:
+    # A forked child (a Dask worker) inherits the pool objects but not their threads.
+    _pools.clear()
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
+
+
+def search_threads() -> int:
+    """Threads a search may use: ``$QGLM_THREADS`` if it is a positive integer, else the
+    usable CPUs capped at :data:`MAX_THREADS`; never more than :func:`limit_threads` allows."""
+    env = os.environ.get("QGLM_THREADS", "")
+    if env.isdigit() and int(env) >= 1:
+        n = int(env)
+    else:
+        try:
+            n = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):  # not Linux
+            n = os.cpu_count() or 1
+        n = min(n, MAX_THREADS)
+    if _limit is not None:
+        n = min(n, _limit)
+    return max(1, n)
+
+
+@contextmanager
+def limit_threads(n: int) -> Iterator[None]:
+    """Use at most ``n`` search threads inside the scope (process-wide; nesting keeps the
+    smaller limit)."""
+    global _limit
+    saved = _limit
+    _limit = n if saved is None else min(saved, n)
+    try:
+        yield
+    finally:
+        _limit = saved
+
+
+def _executor(n: int) -> ThreadPoolExecutor:
+    with _lock:
+        pool = _pools.get(n)
+        if pool is None:
+            pool = _pools[n] = ThreadPoolExecutor(max_workers=n, thread_name_prefix="qglm-search")
+        return pool
+
+
+def width(work: int, count: int) -> int:
+    """How many of ``count`` trials of estimated total ``work`` (see :data:`MIN_PARALLEL_WORK`)
+    to run at once: 1 (serial) for small work, inside a search thread, or with one thread."""
+    n = min(search_threads(), count)
+    if n <= 1 or work < MIN_PARALLEL_WORK or threading.current_thread().name.startswith("qglm-search"):
+        return 1
+    return n
+
+
+def map_trials(trial: Callable[[T], R], items: Sequence[T], threads: int) -> list[R]:
+    """``[trial(x) for x in items]``, computed on ``threads`` threads (:func:`width`).
+
+    Requires: ``trial`` does not mutate state another trial reads (each trial builds its own
+    arrays; shared inputs are read-only). Guarantees: the same list, in the same order, as
+    the serial comprehension; the first exception in trial order is raised."""
+    if threads <= 1 or len(items) <= 1:
+        return [trial(x) for x in items]
+    futures = [_executor(threads).submit(trial, x) for x in items]
+    return [f.result() for f in futures]
