@@ -20,6 +20,7 @@ a trial to a thread costs about 50 µs, more than small trials take.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -42,7 +43,10 @@ _limit: int | None = None  # set by limit_threads
 
 
 def _reset_after_fork() -> None:
-    # A forked child (a Dask worker) inherits the pool objects but not their threads.
+    # A forked child (a Dask worker) inherits the pool objects but not their threads, and
+    # the lock in whatever state a thread of the parent left it.
+    global _lock
+    _lock = threading.Lock()
     _pools.clear()
 
 
@@ -104,5 +108,8 @@ def map_trials(trial: Callable[[T], R], items: Sequence[T], threads: int) -> lis
     the serial comprehension; the first exception in trial order is raised."""
     if threads <= 1 or len(items) <= 1:
         return [trial(x) for x in items]
-    futures = [_executor(threads).submit(trial, x) for x in items]
+    pool = _executor(threads)
+    # Each trial runs in a copy of the caller's context, so it sees the compile's memo
+    # (qglm_ir.passes.memo is a context variable) as the serial loop would.
+    futures = [pool.submit(contextvars.copy_context().run, trial, x) for x in items]
     return [f.result() for f in futures]

@@ -34,6 +34,21 @@ def test_map_trials_keeps_trial_order_whatever_finishes_first() -> None:
     assert any(name.startswith("qglm-search") for _, name in got)
 
 
+def test_trials_see_the_callers_context_like_the_compile_memo() -> None:
+    from qglm_ir.passes.memo import compile_scope, memoized
+
+    calls: list[int] = []
+
+    def trial(k: int) -> int:
+        return memoized(("test_threads", k % 2), lambda: calls.append(k) or k % 2)
+
+    with compile_scope():
+        assert [trial(0), trial(1)] == [0, 1]  # stored in this compile's memo
+        got = threads.map_trials(trial, range(6), 2)
+    assert got == [k % 2 for k in range(6)]
+    assert calls == [0, 1]  # every trial on a thread found the memo's answers
+
+
 def test_map_trials_raises_the_first_failure_in_trial_order() -> None:
     def trial(k: int) -> int:
         if k in (3, 6):
