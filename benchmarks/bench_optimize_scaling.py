@@ -7,7 +7,7 @@ per pass, the fitted exponent ``b`` of ``time ~ N^b`` (least squares on
 log-log; 1.0 is linear) and the peak resident memory of the process. Each
 size runs in a fresh subprocess so peak memory is per size.
 
-    .venv/bin/python benchmarks/bench_optimize_scaling.py [--sizes 10000 100000 1000000] [--qubits 100]
+    .venv/bin/python benchmarks/bench_optimize_scaling.py [--sizes 10000 100000 1000000] [--qubits 100] [--o3-only]
 """
 
 from __future__ import annotations
@@ -72,8 +72,8 @@ def _gates(module) -> int:
     return sum(1 for op in k.walk() if op.name[2:] in GATES)
 
 
-def run_size(n: int, n_qubits: int = 20, clock: str = "wall") -> dict:
-    """Time every pass (each on a fresh copy) and the -O3 pipeline on an N-gate kernel.
+def run_size(n: int, n_qubits: int = 20, clock: str = "wall", passes: tuple[str, ...] = PASSES) -> dict:
+    """Time every pass of ``passes`` (each on a fresh copy) and the -O3 pipeline on an N-gate kernel.
 
     ``clock="cpu"`` times with the process CPU clock, which a loaded machine inflates far less.
     """
@@ -88,7 +88,7 @@ def run_size(n: int, n_qubits: int = 20, clock: str = "wall") -> dict:
     module = build(n, n_qubits)
     out: dict = {"n": n, "build_s": timer() - t}
     ctx = PassContext(basis=BASIS)
-    for name in PASSES:
+    for name in passes:
         m = module.clone()
         t = timer()
         get_pass(name)().run(m, ctx)
@@ -115,17 +115,20 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--qubits", type=int, default=20, help="width of the random kernel (default 20)")
     ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                     help="wall (default) or process CPU seconds (steadier on a shared machine)")
+    ap.add_argument("--o3-only", action="store_true",
+                    help="time only the -O3 pipeline, not each pass alone (1M gates: about 2 min instead of 6)")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child mode
     args = ap.parse_args(argv)
+    passes = () if args.o3_only else PASSES
     if args.one:
-        print(json.dumps(run_size(args.one, args.qubits, args.clock)))
+        print(json.dumps(run_size(args.one, args.qubits, args.clock, passes)))
         return
     rows = []
-    cols = ("build_s", *PASSES, "O3")
+    cols = ("build_s", *passes, "O3")
     print(f"{'gates':>9} " + " ".join(f"{c:>15}" for c in cols) + f" {'after O3':>9} {'peak MB':>8}")
     for n in args.sizes:
         proc = subprocess.run([sys.executable, __file__, "--one", str(n), "--qubits", str(args.qubits),
-                               "--clock", args.clock],
+                               "--clock", args.clock, *(["--o3-only"] if args.o3_only else [])],
                               capture_output=True, text=True)
         if proc.returncode != 0:
             print(proc.stderr)
