@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,3 +63,24 @@ def run_opt(case: Case) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = main(["opt", str(case.path), *case.args, "-q"], stdout=out, stderr=err)
     return code, out.getvalue(), err.getvalue()
+
+
+#: A float literal as the IR printer writes it (``format_float``: repr digits, exponent form).
+_FLOAT = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?")
+
+#: Float tolerance of a golden comparison. Why: resynthesized angles come out of LAPACK
+#: (SVD, eigendecompositions), whose last digits differ between CPUs and BLAS builds (measured:
+#: drop-near-local/tiny_cp_block's 3.0e-06 angle differs in its 10th digit between two x86-64
+#: machines). Everything else in the text, and every float to 1e-9 relative, must match.
+FLOAT_RTOL = 1e-9
+FLOAT_ATOL = 1e-15
+
+
+def same_text(out: str, expected: str) -> bool:
+    """``out == expected`` up to :data:`FLOAT_RTOL`/:data:`FLOAT_ATOL` in each float literal."""
+    if out == expected:
+        return True
+    if _FLOAT.sub("#", out) != _FLOAT.sub("#", expected):
+        return False
+    return all(abs(float(a) - float(b)) <= FLOAT_ATOL + FLOAT_RTOL * abs(float(b))
+               for a, b in zip(_FLOAT.findall(out), _FLOAT.findall(expected), strict=True))
