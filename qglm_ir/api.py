@@ -11,6 +11,7 @@ import difflib
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,29 +195,35 @@ def _compile(
     if isinstance(program, (str, os.PathLike)) and input_name is None:
         input_name = str(program)
     source = as_module(program)
-    with gc_paused():  # read-only walks of the whole module: nothing for the collector
+    # One collector pause for the whole compile (verify, clone, every pass), not one per
+    # step: each re-enable starts a young-generation collection over everything the step
+    # allocated (the clone: the whole module), so per-step pauses scanned the growing module
+    # again and again, about 5% of a small circuit's compile, finding next to nothing (erased
+    # ops are freed by reference counting, see core.eraser). Not when validating: the
+    # manager's per-pass snapshots become cyclic garbage the collector must free as it goes.
+    with gc_paused() if not validate else nullcontext():
         _verify(source)
-    device_spec = device if isinstance(device, str) else getattr(device, "spec", None)
-    if isinstance(device, str):
-        device = load_device(device)
-    elif device is not None:  # a Qiskit BackendV2/Target/CouplingMap or a cirq.Device becomes a Device
-        from .targets.convert import as_device
+        device_spec = device if isinstance(device, str) else getattr(device, "spec", None)
+        if isinstance(device, str):
+            device = load_device(device)
+        elif device is not None:  # a Qiskit BackendV2/Target/CouplingMap or a cirq.Device becomes a Device
+            from .targets.convert import as_device
 
-        converted = as_device(device)
-        if converted is not device:
-            device_spec = device_spec or getattr(converted, "name", None)
-        device = converted
-    gates = parse_basis(basis)
-    if gates is None and device is not None:
-        from .dialects.gates import GATES
+            converted = as_device(device)
+            if converted is not device:
+                device_spec = device_spec or getattr(converted, "name", None)
+            device = converted
+        gates = parse_basis(basis)
+        if gates is None and device is not None:
+            from .dialects.gates import GATES
 
-        native = tuple(g for g in getattr(device, "basis_gates", ()) if g in GATES)
-        gates = native or None
-    items, warnings = _pipeline(passes, optimization_level, device is not None, gates is not None)
-    module = source.clone()
-    ctx = PassContext(device=device, basis=gates, seed=seed)
-    pm = PassManager(items, validate=validate, **manager_options)
-    result = pm.run(module, ctx)
+            native = tuple(g for g in getattr(device, "basis_gates", ()) if g in GATES)
+            gates = native or None
+        items, warnings = _pipeline(passes, optimization_level, device is not None, gates is not None)
+        module = source.clone()
+        ctx = PassContext(device=device, basis=gates, seed=seed)
+        pm = PassManager(items, validate=validate, **manager_options)
+        result = pm.run(module, ctx)
     if validate:
         from .host_validation import check_host_outputs
 

@@ -3,6 +3,7 @@ translation validation, IR printing, fixed points, immutability of the input."""
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 from dataclasses import dataclass
 from typing import ClassVar
@@ -362,3 +363,43 @@ def test_clean_pass_is_skipped_until_the_module_changes():
     PassManager([CleanCounter(), CleanCounter()], print_ir_after={"test-clean-counter"},
                 ir_printer=lambda name, text: None).run(bell_module(), ctx3)
     assert ctx3.report["runs"] == 2
+
+
+@dataclass(frozen=True)
+class Allocate(Pass):
+    """Notes how many collections ``ctx.report["collections"]`` has seen so far, then keeps
+    many new container objects alive (as a pass building IR does); changes nothing."""
+
+    name: ClassVar[str] = "test-allocate"
+
+    def run(self, module, ctx: PassContext) -> PassResult:
+        ctx.report["seen"].append(len(ctx.report["collections"]))
+        ctx.report["kept"].extend([] for _ in range(4 * gc.get_threshold()[0] + 100))
+        return PassResult(False, {})
+
+
+def test_collector_stays_paused_between_passes():
+    """The cyclic collector does not run between the passes of one run (each restart would
+    scan what the pass before allocated, and now and then the whole heap), and is enabled
+    again afterwards."""
+    ctx = PassContext()
+    ctx.report.update(collections=[], seen=[], kept=[])
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            ctx.report["collections"].append(info["generation"])
+
+    pm = PassManager([Allocate(), Counter(), Allocate(), Counter(), Allocate()])
+    was = gc.isenabled()
+    gc.enable()
+    gc.callbacks.append(on_gc)
+    try:
+        pm.run(bell_module(), ctx)
+        assert gc.isenabled()
+    finally:
+        gc.callbacks.remove(on_gc)
+        if not was:
+            gc.disable()
+    # none after the first pass started (before it, building the module may have started one)
+    first = ctx.report["seen"][0]
+    assert ctx.report["seen"] == [first, first, first]
