@@ -46,6 +46,7 @@ from ...core.module import Module
 from ...core.types import qubit
 from ..base import Pass, PassContext, PassResult
 from .commute import OTHER, DagBuilder, wire_classes
+from .effort import CALIBRATED_QISKIT_TRIALS
 from .engine import ABSORB, build_succ, routed_2q_cost, sabre_route, sabre_route_py
 from .graph import DeviceGraph, device_graph
 from .slide import slide_swaps
@@ -490,7 +491,8 @@ def _has_regions(block: Block) -> bool:
 def qiskit_candidate(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
                      coupler_cost: np.ndarray | None = None,
                      seeds: Sequence[int] = (), program_order: bool = True,
-                     dags: dict | None = None, consume: bool = False) -> tuple[Operation, dict] | None:
+                     dags: dict | None = None, consume: bool = False,
+                     trials: int | None = None) -> tuple[Operation, dict] | None:
     """A routed copy of the laid-out, unrouted ``kernel`` placed and routed by Qiskit's SABRE
     (see :mod:`.qiskit_route`), or None when the kernel is not a plain circuit or Qiskit
     declines. The copy is detached; its layouts are relabelled to Qiskit's placement.
@@ -498,10 +500,10 @@ def qiskit_candidate(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     the lowest estimate (:func:`.engine.routed_2q_cost`, as :meth:`_Router._key`; ties: the
     earlier seed) is the one built into IR. ``program_order``: how Qiskit sees the wires
     numbered (see :func:`qiskit_candidates`). ``dags``: as for :func:`route_kernel`;
-    ``consume``: as for :func:`qiskit_candidates`."""
+    ``consume``, ``trials``: as for :func:`qiskit_candidates`."""
     got = qiskit_candidates(kernel, graph, opts, coupler_cost, seeds,
                             orders=("program",) if program_order else ("physical",), dags=dags,
-                            consume=consume)
+                            consume=consume, trials=trials)
     return got[0] if got else None
 
 
@@ -521,7 +523,8 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
                       near: float = 0.0,
                       orders: Sequence[Literal["program", "physical"]] = ("program",),
                       dags: dict | None = None, consume: bool = False,
-                      limit: float = math.inf, seed_gate: float = math.inf) -> list[tuple[Operation, dict]]:
+                      limit: float = math.inf, seed_gate: float = math.inf,
+                      trials: int | None = None) -> list[tuple[Operation, dict]]:
     """Like :func:`qiskit_candidate`, but every run's routing whose estimate is within a
     factor ``1 + near`` of the best one is built (best first), so a caller can rank near ties
     by something better than the estimate (see :mod:`.select`). ``orders``: each seed runs
@@ -534,7 +537,9 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     ``limit``: runs whose estimate exceeds it are not built (the caller has a routing that
     makes them lose whatever they would clean up to, see :meth:`Route._route_plain`).
     ``seed_gate``: the seeds after the first are not run when every estimate of the first seed's
-    runs exceeds ``limit * (1 + seed_gate)`` (see :data:`SEED_GATE`)."""
+    runs exceeds ``limit * (1 + seed_gate)`` (see :data:`SEED_GATE`). ``trials``: each Qiskit run's
+    trials up to :data:`.effort.LARGE_2Q` (default :data:`.effort.QISKIT_TRIALS`, see
+    :func:`.qiskit_route.joint_order`)."""
     from .layout import _relabel
     from .qiskit_route import joint_order, order_result, replay, sabre_input
 
@@ -566,7 +571,7 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
             problems[j] = sabre_input(arrays, graph, ranks[j])
         if problems[j] is None:
             continue
-        got = joint_order(arrays, graph.num_qubits, graph, busy, seed, problem=problems[j])
+        got = joint_order(arrays, graph.num_qubits, graph, busy, seed, trials, problem=problems[j])
         if got is None:
             continue
         # the estimate needs only Qiskit's order (see order_result); the replay into the
@@ -823,7 +828,8 @@ class Route(Pass):
         if third is not None:
             graph = device_graph(device, 0.0, reserved)
             # physical numbering: what the sherbrooke ESP figures were measured with
-            cand = qiskit_candidate(third, graph, opts, costs, program_order=False, dags=dags, consume=True)
+            cand = qiskit_candidate(third, graph, opts, costs, program_order=False, dags=dags, consume=True,
+                                    trials=CALIBRATED_QISKIT_TRIALS)
             if cand is not None:
                 k, stats = cand
                 kw = analyze(k)
