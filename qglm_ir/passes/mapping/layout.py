@@ -388,8 +388,19 @@ def _relabelled(graph: DeviceGraph, seed: int, rounds: int) -> list[tuple[np.nda
     return cached[:rounds]
 
 
+#: VF2 candidates :func:`post_layout` compares (``candidates // 8`` relabelled rounds of 8, see
+#: :func:`vf2_search`); layout's own VF2 keeps ``Layout.vf2_candidates``. Why fewer: ``route``
+#: re-places two or three routed copies of every kernel, and a routed interaction graph with
+#: swaps (long rings) is slow to embed in every round (su2_full_20 on fake_sherbrooke: 0.5 s for
+#: one of its copies at 2048). Measured on the corpus (``benchmarks/corpus.py``,
+#: fake_sherbrooke, seed 1): 512 instead of 2048 gave ESP geomean 3.58 of Qiskit O3 against
+#: 3.61, 2q geomean 0.860 against 0.868, no error-1.0 part used, the same family members above
+#: Qiskit's 2q count; CPU (15 members, interleaved, min of 2) 0.86x.
+POST_LAYOUT_CANDIDATES = 512
+
+
 def post_layout(kernel: Operation, device: Device, graph: DeviceGraph, call_limit: int = 1_000_000,
-                candidates: int = 2048, seed: int = 0, kw: KernelWires | None = None) -> bool:
+                candidates: int = POST_LAYOUT_CANDIDATES, seed: int = 0, kw: KernelWires | None = None) -> bool:
     """Noise-aware re-placement of a routed kernel (like Qiskit's ``VF2PostLayout``).
 
     Requires: a mapped and routed kernel (wire ``p`` = physical ``p``). Finds, among
