@@ -389,8 +389,19 @@ def _relabelled(graph: DeviceGraph, seed: int, rounds: int) -> list[tuple[np.nda
     return cached[:rounds]
 
 
+#: VF2 candidates :func:`post_layout` compares (``candidates // 8`` relabelled rounds of 8, see
+#: :func:`vf2_search`); layout's own VF2 keeps ``Layout.vf2_candidates``. Why fewer: ``route``
+#: re-places two or three routed copies of every kernel, and a routed interaction graph with
+#: swaps (long rings) is slow to embed in every round (su2_full_20 on fake_sherbrooke: 0.5 s for
+#: one of its copies at 2048). Measured on the corpus (``benchmarks/corpus.py``,
+#: fake_sherbrooke, seed 1): 512 instead of 2048 gave ESP geomean 3.58 of Qiskit O3 against
+#: 3.61, 2q geomean 0.860 against 0.868, no error-1.0 part used, the same family members above
+#: Qiskit's 2q count; CPU (15 members, interleaved, min of 2) 0.86x.
+POST_LAYOUT_CANDIDATES = 512
+
+
 def post_layout(kernel: Operation, device: Device, graph: DeviceGraph, call_limit: int = 1_000_000,
-                candidates: int = 2048, seed: int = 0, kw: KernelWires | None = None) -> bool:
+                candidates: int = POST_LAYOUT_CANDIDATES, seed: int = 0, kw: KernelWires | None = None) -> bool:
     """Noise-aware re-placement of a routed kernel (like Qiskit's ``VF2PostLayout``).
 
     Requires: a mapped and routed kernel (wire ``p`` = physical ``p``). Finds, among
@@ -689,16 +700,24 @@ def record_layout(ctx: PassContext, kernel: str, initial: list[int] | None, fina
     rep["final"] = rep["kernels"][first]["final"]
 
 
-def auto_effort(num_2q: int, trials: int, iterations: int, calibrated: bool = False) -> tuple[int, int]:
-    """Layout search effort: the given values, or (0 = automatic) up to 32 trials (64 on a
-    calibrated device, where trials also explore placements of different quality) of 4
-    forward-backward iterations for small programs, fewer iterations past 2k and 5k
-    two-qubit gates and trials scaled so a search routes about 200k gates (at least 4)."""
+#: Most random starts of the automatic SABRE layout search, on every device. Calibrated devices
+#: had 64 (their trials also explore placements of different quality); measured on the corpus
+#: (``benchmarks/corpus.py``, fake_sherbrooke, seed 1): 32 gave 2q geomean 0.868 of Qiskit O3
+#: against 0.885 and ESP geomean 3.61 against 3.66, no error-1.0 part used, no family's largest
+#: member newly above Qiskit's 2q count (mcx_10 no longer: 709 -> 561); 16 lost ESP (3.09).
+#: On heavy-hex:7, 16 instead of 32 lost 2q (geomean 0.879 -> 0.892).
+LAYOUT_TRIALS = 32
+
+
+def auto_effort(num_2q: int, trials: int, iterations: int) -> tuple[int, int]:
+    """Layout search effort: the given values, or (0 = automatic) up to :data:`LAYOUT_TRIALS`
+    trials of 4 forward-backward iterations for small programs, fewer iterations past 2k and
+    5k two-qubit gates and trials scaled so a search routes about 200k gates (at least 4)."""
     if iterations <= 0:
         iterations = auto_iterations(num_2q)
     if trials <= 0:
         budget = 200_000 // max(1, num_2q * (2 * iterations + 1))
-        trials = max(4, min(64 if calibrated else 32, budget))
+        trials = max(4, min(LAYOUT_TRIALS, budget))
     return trials, iterations
 
 
@@ -853,7 +872,7 @@ class Layout(Pass):
             if self.strategy == "vf2":
                 raise PassError("no swap-free (VF2) layout exists for this kernel on this device",
                                 help="use strategy=auto or strategy=sabre")
-        trials, iterations = auto_effort(len(inter.pairs), self.trials, self.iterations, device.has_calibration)
+        trials, iterations = auto_effort(len(inter.pairs), self.trials, self.iterations)
         # On a calibrated device half the trials use hop distances: error-weighted detours pay
         # off on sparse circuits but not always on dense ones (measured on fake_sherbrooke).
         alt = device_graph(device, 0.0, tuple(sorted(self.reserve))) if graph.dist is not graph.hops else None

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .effort import qiskit_effort
+from .effort import QISKIT_TRIALS, qiskit_effort
 from .graph import DeviceGraph
-from .qiskit_starts import component_coupling, sabre_problem, sabre_target
+from .qiskit_starts import component_coupling, sabre_problem, sabre_run
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class SabreInput:
     coupling: object  # CouplingMap of comp, relabelled densely
     nodes: list[int]  # cx gate k of the circuit is DAG node nodes[k]
     queues: list[list[int]]  # per circuit qubit, its gates k in circuit order
+    gates: tuple[tuple[int, int], ...]  # the circuit's cx gates as circuit qubit pairs
 
 
 def sabre_input(arrays: tuple, graph: DeviceGraph, rank: dict[int, int] | None = None) -> SabreInput | None:
@@ -52,7 +53,7 @@ def sabre_input(arrays: tuple, graph: DeviceGraph, rank: dict[int, int] | None =
         problem = sabre_problem(graph, pairs, rank)
         if problem is None:
             return None
-        active, comp, qc = problem
+        active, comp, qc, gates = problem
         from qiskit.converters import circuit_to_dag
 
         dag = circuit_to_dag(qc)
@@ -66,7 +67,7 @@ def sabre_input(arrays: tuple, graph: DeviceGraph, rank: dict[int, int] | None =
         queues[v_index[b]].append(k)
     for q in queues:
         q.reverse()  # popped from the end
-    return SabreInput(active, comp, dag, coupling, two, queues)
+    return SabreInput(active, comp, dag, coupling, two, queues, gates)
 
 
 def joint_route(arrays: tuple, num_wires: int, graph: DeviceGraph, busy: set[int], seed: int,
@@ -115,29 +116,22 @@ def joint_order(arrays: tuple, num_wires: int, graph: DeviceGraph, busy: set[int
     not yet replayed: ``(sigma, seq)``, ``seq`` listing the 2q nodes ``(0, node, -1)`` and the
     swaps ``(1, p, q)`` (physical qubits) in Qiskit's order; None when Qiskit is unavailable,
     declines, or its routed gates do not follow each wire's gate order. ``trials`` (layout and
-    swap trials): default 20 with 4 iterations, as Qiskit O3; less of both on large kernels
-    (:func:`.effort.qiskit_effort`)."""
+    swap trials, with 4 iterations): default :data:`.effort.QISKIT_TRIALS`; less of both on
+    large kernels (:func:`.effort.qiskit_effort`). The run is :func:`.qiskit_starts.sabre_run`:
+    layout's Qiskit start may have made it already."""
     if problem is None:
         problem = sabre_input(arrays, graph, rank)
         if problem is None:
             return None
-    auto_trials, iterations = qiskit_effort(len(problem.nodes), 20)
-    if trials is None:
-        trials = auto_trials
+    trials, iterations = qiskit_effort(len(problem.nodes), QISKIT_TRIALS if trials is None else trials)
     comp = problem.comp
     try:
-        from qiskit.transpiler.passes import SabreLayout
-
-        sabre = SabreLayout(sabre_target(problem.coupling), seed=seed, max_iterations=iterations, swap_trials=trials,
-                            layout_trials=trials)
-        routed = sabre.run(problem.dag)
-        layout = sabre.property_set["layout"]
-        circuit_qubits = problem.dag.qubits
-        placed = {v: comp[layout[circuit_qubits[i]]] for i, v in enumerate(problem.active)}
+        phys, routed = sabre_run(problem.gates, comp, problem.dag, problem.coupling, seed, trials, iterations)
+        placed = {v: comp[phys[i]] for i, v in enumerate(problem.active)}
         # Which circuit gate each routed cx is: routing keeps every wire's gate order, so
         # following the swaps in topological order, a cx on physical (p, q) is the next
         # gate of the circuit qubit now on p, which must also be the next one of q's.
-        p2i = {layout[q]: i for i, q in enumerate(circuit_qubits)}
+        p2i = {p: i for i, p in enumerate(phys)}
         index = {q: j for j, q in enumerate(routed.qubits)}
         queues = [list(q) for q in problem.queues]
         nodes = problem.nodes

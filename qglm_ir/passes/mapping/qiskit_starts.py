@@ -15,17 +15,19 @@ component of the device, relabelled densely.
 
 from __future__ import annotations
 
-from .effort import qiskit_effort
+from ..memo import memoized
+from .effort import QISKIT_TRIALS, qiskit_effort
 from .graph import DeviceGraph
 
 
-def sabre_problem(graph: DeviceGraph, pairs: list[tuple[int, int]],
-                  rank: dict[int, int] | None = None) -> tuple[list[int], list[int], object] | None:
+def sabre_problem(graph: DeviceGraph, pairs: list[tuple[int, int]], rank: dict[int, int] | None = None
+                  ) -> tuple[list[int], list[int], object, tuple[tuple[int, int], ...]] | None:
     """What Qiskit's SABRE is given for the 2q gates ``pairs`` (wire pairs, program order):
-    ``(active, comp, circuit)``: the interacting wires (sorted by ``rank[w]`` when given, else
-    by wire; circuit qubit ``i`` is ``active[i]``), the largest usable component of ``graph``
-    (sorted; Qiskit's physical qubit ``j`` is ``comp[j]``) and the circuit of ``cx`` gates,
-    gate ``k`` on ``pairs[k]``; None when there is nothing to place or the wires do not fit.
+    ``(active, comp, circuit, gates)``: the interacting wires (sorted by ``rank[w]`` when given,
+    else by wire; circuit qubit ``i`` is ``active[i]``), the largest usable component of
+    ``graph`` (sorted; Qiskit's physical qubit ``j`` is ``comp[j]``), the circuit of ``cx``
+    gates, gate ``k`` on ``pairs[k]``, and those gates as circuit qubit pairs (the circuit's
+    content, see :func:`sabre_run`); None when there is nothing to place or the wires do not fit.
     The gates carry no labels: a labelled gate is a new Python object per gate (Qiskit's
     unlabelled ``cx`` is a shared singleton, about 30x cheaper to append), and the routed
     gates are told apart by their wires instead (:func:`.qiskit_route.joint_route`).
@@ -45,10 +47,11 @@ def sabre_problem(graph: DeviceGraph, pairs: list[tuple[int, int]],
     from qiskit import QuantumCircuit
 
     v_index = {v: i for i, v in enumerate(active)}
+    gates = tuple((v_index[a], v_index[b]) for a, b in pairs)
     qc = QuantumCircuit(len(active))
-    for a, b in pairs:
-        qc.cx(v_index[a], v_index[b])
-    return active, comp, qc
+    for i, j in gates:
+        qc.cx(i, j)
+    return active, comp, qc, gates
 
 
 def component_coupling(graph: DeviceGraph, comp: list[int]) -> object:
@@ -84,31 +87,55 @@ def sabre_target(coupling: object) -> object:
     return target
 
 
-def qiskit_sabre_start(graph: DeviceGraph, pairs: list[tuple[int, int]], seed: int,
-                       layout_trials: int | None = None, max_iterations: int | None = None) -> dict[int, int] | None:
+def sabre_run(gates: tuple[tuple[int, int], ...], comp: list[int], dag: object, coupling: object, seed: int,
+              trials: int, iterations: int) -> tuple[list[int], object]:
+    """Qiskit's ``SabreLayout`` (``trials`` layout and swap trials, ``iterations``
+    forward-backward iterations, ``seed``) with its routing on ``dag``, the circuit of
+    :func:`sabre_problem` whose content is ``gates`` on the component ``comp`` (``coupling``
+    its :func:`component_coupling`). Returns ``(phys, routed)``: circuit qubit ``i`` starts on
+    Qiskit's physical qubit ``phys[i]`` (an index into ``comp``) and ``routed`` is the routed
+    ``DAGCircuit`` (read only: it may be shared). Raises what Qiskit raises.
+
+    Memoized per compile (:func:`..memo.memoized`) by that content, so the same run is made
+    once: layout's Qiskit start (:func:`qiskit_sabre_start`) and route's first Qiskit
+    candidate (:func:`.qiskit_route.joint_order`, program numbering, the compile seed) give
+    Qiskit the same circuit of the same kernel (checked on the corpus: every plain kernel on
+    ``heavy-hex:7``), and the start keeps the routing for route. Why the start routes: Qiskit's
+    layout trials route the circuit anyway (each trial's iterations and its swap trials), so
+    the final routing adds little (measured: QV-20 and QFT-50 onto ``heavy-hex:7``, 20
+    trials: same CPU with and without ``skip_routing`` within 4%, same layout)."""
+
+    def run() -> tuple[list[int], object]:
+        from qiskit.transpiler.passes import SabreLayout
+
+        sabre = SabreLayout(sabre_target(coupling), seed=seed, max_iterations=iterations, swap_trials=trials,
+                            layout_trials=trials)
+        routed = sabre.run(dag)
+        layout = sabre.property_set["layout"]
+        return [layout[q] for q in dag.qubits], routed  # type: ignore[attr-defined]
+
+    return memoized(("qiskit-sabre", gates, tuple(comp), seed, trials, iterations), run)
+
+
+def qiskit_sabre_start(graph: DeviceGraph, pairs: list[tuple[int, int]], seed: int) -> dict[int, int] | None:
     """Placement (wire -> physical qubit) of the interacting wires of ``pairs`` chosen by
     ``qiskit.transpiler.passes.SabreLayout`` on the largest usable component of ``graph``, or
     None when they do not fit or Qiskit declines (any exception: this is only a candidate).
-    ``layout_trials``/``max_iterations``: default 16 and 4, less on large kernels
-    (:func:`.effort.qiskit_effort`)."""
-    trials, iterations = qiskit_effort(len(pairs), 16)
-    layout_trials = trials if layout_trials is None else layout_trials
-    max_iterations = iterations if max_iterations is None else max_iterations
+    Effort: :data:`.effort.QISKIT_TRIALS` trials of 4 iterations, less on large kernels
+    (:func:`.effort.qiskit_effort`), as route's Qiskit candidates, so this run serves route's
+    first one too (see :func:`sabre_run`)."""
+    trials, iterations = qiskit_effort(len(pairs), QISKIT_TRIALS)
     try:
         problem = sabre_problem(graph, pairs)
         if problem is None:
             return None
-        active, comp, qc = problem
+        active, comp, qc, gates = problem
         from qiskit.converters import circuit_to_dag
-        from qiskit.transpiler.passes import SabreLayout
 
         cm = component_coupling(graph, comp)
         if cm.size() < len(comp):  # pragma: no cover - a component always has edges here
             return None
-        sabre = SabreLayout(sabre_target(cm), seed=seed, max_iterations=max_iterations, swap_trials=layout_trials,
-                            layout_trials=layout_trials, skip_routing=True)
-        sabre.run(circuit_to_dag(qc))
-        layout = sabre.property_set["layout"]
-        return {v: comp[layout[qc.qubits[i]]] for i, v in enumerate(active)}
+        phys, _routed = sabre_run(gates, comp, circuit_to_dag(qc), cm, seed, trials, iterations)
+        return {v: comp[phys[i]] for i, v in enumerate(active)}
     except Exception:  # noqa: BLE001  (a candidate only: qglm's own search still runs)
         return None

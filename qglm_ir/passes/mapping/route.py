@@ -46,6 +46,7 @@ from ...core.module import Module
 from ...core.types import qubit
 from ..base import Pass, PassContext, PassResult
 from .commute import OTHER, DagBuilder, wire_classes
+from .effort import CALIBRATED_QISKIT_TRIALS
 from .engine import ABSORB, build_succ, routed_2q_cost, sabre_route, sabre_route_py
 from .graph import DeviceGraph, device_graph
 from .slide import slide_swaps
@@ -76,13 +77,17 @@ QISKIT_SEEDS_LARGE = 4
 #: but clean up to 2593 and 2640; between seeds that far apart the estimate ranked right
 #: on the corpus's large members (QV-32 1.1%, QFT-100 1.2%).
 NEAR_TIE = 0.01
-#: Large kernels, automatic seeds: Qiskit's later seeds are not run when every run of the first
-#: seed estimates above the ``limit`` (qglm's own routing plus :data:`NEAR_TIE`) by more than
-#: this factor. Measured on the corpus (``heavy-hex:7``, seed 1): where a second-seed run won
-#: (qft_50, qv_16, su2_full_20) a first-seed run was already within the limit; where the first
-#: seed lost by more (qaoa_100 +31%, su2/ra_circular_100 +26%) the second lost too (+31%,
-#: +34%), for about a second of Qiskit's SABRE on qaoa_100. Seeds do differ (qft_50: 2771
-#: against 2332), so the margin is wide.
+#: Automatic seeds, two numberings: no further Qiskit run (the physical numbering after the
+#: program one, the later seeds) is made once every run so far estimates above the ``limit``
+#: (qglm's own routing plus :data:`NEAR_TIE`) by more than this factor. Measured on the corpus
+#: (``heavy-hex:7``, seed 1): where a second-seed run won (qft_50, qv_16, su2_full_20) a
+#: first-seed run was already within the limit; where the first seed lost by more (qaoa_100
+#: +31%, su2/ra_circular_100 +26%) the second lost too (+31%, +34%), for about a second of
+#: Qiskit's SABRE on qaoa_100. Seeds do differ (qft_50: 2771 against 2332), so the margin is
+#: wide. The same held between the numberings: where the program-numbered run (the one shared
+#: with layout's start) lost by more than 20% (su2_full_10 +53%, ra_full_12 +47%, qaoa_20/50,
+#: ising_100, adder_cdkm/draper_8, mcx_10, su2_circular_100 +25-40%) the physical one lost too,
+#: and where the physical one won, the program one was within 13% (qft_12).
 SEED_GATE = 0.2
 
 
@@ -504,7 +509,8 @@ def _has_regions(block: Block) -> bool:
 def qiskit_candidate(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
                      coupler_cost: np.ndarray | None = None,
                      seeds: Sequence[int] = (), program_order: bool = True,
-                     dags: dict | None = None, consume: bool = False) -> tuple[Operation, dict] | None:
+                     dags: dict | None = None, consume: bool = False,
+                     trials: int | None = None) -> tuple[Operation, dict] | None:
     """A routed copy of the laid-out, unrouted ``kernel`` placed and routed by Qiskit's SABRE
     (see :mod:`.qiskit_route`), or None when the kernel is not a plain circuit or Qiskit
     declines. The copy is detached; its layouts are relabelled to Qiskit's placement.
@@ -512,10 +518,10 @@ def qiskit_candidate(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     the lowest estimate (:func:`.engine.routed_2q_cost`, as :meth:`_Router._key`; ties: the
     earlier seed) is the one built into IR. ``program_order``: how Qiskit sees the wires
     numbered (see :func:`qiskit_candidates`). ``dags``: as for :func:`route_kernel`;
-    ``consume``: as for :func:`qiskit_candidates`."""
+    ``consume``, ``trials``: as for :func:`qiskit_candidates`."""
     got = qiskit_candidates(kernel, graph, opts, coupler_cost, seeds,
                             orders=("program",) if program_order else ("physical",), dags=dags,
-                            consume=consume)
+                            consume=consume, trials=trials)
     return got[0] if got else None
 
 
@@ -535,7 +541,8 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
                       near: float = 0.0,
                       orders: Sequence[Literal["program", "physical"]] = ("program",),
                       dags: dict | None = None, consume: bool = False,
-                      limit: float = math.inf, seed_gate: float = math.inf) -> list[tuple[Operation, dict]]:
+                      limit: float = math.inf, seed_gate: float = math.inf,
+                      trials: int | None = None) -> list[tuple[Operation, dict]]:
     """Like :func:`qiskit_candidate`, but every run's routing whose estimate is within a
     factor ``1 + near`` of the best one is built (best first), so a caller can rank near ties
     by something better than the estimate (see :mod:`.select`). ``orders``: each seed runs
@@ -547,8 +554,10 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     candidate is built in it instead of another copy; with no candidate it is left as it was.
     ``limit``: runs whose estimate exceeds it are not built (the caller has a routing that
     makes them lose whatever they would clean up to, see :meth:`Route._route_plain`).
-    ``seed_gate``: the seeds after the first are not run when every estimate of the first seed's
-    runs exceeds ``limit * (1 + seed_gate)`` (see :data:`SEED_GATE`)."""
+    ``seed_gate``: no further run (the next numbering, the later seeds) is made once every run
+    so far estimates above ``limit * (1 + seed_gate)`` (see :data:`SEED_GATE`). ``trials``: each Qiskit run's
+    trials up to :data:`.effort.LARGE_2Q` (default :data:`.effort.QISKIT_TRIALS`, see
+    :func:`.qiskit_route.joint_order`)."""
     from .layout import _relabel
     from .qiskit_route import joint_order, order_result, replay, sabre_input
 
@@ -572,15 +581,14 @@ def qiskit_candidates(kernel: Operation, graph: DeviceGraph, opts: RouteOptions,
     cost = probe.coupler_cost
     runs = [(seed, j) for seed in (seeds or (opts.seed,)) for j in range(len(ranks))]
     problems: dict[int, object] = {}  # per numbering: Qiskit's input, shared by the seeds
-    first_seed = runs[0][0] if runs else None
     for i, (seed, j) in enumerate(runs):
-        if seed != first_seed and ran and all(f[0] > limit * (1.0 + seed_gate) for f in ran):
-            break  # the first seed lost by more than the gate: the others are not run
+        if ran and all(f[0] > limit * (1.0 + seed_gate) for f in ran):
+            break  # every run so far lost by more than the gate: the others are not made
         if j not in problems:
             problems[j] = sabre_input(arrays, graph, ranks[j])
         if problems[j] is None:
             continue
-        got = joint_order(arrays, graph.num_qubits, graph, busy, seed, problem=problems[j])
+        got = joint_order(arrays, graph.num_qubits, graph, busy, seed, trials, problem=problems[j])
         if got is None:
             continue
         # the estimate needs only Qiskit's order (see order_result); the replay into the
@@ -743,7 +751,7 @@ class Route(Pass):
         ranked by its 2q count after -O3's post-routing clean-up (see :mod:`.select`); large
         kernels rank that way only the candidates (qglm's included) whose estimates are near
         ties. With automatic seeds, Qiskit is not run when qglm's routing needs no swap, and
-        its later seeds not when its first seed loses by :data:`SEED_GATE`. Returns (kernel,
+        its later runs not once its runs so far lose by :data:`SEED_GATE`. Returns (kernel,
         stats, relabelled, the chosen candidate's :class:`.select.Cleaned` or None when the
         candidates were not cleaned up)."""
         from .select import SCORE_MAX_2Q, clean_up, routed_2q_ops
@@ -837,7 +845,8 @@ class Route(Pass):
         if third is not None:
             graph = device_graph(device, 0.0, reserved)
             # physical numbering: what the sherbrooke ESP figures were measured with
-            cand = qiskit_candidate(third, graph, opts, costs, program_order=False, dags=dags, consume=True)
+            cand = qiskit_candidate(third, graph, opts, costs, program_order=False, dags=dags, consume=True,
+                                    trials=CALIBRATED_QISKIT_TRIALS)
             if cand is not None:
                 k, stats = cand
                 kw = analyze(k)

@@ -8,6 +8,7 @@ import numpy as np
 from qglm_ir import ModuleBuilder
 from qglm_ir.passes.base import PassContext
 from qglm_ir.passes.mapping import qiskit_route
+from qglm_ir.passes.mapping.effort import QISKIT_TRIALS
 from qglm_ir.passes.mapping.graph import device_graph
 from qglm_ir.passes.mapping.layout import Layout
 from qglm_ir.passes.mapping.route import RouteOptions, _Router, qiskit_candidates
@@ -74,7 +75,7 @@ def _labelled_reference(arrays, graph, seed: int):
     for k, (a, b) in zip(two, pairs):
         qc.append(CXGate(label=str(k)), [v_index[a], v_index[b]])
     sabre = SabreLayout(qiskit_route.component_coupling(graph, comp), seed=seed, max_iterations=4,
-                        swap_trials=20, layout_trials=20)
+                        swap_trials=QISKIT_TRIALS, layout_trials=QISKIT_TRIALS)
     routed = sabre.run(circuit_to_dag(qc))
     out = []
     for node in routed.topological_op_nodes():

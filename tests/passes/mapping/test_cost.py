@@ -8,10 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qglm_ir.builder import ModuleBuilder
+from qglm_ir.passes.base import PassContext
 from qglm_ir.passes.mapping.check import coupling_violations, equivalent_up_to_layout
 from qglm_ir.passes.mapping.engine import ABSORB, build_succ, routed_2q_cost, sabre_route_jit, sabre_route_py
 from qglm_ir.passes.mapping.graph import device_graph
-from qglm_ir.passes.mapping.layout import auto_effort, coupler_costs
+from qglm_ir.passes.mapping.layout import LAYOUT_TRIALS, auto_effort, coupler_costs
 from qglm_ir.targets import load_device
 from qglm_ir.targets.device import GateCalibration, QubitCalibration
 
@@ -93,10 +94,31 @@ def test_absorption_prefers_merging_swaps_on_a_star() -> None:
     assert costs[1] <= costs[0]
 
 
-def test_auto_effort_more_trials_when_calibrated() -> None:
-    assert auto_effort(100, 0, 0, calibrated=True) == (64, 4)
-    assert auto_effort(100, 0, 0) == (32, 4)
-    assert auto_effort(10_000, 0, 0, calibrated=True) == auto_effort(10_000, 0, 0)
+def test_auto_effort_same_trials_when_calibrated() -> None:
+    """One trial cap on every device (calibrated devices had 64: layout.LAYOUT_TRIALS)."""
+    assert auto_effort(100, 0, 0) == (LAYOUT_TRIALS, 4) == (32, 4)
+
+
+def test_calibrated_layout_search_runs_the_capped_trials(monkeypatch) -> None:
+    """A kernel that needs swaps on fake_sherbrooke gets LAYOUT_TRIALS random starts."""
+    from qglm_ir.passes.mapping import layout as layout_mod
+
+    seen: list[int] = []
+    real = layout_mod.sabre_layout
+
+    def spy(device, graph, inter, trials, *a, **k):
+        seen.append(trials)
+        return real(device, graph, inter, trials, *a, **k)
+
+    monkeypatch.setattr(layout_mod, "sabre_layout", spy)
+    mb = ModuleBuilder("m")
+    kb = mb.kernel("k", 6)
+    for a in range(6):
+        for b in range(a + 1, 6):
+            kb.gate("cx", a, b)  # all pairs: no swap-free placement on a heavy-hex device
+    kb.finish()
+    layout_mod.Layout().run(mb.module, PassContext(device=load_device("qiskit:fake_sherbrooke"), seed=1))
+    assert seen == [LAYOUT_TRIALS]
 
 
 def _calibrated_line(n: int, bad: set[tuple[int, int]], bad_sx: set[int] = frozenset()):  # type: ignore[assignment]

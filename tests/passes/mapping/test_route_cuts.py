@@ -153,6 +153,30 @@ def test_later_seeds_not_run_when_the_first_loses_by_the_gate(monkeypatch) -> No
     assert found and seeds_run == [0, 1]
 
 
+def test_physical_numbering_not_run_when_the_program_one_loses_by_the_gate(monkeypatch) -> None:
+    """``seed_gate`` between numberings: when the program-numbered run (the one layout's start
+    shares) exceeds the ``limit`` by more than the gate, the physical numbering is not run (nor
+    a later seed); with a limit it meets, both numberings of both seeds are."""
+    kernel, device = _laid_out_kernel(3)
+    graph = device_graph(device)
+    runs: list[tuple[int, bool]] = []  # (seed, program numbering)
+    real = qiskit_route.joint_order
+
+    def counting(*a, **k):
+        runs.append((a[4], k["problem"].active == sorted(k["problem"].active, key=rank.get)))
+        return real(*a, **k)
+
+    init = kernel.properties["initial_layout"]
+    rank = {int(p): i for i, p in enumerate(init)}
+    monkeypatch.setattr(qiskit_route, "joint_order", counting)
+    kw = dict(seeds=(0, 1), orders=("program", "physical"), seed_gate=0.2)
+    found = qiskit_candidates(kernel, graph, RouteOptions(seed=0), limit=1.0, **kw)
+    assert found == [] and runs == [(0, True)]
+    runs.clear()
+    found = qiskit_candidates(kernel, graph, RouteOptions(seed=0), limit=1e9, **kw)
+    assert found and [r[0] for r in runs] == [0, 0, 1, 1]
+
+
 def test_relabelled_shared_dag_equals_a_fresh_build() -> None:
     """The plain DAG of a relabelled copy derived from the unrelabelled one
     (:func:`relabelled_dag`) equals the DAG built from the copy itself, and routing the copy

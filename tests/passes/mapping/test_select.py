@@ -98,7 +98,7 @@ def test_several_qiskit_seeds_build_the_best_estimate() -> None:
 
 def test_qiskit_candidate_is_qiskits_own_routing() -> None:
     """Qiskit's SABRE sees the wires in the program's qubit order, so at the same seed the
-    candidate makes exactly the swaps Qiskit's ``SabreLayout`` (O3 trial counts) makes on the
+    candidate makes exactly the swaps Qiskit's ``SabreLayout`` (``effort.QISKIT_TRIALS``) makes on the
     original circuit (numbered by qglm's physical wires, seeds 1-2 gave 55/57 swaps against
     Qiskit's 54/53 on this circuit)."""
     from qiskit import QuantumCircuit
@@ -109,6 +109,7 @@ def test_qiskit_candidate_is_qiskits_own_routing() -> None:
 
     import qglm_ir
     from qglm_ir.frontends.interop import from_qiskit
+    from qglm_ir.passes.mapping.effort import QISKIT_TRIALS
     from qglm_ir.passes.mapping.graph import device_graph
     from qglm_ir.passes.mapping.route import RouteOptions, qiskit_candidate
     from qglm_ir.targets import load_device
@@ -125,8 +126,8 @@ def test_qiskit_candidate_is_qiskits_own_routing() -> None:
         if ins.operation.num_qubits == 2:
             two.cx(*[qc.find_bit(q).index for q in ins.qubits])
     for seed in (1, 2):
-        sabre = SabreLayout(CouplingMap(list(dev.edges)), seed=seed, max_iterations=4, swap_trials=20,
-                            layout_trials=20)
+        sabre = SabreLayout(CouplingMap(list(dev.edges)), seed=seed, max_iterations=4, swap_trials=QISKIT_TRIALS,
+                            layout_trials=QISKIT_TRIALS)
         ref = sabre.run(circuit_to_dag(two)).count_ops().get("swap", 0)
         got = qiskit_candidate(kernel, device_graph(dev, 0.0, ()), RouteOptions(seed=seed))
         assert got is not None and got[1]["swaps"] == ref

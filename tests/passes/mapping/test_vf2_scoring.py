@@ -63,3 +63,29 @@ def test_relabelled_graphs_are_the_seeded_permutations() -> None:
     inv[perm] = np.arange(N)
     got = {tuple(sorted((int(perm[a]), int(perm[b])))) for a, b in cm.edge_list()}
     assert got == set(graph.edges)
+
+
+def test_post_layout_compares_its_own_candidate_count(monkeypatch) -> None:
+    """route's post_layout searches POST_LAYOUT_CANDIDATES embeddings (rounds of 8), fewer than
+    layout's VF2; the routed kernel stays equivalent and on couplers once re-placed."""
+    from qglm_ir.passes.mapping import layout as layout_mod
+    from qglm_ir.passes.mapping.check import coupling_violations, equivalent_up_to_layout
+
+    from .conftest import kernel_of, map_module, random_module
+
+    rounds: list[int] = []
+    real = layout_mod._vf2_rows
+
+    def spy(graph, seed, n_rounds, per_round, *a):
+        rounds.append(n_rounds * per_round)
+        return real(graph, seed, n_rounds, per_round, *a)
+
+    device = load_device("qiskit:fake_sherbrooke")
+    module = random_module(8, 30, 1, ("cx",))
+    mapped, _ctx = map_module(module, device, seed=1, post_layout=False)
+    monkeypatch.setattr(layout_mod, "_vf2_rows", spy)
+    kernel = kernel_of(mapped)
+    assert layout_mod.post_layout(kernel, device, device_graph(device, 0.5), seed=1)  # it re-placed
+    assert rounds == [layout_mod.POST_LAYOUT_CANDIDATES] and layout_mod.POST_LAYOUT_CANDIDATES == 512
+    assert coupling_violations(kernel, device) == []
+    assert equivalent_up_to_layout(kernel_of(module), kernel)
