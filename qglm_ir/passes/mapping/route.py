@@ -50,7 +50,7 @@ from .effort import CALIBRATED_QISKIT_TRIALS
 from .engine import ABSORB, build_succ, routed_2q_cost, sabre_route, sabre_route_py
 from .graph import DeviceGraph, device_graph
 from .slide import slide_swaps
-from .threads import map_trials, width
+from .threads import iter_trials, width
 from .wires import SCF_OFFSETS, analyze, kernel_name, kernels_of, term_offset
 
 
@@ -260,32 +260,25 @@ class _Router:
                               o.decay_reset, seed, max(10, 10 * g.num_qubits),
                               o.absorb[t % len(o.absorb)] if o.absorb else 0.0)
 
-        # Trials run `step` at a time on threads (see .threads) and are ranked in trial order,
+        # Trials run a few at a time on threads (see .threads) and are ranked in trial order,
         # so the result is the serial loop's; a batch's trials after a swap-free one are
         # computed but ignored, as the serial loop never ran them.
-        step = width(len(node_a) * trials, trials)
-        done = False
-        for first in range(0, trials, step):
-            batch = range(first, min(trials, first + step))
-            for res in map_trials(trial, batch, step):
-                if res[6] != 0:
-                    bad = [i for i in range(len(node_a)) if node_b[i] >= 0
-                           and g.hops[self.v2p[node_a[i]], self.v2p[node_b[i]]] >= 1e8]
-                    raise PassError(
-                        f"kernel @{kernel_name(self.kernel)}: a two-qubit gate joins qubits in disconnected parts "
-                        "of the device's usable coupling graph",
-                        help=f"{len(bad)} gate(s) affected; use a layout that keeps interacting qubits connected",
-                    )
-                key = self._key(res, node_a, node_b)
-                if best is None or key < best[0]:
-                    best = (key, res)
-                if res[5] == 0:
-                    # No swap means no gate ever waited in the front, and the trial parameters
-                    # (seed, absorb bonus) only act on swap choices: every other trial would
-                    # replay this exact routing and could not beat it (ties keep the first).
-                    done = True
-                    break
-            if done:
+        for res in iter_trials(trial, trials, width(len(node_a) * trials, trials)):
+            if res[6] != 0:
+                bad = [i for i in range(len(node_a)) if node_b[i] >= 0
+                       and g.hops[self.v2p[node_a[i]], self.v2p[node_b[i]]] >= 1e8]
+                raise PassError(
+                    f"kernel @{kernel_name(self.kernel)}: a two-qubit gate joins qubits in disconnected parts "
+                    "of the device's usable coupling graph",
+                    help=f"{len(bad)} gate(s) affected; use a layout that keeps interacting qubits connected",
+                )
+            key = self._key(res, node_a, node_b)
+            if best is None or key < best[0]:
+                best = (key, res)
+            if res[5] == 0:
+                # No swap means no gate ever waited in the front, and the trial parameters
+                # (seed, absorb bonus) only act on swap choices: every other trial would
+                # replay this exact routing and could not beat it (ties keep the first).
                 break
         self._seed_counter += 1
         assert best is not None

@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextvars
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
@@ -116,3 +116,11 @@ def map_trials(trial: Callable[[T], R], items: Sequence[T], threads: int) -> lis
     # (qglm_ir.passes.memo is a context variable) as the serial loop would.
     futures = [pool.submit(contextvars.copy_context().run, trial, x) for x in items]
     return [f.result() for f in futures]
+
+
+def iter_trials(trial: Callable[[int], R], count: int, threads: int) -> Iterable[R]:
+    """``trial(0), trial(1), ... trial(count - 1)`` in order, computed ``threads`` at a time, lazily:
+    a caller that stops early (``break``) never starts the batches after the current one.
+    The trials of the current batch after the one it stopped at are computed and dropped."""
+    for first in range(0, count, threads):
+        yield from map_trials(trial, range(first, min(count, first + threads)), threads)

@@ -49,6 +49,22 @@ def test_trials_see_the_callers_context_like_the_compile_memo() -> None:
     assert calls == [0, 1]  # every trial on a thread found the memo's answers
 
 
+def test_iter_trials_is_lazy_by_batch() -> None:
+    started: list[int] = []
+
+    def trial(k: int) -> int:
+        started.append(k)
+        return k
+
+    got = []
+    for v in threads.iter_trials(trial, 10, 2):
+        got.append(v)
+        if v == 2:  # stop in the second batch of two
+            break
+    assert got == [0, 1, 2]
+    assert sorted(started) == [0, 1, 2, 3]  # the batch after the stop never started
+
+
 def test_map_trials_raises_the_first_failure_in_trial_order() -> None:
     def trial(k: int) -> int:
         if k in (3, 6):
