@@ -39,6 +39,12 @@ from .items import make_items
 from .progress import BatchProgress
 from .tasks import BatchItem, CompileOptions, ItemOutcome, cluster_failure, compile_item, compile_items
 
+#: Batches of at least this many items start their local cluster at once, on a thread,
+#: while this process compiles the first items (whose timing then decides whether the
+#: cluster is used): starting costs this process little, and the worker is ready about
+#: a second sooner than after a probe. Smaller batches start one only if the probe asks.
+EARLY_START_ITEMS = 24
+
 # Process-wide: how the first compile of this process went (its cold cost),
 # so later batches in the same process know their items start warm.
 _RATE = RateEstimator()
@@ -253,25 +259,58 @@ def compile_many(
             _run_serial(items, options, keep_modules, sink)
             result.here = len(items)
         else:
-            here = RateEstimator()
-            stop = _decider(jobs, cost_model or CostModel(), result, here)
-            rest = _run_serial(items, options, keep_modules, sink, stop, here)
-            result.here = len(items) - len(rest)
-            if rest:
-                from .cluster import local_client
-
-                result.mode = "local-cluster"
-                with contextlib.ExitStack() as stack:
-                    # One compile per core already: the searches' own threads would only
-                    # compete with the other compilers (forked workers inherit the limit).
-                    stack.enter_context(limit_threads(1))
-                    with bar.paused():  # no refresh thread of ours while the workers are forked
-                        local = stack.enter_context(local_client(jobs - 1))
-                    _run_shared(local, rest, options, keep_modules, sink, max_attempts, retries, result)
+            _run_local(items, options, keep_modules, sink, jobs, cost_model or CostModel(), max_attempts,
+                       retries, result)
     assert all(o is not None for o in sink.outcomes), "an item without an outcome"
     result.outcomes = list(sink.outcomes)  # type: ignore[arg-type]
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _run_local(items: list[BatchItem], options: CompileOptions, keep: bool, sink: _Sink, jobs: int,
+               model: CostModel, max_attempts: int, retries: int, result: BatchResult) -> None:
+    """``jobs > 1`` without a given cluster: this process compiles from the start; a local
+    cluster of ``jobs - 1`` workers starts on a thread (at once for a batch of at least
+    :data:`EARLY_START_ITEMS` items, else when the probe's cost model asks for it) and,
+    once it is up and the cost model prefers it, takes a share of the rest."""
+    from .cluster import BackgroundCluster
+
+    here = RateEstimator()
+    with contextlib.ExitStack() as stack:
+        cluster: list[BackgroundCluster] = []
+
+        def start() -> BackgroundCluster:
+            if not cluster:
+                cluster.append(stack.enter_context(BackgroundCluster(jobs - 1)))
+            return cluster[0]
+
+        if len(items) >= EARLY_START_ITEMS:
+            start()
+        prefer = _decider(jobs, model, result, here)
+        failed: list[str] = []
+
+        def stop(rest: list[BatchItem]) -> bool:
+            if failed or not prefer(rest):
+                return False
+            pending = start()
+            if not pending.ready():
+                return False  # keep compiling here while it comes up
+            try:
+                pending.client()
+            except Exception as exc:  # no cluster: this process finishes the batch alone
+                failed.append(f"serial: the local Dask cluster did not start ({type(exc).__name__}: {exc})")
+                result.decision = failed[0]
+                return False
+            return True
+
+        rest = _run_serial(items, options, keep, sink, stop, here)
+        result.here = len(items) - len(rest)
+        if rest:
+            result.mode = "local-cluster"
+            # One compile per core already: the searches' own threads would only compete
+            # with the other compilers (the workers run with QGLM_THREADS=1).
+            stack.enter_context(limit_threads(1))
+            _run_shared(cluster[0].client(), rest, options, keep, sink, max_attempts, retries, result)
 
 
 def _decider(jobs: int, model: CostModel, result: BatchResult,

@@ -54,12 +54,15 @@ class RateEstimator:
 
 
 class IdleCores:
-    """Idle CPU time of the whole machine since construction, in cores (``/proc/stat``):
+    """Cores the rest of the machine left free since construction (``/proc/stat``):
     ``IdleCores().cores()`` a second later is about 1.0 on an idle 2-core machine while
-    this process computes. ``None`` where ``/proc/stat`` is not available."""
+    this process computes. Time this process's own children (a local cluster's
+    workers, starting up while the probe compiles) spent counts as free: it is ours
+    to use. ``None`` where ``/proc/stat`` is not available."""
 
     def __init__(self) -> None:
         self._start = self._read()
+        self._children = self._children_ticks()
 
     @staticmethod
     def _read() -> tuple[float, float] | None:
@@ -72,6 +75,29 @@ class IdleCores:
             return None
         return fields[3] + fields[4], sum(fields[:8])  # idle + iowait, all time (jiffies)
 
+    @staticmethod
+    def _children_ticks() -> dict[int, float]:
+        """user + system clock ticks (the unit of ``/proc/stat``) of each direct child."""
+        ticks: dict[int, float] = {}
+        try:
+            tasks = os.listdir("/proc/self/task")
+        except OSError:
+            return ticks
+        for task in tasks:
+            try:
+                with open(f"/proc/self/task/{task}/children", encoding="ascii") as f:
+                    pids = [int(p) for p in f.read().split()]
+            except (OSError, ValueError):
+                continue
+            for pid in pids:
+                try:
+                    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                    ticks[pid] = float(fields[11]) + float(fields[12])  # utime, stime
+                except (OSError, ValueError, IndexError):
+                    continue
+        return ticks
+
     def cores(self) -> float | None:
         now = self._read()
         if now is None or self._start is None:
@@ -79,7 +105,8 @@ class IdleCores:
         idle, total = now[0] - self._start[0], now[1] - self._start[1]
         if total <= 0:
             return None
-        return idle / total * (os.cpu_count() or 1)
+        ours = sum(t - self._children.get(pid, 0.0) for pid, t in self._children_ticks().items())
+        return min(1.0, (idle + max(0.0, ours)) / total) * (os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)

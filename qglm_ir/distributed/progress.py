@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Iterator
+import time
 from typing import IO, Any
+
+#: Fewest seconds between two redraws of the bar.
+REFRESH_S = 0.1
 
 
 class BatchProgress:
     """Shows ``[bar] 37/100  35 done  2 failed  2 running  where`` on ``file``.
 
     Disabled (every method a no-op) unless ``enabled``; the bar is transient,
-    the caller prints its own summary line.
+    the caller prints its own summary line. It is redrawn by :meth:`update`
+    (at most every :data:`REFRESH_S`), never by a thread of its own: a local
+    cluster forks its workers while this process runs, and a refresh thread
+    caught writing to the terminal at that instant would leave the child its
+    locks held.
     """
 
     def __init__(self, total: int, enabled: bool, file: IO[str] | None = None):
@@ -23,6 +29,7 @@ class BatchProgress:
         self.where = "serial"
         self._progress: Any = None
         self._task: Any = None
+        self._drawn = 0.0
         if enabled:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -35,6 +42,7 @@ class BatchProgress:
                 TimeElapsedColumn(),
                 console=Console(file=file or sys.stderr),
                 transient=True,
+                auto_refresh=False,
             )
 
     def __enter__(self) -> BatchProgress:
@@ -46,18 +54,6 @@ class BatchProgress:
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.stop()
-
-    @contextlib.contextmanager
-    def paused(self) -> Iterator[None]:
-        """Stop the refresh thread for a while (e.g. while worker processes are forked)."""
-        if self._progress is None:
-            yield
-            return
-        self._progress.stop()
-        try:
-            yield
-        finally:
-            self._progress.start()
 
     def _fields(self) -> dict[str, Any]:
         return {"done": self.done, "failed": self.failed, "running": self.running, "where": self.where}
@@ -71,4 +67,9 @@ class BatchProgress:
         if where is not None:
             self.where = where
         if self._progress is not None and self._task is not None:
-            self._progress.update(self._task, completed=self.done + self.failed, **self._fields())
+            now = time.monotonic()
+            last = self.done + self.failed == self.total
+            refresh = last or now - self._drawn >= REFRESH_S
+            if refresh:
+                self._drawn = now
+            self._progress.update(self._task, completed=self.done + self.failed, refresh=refresh, **self._fields())

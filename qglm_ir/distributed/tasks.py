@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import Any, Literal
 
 from ..core.module import Module
+from . import fork_gate
 
 Status = Literal["ok", "input", "internal"]
 
@@ -113,12 +114,17 @@ def compile_item(item: BatchItem, options: CompileOptions, keep_module: bool = F
     give the same files in any process (compilation is deterministic for a
     seed). ``keep_module`` also returns the compiled module (it pickles as text).
     """
+    t0 = time.perf_counter()
+    with fork_gate.compiling():  # a local cluster forking its workers waits for this compile
+        return _compile(item, options, keep_module, t0)
+
+
+def _compile(item: BatchItem, options: CompileOptions, keep_module: bool, t0: float) -> ItemOutcome:
     from ..api import compile_with_report
     from ..cli import BUG_REPORT, TargetUnavailable
     from ..core.errors import QglmError
     from ..passes.manager import InternalPassError, ValidationError
 
-    t0 = time.perf_counter()
     try:
         if item.module is not None:
             program: Any = item.module

@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -229,6 +230,34 @@ def test_idle_cores_sees_this_process_compute() -> None:
     assert 0.0 <= cores <= (os.cpu_count() or 1) - 0.5
 
 
+def test_idle_cores_counts_this_process_children_as_free() -> None:
+    """A local cluster's worker starting up while the probe compiles uses our own cores: its CPU
+    time counts as free, not as another process's load."""
+    from qglm_ir.distributed.cost import IdleCores
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # spin for 0.3 s of CPU, say so, then wait to be killed
+        os.close(read)
+        start = time.process_time()
+        while time.process_time() - start < 0.3:
+            pass
+        os.write(write, b"x")
+        time.sleep(60)
+        os._exit(0)
+    try:
+        os.close(write)
+        probe = IdleCores()
+        if probe.cores() is None:
+            pytest.skip("no /proc/stat here")
+        ticks_before = probe._children.get(pid, 0.0)
+        os.read(read, 1)
+        assert IdleCores._children_ticks()[pid] - ticks_before >= 20  # clock ticks of 10 ms
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
 def test_bad_options_and_clashing_names(tmp_path: Path) -> None:
     with pytest.raises(qglm_ir.QglmError):
         compile_many([tiny_qasm(0)], device="nonsense:3")
@@ -253,3 +282,17 @@ def test_progress_bar_shows_done_failed_running() -> None:
     assert [o.status for o in r.outcomes] == ["ok", "input", "ok"]
     shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", tty.getvalue())
     assert "done" in shown and "failed" in shown and "running" in shown
+
+
+def test_progress_bar_has_no_thread_of_its_own() -> None:
+    """The bar is redrawn by updates only: a refresh thread writing to the terminal while a
+    local cluster forks a worker would hand the child its locks held."""
+    import io
+    import threading
+
+    from qglm_ir.distributed.progress import BatchProgress
+
+    before = set(threading.enumerate())
+    with BatchProgress(3, True, io.StringIO()) as bar:
+        bar.update(finished_ok=1, running=1)
+        assert set(threading.enumerate()) == before

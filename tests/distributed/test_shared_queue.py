@@ -1,13 +1,16 @@
 """``--jobs N`` locally: this process and N-1 forked workers share one queue.
 
 The batch is forced onto the local cluster (a cost model that always prefers
-it, and every core reported idle), so these tests do not depend on the speed
-or load of the machine they run on."""
+it, every core reported idle, and compiles slowed to outlast the cluster's
+start-up, which runs while this process compiles), so these tests do not
+depend on the speed or load of the machine they run on."""
 
 from __future__ import annotations
 
 import os
 import signal
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -31,6 +34,21 @@ def idle_machine(monkeypatch):
     monkeypatch.setattr(cost_module.IdleCores, "cores", lambda self: float(os.cpu_count() or 2))
 
 
+@pytest.fixture
+def slow_compiles(monkeypatch):
+    """Every compile takes 50 ms more, here and in the forked workers (they inherit the
+    patch), so a batch of a few dozen tiny items outlasts the cluster's start-up."""
+    from qglm_ir.distributed import tasks
+
+    real = tasks._compile
+
+    def slow(*args):
+        time.sleep(0.05)
+        return real(*args)
+
+    monkeypatch.setattr(tasks, "_compile", slow)
+
+
 def test_chunks_shrink_to_one_item_at_the_end() -> None:
     sizes, left = [], 200
     while left:
@@ -40,7 +58,8 @@ def test_chunks_shrink_to_one_item_at_the_end() -> None:
     assert sizes == sorted(sizes, reverse=True)  # guided: never larger than the one before
 
 
-def test_this_process_and_a_worker_share_the_batch(tmp_path: Path, monkeypatch, idle_machine) -> None:
+def test_this_process_and_a_worker_share_the_batch(tmp_path: Path, monkeypatch, idle_machine,
+                                                  slow_compiles) -> None:
     n, bad = 48, {5, 30}
     paths = _write(tmp_path / "in", n, bad)
     serial = compile_many(paths, target="qasm3", output_dir=tmp_path / "serial")
@@ -57,7 +76,8 @@ def test_this_process_and_a_worker_share_the_batch(tmp_path: Path, monkeypatch, 
 
 
 @pytest.mark.parametrize("allowed_failures", [3, 0], ids=["dask-reschedules", "dask-gives-up"])
-def test_killing_the_worker_loses_nothing(tmp_path: Path, monkeypatch, idle_machine, allowed_failures) -> None:
+def test_killing_the_worker_loses_nothing(tmp_path: Path, monkeypatch, idle_machine, slow_compiles,
+                                          allowed_failures) -> None:
     """The only worker dies mid-batch: Dask reruns its chunk on the restarted worker, or (with
     allowed-failures=0) gives up with KilledWorker and the chunk goes back to the shared queue;
     every item still gets exactly one outcome and one artifact."""
@@ -71,7 +91,7 @@ def test_killing_the_worker_loses_nothing(tmp_path: Path, monkeypatch, idle_mach
 
     def on_outcome(outcome) -> None:
         seen.append(outcome.index)
-        if len(seen) == 12 and not killed:
+        if len(seen) >= 24 and not killed:  # about 1.2 s in: the cluster is up and has work
             workers = [p for p in me.children(recursive=True)
                        if p.pid not in before and "resource_tracker" not in " ".join(p.cmdline())]
             for p in workers:
@@ -91,3 +111,57 @@ def test_killing_the_worker_loses_nothing(tmp_path: Path, monkeypatch, idle_mach
         # the chunk went back to the queue because Dask gave up on it (on a loaded machine this
         # process may have taken the chunk back and finished it before Dask reported the loss)
         assert "KilledWorker" in " ".join(shared.lost_workers), shared.lost_workers
+
+
+def test_a_large_batch_starts_its_cluster_before_the_first_compile_ends(tmp_path: Path, monkeypatch,
+                                                                       idle_machine, slow_compiles) -> None:
+    """From EARLY_START_ITEMS items on, the cluster starts on a thread at once and this process
+    compiles meanwhile; a smaller batch that the probe keeps serial never starts one."""
+    from qglm_ir.distributed import batch, cluster
+
+    started_after: list[int] = []
+    seen: list[int] = []
+    real = cluster.BackgroundCluster.__init__
+
+    def spy(self, *args, **kwargs):
+        started_after.append(len(seen))
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(cluster.BackgroundCluster, "__init__", spy)
+    paths = _write(tmp_path / "in", batch.EARLY_START_ITEMS)
+    r = compile_many(paths, jobs=2, cost_model=ALWAYS_CLUSTER, on_outcome=lambda o: seen.append(o.index))
+    assert r.ok and started_after == [0]
+    assert r.mode == "local-cluster" and r.here > 0 and r.there > 0, r.decision
+    few = compile_many(paths[:6], jobs=2, cost_model=CostModel(start_s=60.0))
+    assert few.ok and few.mode == "serial" and started_after == [0]
+
+
+def test_a_fork_waits_for_the_running_compile() -> None:
+    """While armed, a fork from another thread happens between compiles, never inside one;
+    a compile that would start while the fork waits starts after it."""
+    from qglm_ir.distributed import fork_gate
+
+    events: list[str] = []
+    inside = threading.Event()
+
+    def compile_twice() -> None:
+        with fork_gate.compiling():
+            inside.set()
+            time.sleep(0.3)
+            events.append("first compile ends")
+        time.sleep(0.05)  # the fork is waiting by now: the next compile must let it go first
+        with fork_gate.compiling():
+            events.append("second compile starts")
+
+    with fork_gate.armed():
+        compiler = threading.Thread(target=compile_twice)
+        compiler.start()
+        inside.wait()
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        events.append("forked")
+        compiler.join()
+    os.waitpid(pid, 0)
+    assert events == ["first compile ends", "forked", "second compile starts"]
+    assert not fork_gate.is_armed()
