@@ -16,11 +16,14 @@ Guarantees, whatever path a batch takes:
   ``max_attempts`` times, before that one item is reported as failed.
 
 Where it runs: ``client=`` (or ``scheduler=``) sends every item to that
-cluster. Otherwise ``jobs > 1`` compiles in this process first, measures how
-long items take, and, only if :class:`~.cost.CostModel` says that is faster,
-finishes the batch with ``jobs - 1`` forked workers of a fresh LocalCluster
-*and* this process as the ``jobs``-th compiler, all taking items from one
-queue (:mod:`.shared_queue`).
+cluster. Otherwise ``jobs > 1`` compiles in this process from the first item
+and measures how long items take; a LocalCluster of ``jobs - 1`` forked
+workers starts on a thread meanwhile (at once for a batch of
+:data:`EARLY_START_ITEMS` or more, else when the measurement asks for it, see
+:mod:`.fork_gate` for why forking beside a compile is safe). Once it is up,
+and only if :class:`~.cost.CostModel` says that is faster, the workers *and*
+this process as the ``jobs``-th compiler finish the batch from one queue
+(:mod:`.shared_queue`).
 """
 
 from __future__ import annotations
