@@ -29,6 +29,7 @@ this process as the ``jobs``-th compiler finish the batch from one queue
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -289,7 +290,10 @@ def _run_local(items: list[BatchItem], options: CompileOptions, keep: bool, sink
 
         if len(items) >= EARLY_START_ITEMS:
             start()
-        prefer = _decider(jobs, model, result, here)
+        def state() -> str:
+            return "none" if not cluster else "up" if cluster[0].ready() else "starting"
+
+        prefer = _decider(jobs, model, result, here, state)
         failed: list[str] = []
 
         def stop(rest: list[BatchItem]) -> bool:
@@ -316,15 +320,18 @@ def _run_local(items: list[BatchItem], options: CompileOptions, keep: bool, sink
             _run_shared(cluster[0].client(), rest, options, keep, sink, max_attempts, retries, result)
 
 
-def _decider(jobs: int, model: CostModel, result: BatchResult,
-             here: RateEstimator) -> Callable[[list[BatchItem]], bool]:
+def _decider(jobs: int, model: CostModel, result: BatchResult, here: RateEstimator,
+             cluster_state: Callable[[], str] = lambda: "none") -> Callable[[list[BatchItem]], bool]:
     """``stop(rest)`` for the serial probe: true once the cost model prefers the cluster.
 
     Serial compiling is never wasted (its results count), so the probe runs
     until three items of this batch have been timed warm (programs of one
     batch resemble each other more than those of earlier batches; only a
-    batch too short for that uses the process-wide rate). It settles on
-    serial for good as soon as the rest would take less than starting a cluster.
+    batch too short for that uses the process-wide rate). ``cluster_state()``
+    is ``"none"`` (not started), ``"starting"`` or ``"up"``: a cluster that is
+    up costs nothing more to start, so only the sharing is weighed. Without
+    one the probe settles on serial for good as soon as the rest would take
+    less than starting a cluster.
     """
     from .cluster import start_method
     from .cost import IdleCores
@@ -333,28 +340,38 @@ def _decider(jobs: int, model: CostModel, result: BatchResult,
     declined: list[str] = []  # why the cluster lost the last time it was weighed
     idle = IdleCores()  # what the machine leaves free while this process compiles the probe
 
+    up_model = dataclasses.replace(model, start_s=0.0)
+
     def stop(rest: list[BatchItem]) -> bool:
         if settled[0]:
             return False
+        state = cluster_state()
+        m = up_model if state == "up" else model
         size = sum(_size(i) for i in rest)
         rate = here if here.confident else _RATE
         if not here.confident and (len(rest) > 3 or not _RATE.confident):
             result.decision = f"serial: fewer than 3 warm items measured ({here.samples})"
             return False
         serial = rate.estimate(size)
-        if model.hopeless(serial):
+        if m.hopeless(serial):
+            if state == "starting":  # it may be up before the next item: weigh again then
+                result.decision = (f"serial: the local cluster is still starting, and the remaining "
+                                   f"{len(rest)} items take about {serial:.2f} s here")
+                return False
             settled[0] = True
             too_few = (f"the remaining {len(rest)} items take about {serial:.2f} s, "
-                       f"less than starting a cluster ({model.start_s:.2f} s)")
+                       f"less than starting a cluster ({m.start_s:.2f} s)")
             # a batch that stayed serial because the cluster kept losing says so, not only
             # that its last few items were too few
             result.decision = f"{declined[-1]}; then {too_few}" if declined else f"serial: {too_few}"
             return False
         warmup = 0.0 if start_method() == "fork" else (_RATE.cold_s or 0.0)
-        usable = model.effective_jobs(jobs, idle.cores())
-        parallel = model.parallel_s(serial, len(rest), usable, warmup)
+        if state == "up":
+            warmup = 0.0  # its workers are running already
+        usable = m.effective_jobs(jobs, idle.cores())
+        parallel = m.parallel_s(serial, len(rest), usable, warmup)
         cores = f"{usable:.1f} of {jobs} compilers can run at once" if usable < jobs else f"{jobs} compilers"
-        if model.prefer_cluster(serial, len(rest), usable, warmup):
+        if m.prefer_cluster(serial, len(rest), usable, warmup):
             workers = f"{jobs - 1} worker{'s' if jobs > 2 else ''}"
             result.decision = (f"this process and {workers} of a local cluster: the remaining {len(rest)} items "
                                f"take about {serial:.2f} s serially and {parallel:.2f} s shared ({cores})")

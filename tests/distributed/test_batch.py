@@ -207,11 +207,15 @@ def test_a_batch_kept_serial_by_a_busy_machine_says_so(monkeypatch) -> None:
     from qglm_ir.distributed import cost
 
     monkeypatch.setattr(cost.IdleCores, "cores", lambda self: 0.0)
-    r = compile_many([tiny_qasm(2 + i % 4) for i in range(40)], jobs=2,
-                     cost_model=CostModel(start_s=0.05, per_task_s=0.0))
-    assert r.ok and r.mode == "serial" and r.here == 40
+    r = compile_many([tiny_qasm(2 + i % 4) for i in range(20)], jobs=2,
+                     cost_model=CostModel(start_s=0.005, per_task_s=0.0))
+    assert r.ok and r.mode == "serial" and r.here == 20
     assert r.decision.startswith("serial: about ") and "1.0 of 2 compilers can run at once" in r.decision
     assert "then the remaining" in r.decision
+    # a batch large enough to start its cluster at once still keeps it idle
+    big = compile_many([tiny_qasm(2 + i % 4) for i in range(40)], jobs=2,
+                       cost_model=CostModel(start_s=0.05, per_task_s=0.0))
+    assert big.ok and big.mode == "serial" and big.here == 40 and big.decision.startswith("serial: ")
 
 
 def test_idle_cores_sees_this_process_compute() -> None:

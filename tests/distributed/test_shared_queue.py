@@ -165,3 +165,18 @@ def test_a_fork_waits_for_the_running_compile() -> None:
     os.waitpid(pid, 0)
     assert events == ["first compile ends", "forked", "second compile starts"]
     assert not fork_gate.is_armed()
+
+
+def test_a_cluster_that_is_up_is_not_charged_its_start_again(tmp_path: Path, idle_machine,
+                                                             slow_compiles) -> None:
+    """A large batch's cluster starts at once; once it is up, only the sharing is weighed, so a
+    cost model that thinks starting takes a minute still uses it (and a small batch, which
+    would have to start one, does not)."""
+    from qglm_ir.distributed import batch
+
+    paths = _write(tmp_path / "in", batch.EARLY_START_ITEMS + 16)
+    slow_start = CostModel(start_s=60.0, per_task_s=0.0)
+    r = compile_many(paths, jobs=2, cost_model=slow_start)
+    assert r.ok and r.mode == "local-cluster" and r.there > 0, r.decision
+    few = compile_many(paths[:12], jobs=2, cost_model=slow_start)
+    assert few.ok and few.mode == "serial" and "less than starting a cluster (60.00 s)" in few.decision
