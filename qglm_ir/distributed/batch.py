@@ -19,7 +19,7 @@ Where it runs: ``client=`` (or ``scheduler=``) sends every item to that
 cluster. Otherwise ``jobs > 1`` compiles in this process from the first item
 and measures how long items take; a LocalCluster of ``jobs - 1`` forked
 workers starts on a thread meanwhile (at once for a batch of
-:data:`EARLY_START_ITEMS` or more, else when the measurement asks for it, see
+:data:`EARLY_START_S` or more of work, else when the measurement asks for it, see
 :mod:`.fork_gate` for why forking beside a compile is safe). Once it is up,
 and only if :class:`~.cost.CostModel` says that is faster, the workers *and*
 this process as the ``jobs``-th compiler finish the batch from one queue
@@ -43,11 +43,13 @@ from .items import make_items
 from .progress import BatchProgress
 from .tasks import BatchItem, CompileOptions, ItemOutcome, cluster_failure, compile_item, compile_items
 
-#: Batches of at least this many items start their local cluster at once, on a thread,
-#: while this process compiles the first items (whose timing then decides whether the
-#: cluster is used): starting costs this process little, and the worker is ready about
-#: a second sooner than after a probe. Smaller batches start one only if the probe asks.
-EARLY_START_ITEMS = 24
+#: A batch whose rest, estimated from its first warm item, takes at least this many
+#: seconds serially starts its local cluster at once, on a thread, while this process
+#: goes on compiling (the next items' timing then decides whether the cluster is used):
+#: starting costs this process little, and the worker is ready about a second sooner
+#: than after the full probe. Below it a cluster starts only if the probe asks for one,
+#: so a batch of small items never waits for a cluster it does not use.
+EARLY_START_S = 1.5
 
 # Process-wide: how the first compile of this process went (its cold cost),
 # so later batches in the same process know their items start warm.
@@ -274,8 +276,8 @@ def compile_many(
 def _run_local(items: list[BatchItem], options: CompileOptions, keep: bool, sink: _Sink, jobs: int,
                model: CostModel, max_attempts: int, retries: int, result: BatchResult) -> None:
     """``jobs > 1`` without a given cluster: this process compiles from the start; a local
-    cluster of ``jobs - 1`` workers starts on a thread (at once for a batch of at least
-    :data:`EARLY_START_ITEMS` items, else when the probe's cost model asks for it) and,
+    cluster of ``jobs - 1`` workers starts on a thread (after the first warm item for a batch
+    of :data:`EARLY_START_S` of work, else when the probe's cost model asks for it) and,
     once it is up and the cost model prefers it, takes a share of the rest."""
     from .cluster import BackgroundCluster
 
@@ -288,8 +290,6 @@ def _run_local(items: list[BatchItem], options: CompileOptions, keep: bool, sink
                 cluster.append(stack.enter_context(BackgroundCluster(jobs - 1)))
             return cluster[0]
 
-        if len(items) >= EARLY_START_ITEMS:
-            start()
         def state() -> str:
             return "none" if not cluster else "up" if cluster[0].ready() else "starting"
 
@@ -297,6 +297,8 @@ def _run_local(items: list[BatchItem], options: CompileOptions, keep: bool, sink
         failed: list[str] = []
 
         def stop(rest: list[BatchItem]) -> bool:
+            if not cluster and here.samples and here.estimate(sum(_size(i) for i in rest)) >= EARLY_START_S:
+                start()
             if failed or not prefer(rest):
                 return False
             pending = start()
