@@ -19,6 +19,7 @@ method) runs between two compiles of this process, never inside one.
 from __future__ import annotations
 
 import contextlib
+import logging  # noqa: F401  (imported first on purpose, see the registration at the end)
 import os
 import threading
 from collections.abc import Iterator
@@ -97,5 +98,8 @@ def _after_fork_in_child() -> None:
     _mine = threading.local()
 
 
+# ``before`` hooks run in reverse order of registration, so this one (registered after
+# logging's, which is imported above) waits for the compiles *before* logging takes its
+# module lock for the fork: a compile that logs can always finish.
 os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
                     after_in_child=_after_fork_in_child)
