@@ -76,8 +76,9 @@ def local_client(jobs: int, memory_limit: str | int | None = "2GiB", method: str
     # QGLM_THREADS=1 does the same for qglm's own search trials.
     environ = {**(dask.config.get("distributed.nanny.environ", default={}) or {}),
                "QISKIT_IN_PARALLEL": "TRUE", "QGLM_THREADS": "1"}
-    with fork_gate.armed(), dask.config.set({**QUIET_CONFIG, "distributed.worker.multiprocessing-method": method or start_method(),
-                          "distributed.nanny.environ": environ}):
+    settings = {**QUIET_CONFIG, "distributed.worker.multiprocessing-method": method or start_method(),
+                "distributed.nanny.environ": environ}
+    with fork_gate.armed(), dask.config.set(settings):
         cluster = distributed.LocalCluster(
             n_workers=jobs,
             threads_per_worker=1,
