@@ -30,14 +30,18 @@ _FREE = frozenset({"q.alloc", "q.dealloc", "q.barrier", "q.delay", "q.global_pha
 
 
 
-def _log_block(block: Block, phys: dict[Value, int], device: Device) -> float:
+def _log_block(block: Block, phys: dict[Value, int], device: Device,
+               terms: dict[tuple[str, tuple[int, ...]], float | None]) -> float:
+    """``log ESP`` of ``block``; ``terms`` caches :func:`_log_term` per gate name and physical
+    qubits (a routed kernel repeats the same few hundred pairs thousands of times, and each
+    term is a few calibration lookups)."""
     total = 0.0
     for op in block:
         name = op.name
         if name in _FREE or not (name.startswith("q.") or op.regions):
             continue
         if op.regions:
-            parts = [_log_block(r.block, phys, device) for r in op.regions]
+            parts = [_log_block(r.block, phys, device, terms) for r in op.regions]
             if name == "scf.for":
                 lb, ub, st = (_const_int(v) for v in ForOp(op).bounds)
                 trips = 1
@@ -49,26 +53,41 @@ def _log_block(block: Block, phys: dict[Value, int], device: Device) -> float:
             else:
                 total += sum(parts)
             continue
-        qs = [phys[v] for v in op.operands if v.type.is_qubit and v in phys]
+        qs = tuple([phys[v] for v in op.operands if v.type.is_qubit and v in phys])
         if not qs:
             continue
-        if name == "q.measure":
-            e = device.measure_error(qs[0])
-        elif name == "q.reset":
-            cal = device.gate_calibration("reset", qs)
-            e = cal.error if cal is not None else None
-        elif name == "q.swap" and device.gate_calibration("swap", qs) is None:
-            e1 = device.coupler_error(qs[0], qs[1])
-            e = None if e1 is None else 1.0 - (1.0 - e1) ** 3
+        key = (name, qs)
+        if key in terms:
+            t = terms[key]
         else:
-            e = device.gate_error(name[2:], qs) if name != "q.unitary" else (
-                device.coupler_error(*qs) if len(qs) == 2 else device.single_qubit_error(qs[0]))
-        if e is None or e <= 0:
+            t = terms[key] = _log_term(name, qs, device)
+        if t is None:
             continue
-        if e >= 1.0:
+        if t == -math.inf:
             return -math.inf
-        total += math.log1p(-e)
+        total += t
     return total
+
+
+def _log_term(name: str, qs: tuple[int, ...], device: Device) -> float | None:
+    """``log(1 - error)`` of gate ``name`` on physical qubits ``qs``: None when the error is
+    unknown or not positive (the gate counts as perfect), ``-inf`` when it is 1 or more."""
+    if name == "q.measure":
+        e = device.measure_error(qs[0])
+    elif name == "q.reset":
+        cal = device.gate_calibration("reset", qs)
+        e = cal.error if cal is not None else None
+    elif name == "q.swap" and device.gate_calibration("swap", qs) is None:
+        e1 = device.coupler_error(qs[0], qs[1])
+        e = None if e1 is None else 1.0 - (1.0 - e1) ** 3
+    else:
+        e = device.gate_error(name[2:], qs) if name != "q.unitary" else (
+            device.coupler_error(*qs) if len(qs) == 2 else device.single_qubit_error(qs[0]))
+    if e is None or e <= 0:
+        return None
+    if e >= 1.0:
+        return -math.inf
+    return math.log1p(-e)
 
 
 def esp(kernel: Operation, device: Device, kw: KernelWires | None = None) -> float | None:
@@ -81,5 +100,5 @@ def esp(kernel: Operation, device: Device, kw: KernelWires | None = None) -> flo
         kw = analyze(kernel)
     if kw.num_wires > device.num_qubits:
         raise PassError(f"kernel has {kw.num_wires} qubits, device {device.name} only {device.num_qubits}")
-    log = _log_block(kernel_body(kernel), kw.vid, device)
+    log = _log_block(kernel_body(kernel), kw.vid, device, {})
     return 0.0 if log == -math.inf else math.exp(log)

@@ -142,6 +142,19 @@ def interactions(kernel: Operation, kw: KernelWires, commute: bool = True, dag: 
 #: numbering of that layout, beat the program numbering by 14%).
 STRUCTURED_ONLY_2Q = 1000
 
+#: Whether the SABRE layout search on a calibrated device also starts from Qiskit's
+#: ``SabreLayout`` placement (:func:`.qiskit_starts.qiskit_sabre_start`). Off: there the run
+#: serves nobody else (route's Qiskit candidate numbers the wires physically, a different
+#: circuit), it cost 5-15% of a mid-size compile (qft_100 0.76 s, qv_32 0.48 s, su2_full_50
+#: 0.45 s CPU), and its placement won the calibrated search on 2 of the 30 corpus kernels that
+#: ran it (qft_12, su2_full_20). Measured on the corpus (``benchmarks/corpus.py``,
+#: fake_sherbrooke, seed 1, ``benchmarks/bench_corpus.py``'s 2q and ESP figures): 4 of 39
+#: outputs change (su2_full_20 851 -> 891 2q, adder_cdkm_4 94 -> 106, random_10_d20 385 -> 386
+#: with higher ESP, qft_12 the same 197 2q), 2q geomean
+#: 0.860 -> 0.864 of Qiskit O3, ESP geomean 3.580 -> 3.570, no error-1.0 part used, the same
+#: family members above Qiskit's 2q count.
+CALIBRATED_QISKIT_START = False
+
 #: 1q gates charged per qubit of every 2q gate when scoring placements: lowering and 2q
 #: resynthesis leave single-qubit gates next to each 2q gate (measured: 2.3 ``sx`` per 2q gate
 #: on QFT-20 after -O3), so a qubit with a bad ``sx`` costs more the busier it is.
@@ -253,7 +266,7 @@ def vf2_layout(device: Device, graph: DeviceGraph, inter: Interactions, call_lim
 
 
 def vf2_search(device: Device, graph: DeviceGraph, inter: Interactions, call_limit: int,
-               candidates: int, seed: int = 0) -> dict[int, int] | None:
+               candidates: int, seed: int = 0, big_call_limit: int = VF2_BIG_CALL_LIMIT) -> dict[int, int] | None:
     """Placement of the wires that have 2q gates (wire -> physical qubit), or None.
 
     VF2 enumerates embeddings in a structured order, so consecutive ones differ only in
@@ -263,7 +276,9 @@ def vf2_search(device: Device, graph: DeviceGraph, inter: Interactions, call_lim
     enumeration order); candidates are scored all at once as array gathers
     (:class:`_VF2Scorer`), and the relabelled coupling graphs are cached per device graph
     and seed (:func:`_relabelled`), so repeated searches only pay for VF2 itself; equal
-    patterns within one compile share one search (:func:`_vf2_rows`).
+    patterns within one compile share one search (:func:`_vf2_rows`). Patterns of more than
+    :data:`VF2_BIG` wires get at most :data:`VF2_BIG_ROUNDS` rounds of at most
+    ``big_call_limit`` calls each.
     """
     active = sorted({v for e in inter.pairs for v in e})
     if not active:
@@ -286,7 +301,7 @@ def vf2_search(device: Device, graph: DeviceGraph, inter: Interactions, call_lim
         # (measured: a routed 100-qubit ring on fake_sherbrooke, 256 rounds, over 600 s), so
         # their search is bounded to a few rounds with a smaller limit each.
         rounds = min(rounds, VF2_BIG_ROUNDS)
-        call_limit = min(call_limit, VF2_BIG_CALL_LIMIT)
+        call_limit = min(call_limit, big_call_limit)
     rows = _vf2_rows(graph, seed, rounds, per_round, call_limit, len(active), tuple(weights))
     if rows is None:
         return None
@@ -399,6 +414,15 @@ def _relabelled(graph: DeviceGraph, seed: int, rounds: int) -> list[tuple[np.nda
 #: Qiskit's 2q count; CPU (15 members, interleaved, min of 2) 0.86x.
 POST_LAYOUT_CANDIDATES = 512
 
+#: VF2 call limit per round of :func:`post_layout` on patterns of more than :data:`VF2_BIG`
+#: interacting wires (:data:`VF2_BIG_CALL_LIMIT` elsewhere). Why: a routed ring-like circuit is
+#: an embedding of itself (its identity placement), yet VF2 from a relabelled graph often finds
+#: none and then spends the whole limit on the first round (su2_circular_100 on
+#: fake_sherbrooke: 0.4 s for each of two routed copies, nothing found). Measured on the corpus
+#: (``benchmarks/corpus.py``, fake_sherbrooke, seed 1): 20,000 instead of 100,000 gave the same
+#: 2q count and ESP on all 39 circuits.
+POST_LAYOUT_BIG_CALL_LIMIT = 20_000
+
 
 def post_layout(kernel: Operation, device: Device, graph: DeviceGraph, call_limit: int = 1_000_000,
                 candidates: int = POST_LAYOUT_CANDIDATES, seed: int = 0, kw: KernelWires | None = None) -> bool:
@@ -426,7 +450,7 @@ def post_layout(kernel: Operation, device: Device, graph: DeviceGraph, call_limi
         if op.name == "q.swap":
             a, b = (kw.vid[v] for v in op.operands)
             inter.pairs.extend([(a, b), (a, b)])  # a swap is three 2q gates
-    placed = vf2_search(device, graph, inter, call_limit, candidates, seed)
+    placed = vf2_search(device, graph, inter, call_limit, candidates, seed, POST_LAYOUT_BIG_CALL_LIMIT)
     if placed is None:
         return False
     busy = [v for v in range(n) if v not in placed and (inter.one_q[v] or inter.measures[v])]
@@ -879,7 +903,9 @@ class Layout(Pass):
         if chain_layouts is None:
             _chain, chain_layouts = chain_starts(graph, inter.pairs, seed)
         starts = self._ranked_lines(device, graph, inter, chain_layouts)[:8]
-        qk = qiskit_sabre_start(graph, inter.pairs, seed) if self.qiskit_start else None
+        # Calibrated devices: no Qiskit start (see CALIBRATED_QISKIT_START).
+        use_qk = self.qiskit_start and (CALIBRATED_QISKIT_START or not device.has_calibration)
+        qk = qiskit_sabre_start(graph, inter.pairs, seed) if use_qk else None
         if qk is not None:
             starts.append(qk)
         # Large plain circuits on uncalibrated devices: only the structured starts (see

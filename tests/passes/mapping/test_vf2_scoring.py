@@ -89,3 +89,35 @@ def test_post_layout_compares_its_own_candidate_count(monkeypatch) -> None:
     assert rounds == [layout_mod.POST_LAYOUT_CANDIDATES] and layout_mod.POST_LAYOUT_CANDIDATES == 512
     assert coupling_violations(kernel, device) == []
     assert equivalent_up_to_layout(kernel_of(module), kernel)
+
+
+def test_post_layout_bounds_vf2_calls_on_large_patterns(monkeypatch) -> None:
+    """On patterns of more than VF2_BIG wires, post_layout's VF2 rounds stop after
+    POST_LAYOUT_BIG_CALL_LIMIT calls (layout's own VF2 keeps VF2_BIG_CALL_LIMIT); the kernel
+    stays on couplers whether or not it re-placed."""
+    from qglm_ir.passes.base import PassContext
+    from qglm_ir.passes.mapping import layout as layout_mod
+    from qglm_ir.passes.mapping.check import coupling_violations
+    from qglm_ir.passes.mapping.route import Route
+
+    from .conftest import kernel_of, random_module
+
+    limits: list[int] = []
+    real = layout_mod._vf2_rows
+
+    def spy(graph, seed, n_rounds, per_round, call_limit, *a):
+        limits.append(call_limit)
+        return real(graph, seed, n_rounds, per_round, call_limit, *a)
+
+    device = load_device("qiskit:fake_sherbrooke")
+    n = layout_mod.VF2_BIG + 4
+    module = random_module(n, 2 * n, 2, ("cx",))
+    ctx = PassContext(device=device, seed=1)
+    layout_mod.Layout().run(module, ctx)
+    Route(post_layout=False).run(module, ctx)
+    monkeypatch.setattr(layout_mod, "_vf2_rows", spy)
+    kernel = kernel_of(module)
+    layout_mod.post_layout(kernel, device, device_graph(device, 0.5), seed=1)
+    assert limits == [layout_mod.POST_LAYOUT_BIG_CALL_LIMIT], limits
+    assert layout_mod.POST_LAYOUT_BIG_CALL_LIMIT < layout_mod.VF2_BIG_CALL_LIMIT
+    assert coupling_violations(kernel, device) == []
