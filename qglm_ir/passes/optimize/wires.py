@@ -157,7 +157,7 @@ def replace_gates(
         operands = [a if isinstance(a, Value) else value(a) for a in angles] if angles else []
         for q in qs:
             operands.append(cur[q])
-        op = Operation(ir_name, operands, rtypes, loc=loc)
+        op = Operation.plain(ir_name, operands, rtypes, loc)
         insert(op, first)
         if created is not None:
             created.append(op)
