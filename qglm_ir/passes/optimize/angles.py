@@ -88,23 +88,24 @@ class AngleFolder:
         # ``arith.constant`` results go to the run's shared table when there is one.
         self._consts: dict[Value, float | None] = {}
         shared = _RUN_CONSTANTS.get()
-        self._constants: dict[Value, float | None] = self._consts if shared is None else shared
+        #: the folded ``arith.constant`` results (the run's shared table, else ``_consts``):
+        #: hot loops may read it before calling :meth:`const` (a miss is not an answer)
+        self.constants: dict[Value, float | None] = self._consts if shared is None else shared
 
     def const(self, v: Value) -> float | None:
         """The value of scalar ``v`` as a float, or ``None`` if it is not constant."""
-        out = self._consts.get(v, _UNSEEN)
+        out = self.constants.get(v, _UNSEEN)  # most angles are constants
+        if out is _UNSEEN:
+            out = self._consts.get(v, _UNSEEN)
         if out is not _UNSEEN:  # (not try/except: a miss, each angle's first question, would raise)
             return out  # type: ignore[return-value]
         if isinstance(v, OpResult) and v.op.name == "arith.constant":
-            out = self._constants.get(v, _UNSEEN)
-            if out is not _UNSEEN:
-                return out  # type: ignore[return-value]
             # Most angles are pooled constants: what _eval would say, without the
             # post-order machinery.
             x = v.op.properties.get("value") if v.index == 0 else None
             if not isinstance(x, (int, float)):
                 x = None  # a dense tensor constant is not a scalar angle
-            cache = self._constants
+            cache = self.constants
         else:
             x = self._scalar(v)
             cache = self._consts
@@ -119,12 +120,12 @@ class AngleFolder:
     def consts(self, values: Sequence[Value]) -> list[float] | None:
         """All values folded, or ``None`` if any of them is symbolic."""
         out = []
+        constants = self.constants
         cache = self._consts
-        constants = self._constants
         for v in values:
-            x = cache.get(v, _UNSEEN)
+            x = constants.get(v, _UNSEEN)
             if x is _UNSEEN:
-                x = constants.get(v, _UNSEEN)
+                x = cache.get(v, _UNSEEN)
                 if x is _UNSEEN:
                     x = self.const(v)
             if x is None:
