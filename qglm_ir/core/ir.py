@@ -276,11 +276,16 @@ class Operation:
         yield self
         for r in self.regions:
             for b in r.blocks:
-                for op in b:
+                # Block.__iter__ written out (one generator less per block walked): the next op
+                # is read before yielding, so erasing the current op while walking stays safe.
+                op = b.first
+                while op is not None:
+                    nxt = op.next
                     if op.regions:
                         yield from op.walk()
                     else:
                         yield op
+                    op = nxt
 
     def is_ancestor_of(self, other: Operation) -> bool:
         cur: Operation | None = other

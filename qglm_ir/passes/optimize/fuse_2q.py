@@ -166,7 +166,7 @@ def _collect(
             np_ = spec.num_params
             if np_ == 0:
                 pre.append((op, (spec.name, ()), pos))
-            elif np_ == 1 and (x := known(op.operands[0], _MISS)) is not _MISS:
+            elif np_ == 1 and (x := known(op.operands[np_ - 1], _MISS)) is not _MISS:
                 # a folded constant angle (most rotations): the run's table, no call
                 if x is None:
                     break
@@ -205,7 +205,7 @@ def _collect(
             if spec.num_qubits == 1:
                 if np_ == 0:
                     kk: GateKey | None = (spec.name, ())
-                elif np_ == 1 and (x := known(u.operands[0], _MISS)) is not _MISS:
+                elif np_ == 1 and (x := known(u.operands[np_ - 1], _MISS)) is not _MISS:
                     kk = None if x is None else (spec.name, (x,))
                 else:
                     vals = consts(u.operands[:np_])
