@@ -156,6 +156,30 @@ class Operation:
         self.next: Operation | None = None
         self.loc = loc
 
+    @classmethod
+    def plain(cls, name: str, operands: list[Value], result_types: Sequence[Type],
+              loc: Location | None = None) -> Operation:
+        """``Operation(name, operands, result_types, loc=loc)`` for an op without properties,
+        attributes or regions (a gate), with ``__init__``'s work written out: the rewrites
+        that emit gates (resynthesis, translation) build one per gate.
+
+        Requires: ``operands`` is a fresh list, which the op takes over (not copied).
+        Guarantees: the same op ``__init__`` would build."""
+        op = cls.__new__(cls)
+        op.name = name
+        op.operands = operands
+        for v in operands:
+            v.uses.append(op)
+        op.results = [OpResult(t, op, i) for i, t in enumerate(result_types)]
+        op.properties = _EMPTY_MAP
+        op.attributes = _EMPTY_MAP
+        op.regions = ()
+        op.parent = None
+        op.prev = None
+        op.next = None
+        op.loc = loc
+        return op
+
     # ----------------------------------------------------------------- basics
     @property
     def dialect(self) -> str:
@@ -252,11 +276,16 @@ class Operation:
         yield self
         for r in self.regions:
             for b in r.blocks:
-                for op in b:
+                # Block.__iter__ written out (one generator less per block walked): the next op
+                # is read before yielding, so erasing the current op while walking stays safe.
+                op = b.first
+                while op is not None:
+                    nxt = op.next
                     if op.regions:
                         yield from op.walk()
                     else:
                         yield op
+                    op = nxt
 
     def is_ancestor_of(self, other: Operation) -> bool:
         cur: Operation | None = other
@@ -416,8 +445,47 @@ class Block:
         for old_a, new_a in zip(self.args, new.args):
             new_a.name_hint = old_a.name_hint
             mapping[old_a] = new_a
-        for op in self:
-            new.append(op.clone(mapping))
+        # The linked list is built here, not by ``append`` per op, and a region-less op (all
+        # but a handful) is copied inline as ``Operation.clone`` would: this loop copies every
+        # op of every compile's input, and the calls were a third of its time.
+        get = mapping.get
+        cls_new = Operation.__new__
+        prev: Operation | None = None
+        n = 0
+        op = self.first
+        while op is not None:
+            if op.regions:
+                c = op.clone(mapping)
+            else:
+                c = cls_new(op.__class__)
+                c.name = op.name
+                operands = [get(v, v) for v in op.operands]
+                c.operands = operands
+                for v in operands:
+                    v.uses.append(c)
+                results = []
+                for i, old_r in enumerate(op.results):
+                    new_r = OpResult(old_r.type, c, i)
+                    new_r.name_hint = old_r.name_hint
+                    mapping[old_r] = new_r
+                    results.append(new_r)
+                c.results = results
+                c.properties = op.properties
+                c.attributes = op.attributes
+                c.regions = ()
+                c.loc = op.loc
+            c.parent = new
+            c.prev = prev
+            c.next = None
+            if prev is None:
+                new.first = c
+            else:
+                prev.next = c
+            prev = c
+            n += 1
+            op = op.next
+        new.last = prev
+        new._len = n
         return new
 
 

@@ -110,7 +110,24 @@ class GlobalPhaseOp(OpView):
 
 
 def _make_gate_verifier(spec: GateSpec):
+    want = (f64,) * spec.num_params + (qubit,) * spec.num_qubits
+    nq = spec.num_qubits
+
     def verify(op: Operation) -> None:
+        # The well-formed case (every gate of a verified program) in one pass over the
+        # operands; anything else falls through to the checks that name what is wrong.
+        ops = op.operands
+        res = op.results
+        if len(ops) == len(want) and len(res) == nq:
+            for v, t in zip(ops, want):
+                if v.type is not t and v.type != t:
+                    break
+            else:
+                for r in res:
+                    if r.type is not qubit and r.type != qubit:
+                        break
+                else:
+                    return
         c.num_operands(op, spec.num_params + spec.num_qubits)
         c.num_results(op, spec.num_qubits)
         for i in range(spec.num_params):

@@ -215,7 +215,9 @@ class PassManager:
         work grew faster than the kernel (measured, -O3 of 300k gates after other work in
         the process: most of the superlinear part). When validating, the per-pass
         snapshots are cyclic garbage, so the collector runs between passes as before."""
-        with nullcontext() if self.validate else gc_paused(), compile_scope():
+        from .optimize.angles import constant_angles_scope  # (the optimize package imports this one)
+
+        with nullcontext() if self.validate else gc_paused(), compile_scope(), constant_angles_scope():
             return self._run(module, ctx)
 
     def _run(self, module: Module, ctx: PassContext | None) -> PipelineResult:

@@ -127,3 +127,23 @@ def test_symbol_table() -> None:
     table = mb.module.symbols()
     assert "w" in table and table.lookup("k").name == "q.kernel"
     assert mb.module.lookup("nope") is None
+
+
+def test_plain_builds_what_init_builds() -> None:
+    """``Operation.plain`` (the gate constructor of the rewrites) gives the op ``__init__`` gives:
+    same fields, shared empty property maps, one use per operand, results owned."""
+    block = Block([qubit, qubit])
+    angle = Builder.at_end(block).create("arith.constant", [], [f64], {"value": 0.5}).result
+    q0, q1 = block.args
+    ref = Operation("q.rzz", [angle, q0, q1], [qubit, qubit])
+    new = Operation.plain("q.rzz", [angle, q0, q1], [qubit, qubit])
+    for op in (ref, new):
+        assert (op.name, op.operands, op.regions, op.parent, op.prev, op.next, op.loc) == (
+            "q.rzz", [angle, q0, q1], (), None, None, None, None)
+        assert dict(op.properties) == {} and dict(op.attributes) == {}
+        assert [(r.type, r.index, r.op) for r in op.results] == [(qubit, 0, op), (qubit, 1, op)]
+    assert new.properties is ref.properties  # the shared empty map, no per-op allocation
+    assert angle.uses == [ref, new] and q0.uses == [ref, new] and q1.uses == [ref, new]
+    block.append(new)
+    new.erase()
+    assert angle.uses == [ref]

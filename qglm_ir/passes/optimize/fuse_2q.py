@@ -137,11 +137,16 @@ def _key(op: Operation, nq: int, consts) -> GateKey | None:
     return None if vals is None else (spec.name, tuple(vals))
 
 
+_MISS = object()
+
+
 def _collect(
-    g: Operation, gk: GateKey, gnp: int, consts, claimed: set[Operation]
+    g: Operation, gk: GateKey, gnp: int, consts, claimed: set[Operation], known
 ) -> tuple[list[tuple[Operation, GateKey, tuple[int, ...]]], list[Value], list[Value], int]:
     """The block grown from 2q gate ``g`` (``gnp`` angle operands): (ops with content and local
-    positions, inputs, outputs, #2q). Only unclaimed gates with constant angles join."""
+    positions, inputs, outputs, #2q). Only unclaimed gates with constant angles join.
+    ``consts`` and ``known`` are the folder's :meth:`.AngleFolder.consts` and
+    ``constants.get`` (answers already known, read first)."""
     ops: list[tuple[Operation, GateKey, tuple[int, ...]]] = []
     ins: list[Value] = []
     operands = g.operands
@@ -161,6 +166,11 @@ def _collect(
             np_ = spec.num_params
             if np_ == 0:
                 pre.append((op, (spec.name, ()), pos))
+            elif np_ == 1 and (x := known(op.operands[np_ - 1], _MISS)) is not _MISS:
+                # a folded constant angle (most rotations): the run's table, no call
+                if x is None:
+                    break
+                pre.append((op, (spec.name, (x,)), pos))
             else:
                 vals = consts(op.operands[:np_])
                 if vals is None:
@@ -195,6 +205,8 @@ def _collect(
             if spec.num_qubits == 1:
                 if np_ == 0:
                     kk: GateKey | None = (spec.name, ())
+                elif np_ == 1 and (x := known(u.operands[np_ - 1], _MISS)) is not _MISS:
+                    kk = None if x is None else (spec.name, (x,))
                 else:
                     vals = consts(u.operands[:np_])
                     kk = None if vals is None else (spec.name, tuple(vals))
@@ -274,6 +286,7 @@ def two_qubit_blocks(kernel: Operation, folder: AngleFolder) -> Iterator[tuple[O
     :func:`.wires.replace_gates` at its first 2q gate) before taking the next one."""
     claimed: set[Operation] = set()
     consts = folder.consts
+    known = folder.constants.get
     specs = SPECS
     for g in gates_in_order(kernel):
         spec = specs[g.name]
@@ -282,7 +295,7 @@ def two_qubit_blocks(kernel: Operation, folder: AngleFolder) -> Iterator[tuple[O
         gk = _key(g, 2, consts)
         if gk is None:
             continue
-        ops, ins, outs, n2 = _collect(g, gk, spec.num_params, consts, claimed)
+        ops, ins, outs, n2 = _collect(g, gk, spec.num_params, consts, claimed, known)
         claimed.update([op for op, _, _ in ops])
         yield g, ops, ins, outs, n2
 

@@ -201,11 +201,11 @@ class MergeRotationsPattern(RewritePattern):
                     self.dropped += 1
                     return True
         spec = GATES[name]
-        new = Operation(
+        new = Operation.plain(
             spec.ir_name,
             [em.value(total), *b.operands[sb.num_params :]],
             [qubit] * spec.num_qubits,
-            loc=b.loc,
+            b.loc,
         )
         rewriter.replace_op(b, new)
         return True

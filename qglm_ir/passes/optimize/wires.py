@@ -57,6 +57,16 @@ class WireIds:
         x = ids.get(v)
         if x is not None:
             return x
+        if v.__class__ is OpResult:
+            # One step back first: numbering gates in program order (the partner filter), a
+            # gate's input is the previous gate's result, whose own input is numbered already.
+            op = v.op  # type: ignore[attr-defined]
+            s = SPECS.get(op.name)
+            if s is not None:
+                x = ids.get(op.operands[s.num_params + v.index])  # type: ignore[attr-defined]
+                if x is not None:
+                    ids[v] = x
+                    return x
         path = [v]
         while True:
             if isinstance(v, OpResult):
@@ -157,7 +167,7 @@ def replace_gates(
         operands = [a if isinstance(a, Value) else value(a) for a in angles] if angles else []
         for q in qs:
             operands.append(cur[q])
-        op = Operation(ir_name, operands, rtypes, loc=loc)
+        op = Operation.plain(ir_name, operands, rtypes, loc)
         insert(op, first)
         if created is not None:
             created.append(op)
