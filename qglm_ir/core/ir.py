@@ -17,7 +17,7 @@ directly): ``op in v.uses`` exactly as many times as ``v`` occurs in
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -300,33 +300,14 @@ class Operation:
         the clone's results and nested block arguments are added to ``mapping``."""
         if mapping is None:
             mapping = {}
-        get = mapping.get
-        new_operands = [get(v, v) for v in self.operands]
-        # Regions first (their ops register their uses of outer values before this op
-        # does), then what ``__init__`` would set, written out: clone is the bulk copy of
-        # every compile and of every routing candidate.
-        new_regions = tuple(r.clone(mapping) for r in self.regions) if self.regions else ()
-        new = self.__class__.__new__(self.__class__)
-        new.name = self.name
-        new.operands = new_operands
-        for v in new_operands:
-            v.uses.append(new)
-        results = []
-        for i, old_r in enumerate(self.results):
-            new_r = OpResult(old_r.type, new, i)
-            new_r.name_hint = old_r.name_hint
-            mapping[old_r] = new_r
-            results.append(new_r)
-        new.results = results
-        new.properties = self.properties
-        new.attributes = self.attributes
+        if not self.regions:
+            return _copy_flat(self, mapping, mapping.get)
+        # Regions first: their ops register their uses of outer values before this op does.
+        new_regions = tuple(r.clone(mapping) for r in self.regions)
+        new = _copy_flat(self, mapping, mapping.get)
         new.regions = new_regions
         for r in new_regions:
             r.parent = new
-        new.parent = None
-        new.prev = None
-        new.next = None
-        new.loc = self.loc
         return new
 
 
@@ -446,34 +427,15 @@ class Block:
             new_a.name_hint = old_a.name_hint
             mapping[old_a] = new_a
         # The linked list is built here, not by ``append`` per op, and a region-less op (all
-        # but a handful) is copied inline as ``Operation.clone`` would: this loop copies every
-        # op of every compile's input, and the calls were a third of its time.
+        # but a handful) goes straight to ``_copy_flat``: this loop copies every op of every
+        # compile's input, and ``Operation.clone``'s generic path was a third of its time.
         get = mapping.get
-        cls_new = Operation.__new__
+        copy_flat = _copy_flat
         prev: Operation | None = None
         n = 0
         op = self.first
         while op is not None:
-            if op.regions:
-                c = op.clone(mapping)
-            else:
-                c = cls_new(op.__class__)
-                c.name = op.name
-                operands = [get(v, v) for v in op.operands]
-                c.operands = operands
-                for v in operands:
-                    v.uses.append(c)
-                results = []
-                for i, old_r in enumerate(op.results):
-                    new_r = OpResult(old_r.type, c, i)
-                    new_r.name_hint = old_r.name_hint
-                    mapping[old_r] = new_r
-                    results.append(new_r)
-                c.results = results
-                c.properties = op.properties
-                c.attributes = op.attributes
-                c.regions = ()
-                c.loc = op.loc
+            c = op.clone(mapping) if op.regions else copy_flat(op, mapping, get)
             c.parent = new
             c.prev = prev
             c.next = None
@@ -487,6 +449,35 @@ class Block:
         new.last = prev
         new._len = n
         return new
+
+
+def _copy_flat(op: Operation, mapping: dict[Value, Value],
+               get: Callable[[Value, Value], Value]) -> Operation:
+    """``op`` copied without its regions (the caller clones and attaches those): operands
+    looked up with ``get`` (``mapping.get``), results added to ``mapping``, unlinked. Written
+    out rather than through ``__init__``: this is the bulk copy of every compile's input and
+    of every routing candidate."""
+    new = Operation.__new__(op.__class__)
+    new.name = op.name
+    operands = [get(v, v) for v in op.operands]
+    new.operands = operands
+    for v in operands:
+        v.uses.append(new)
+    results = []
+    for i, old_r in enumerate(op.results):
+        new_r = OpResult(old_r.type, new, i)
+        new_r.name_hint = old_r.name_hint
+        mapping[old_r] = new_r
+        results.append(new_r)
+    new.results = results
+    new.properties = op.properties
+    new.attributes = op.attributes
+    new.regions = ()
+    new.parent = None
+    new.prev = None
+    new.next = None
+    new.loc = op.loc
+    return new
 
 
 class Region:
