@@ -15,6 +15,10 @@ one, side by side:
   jobs=N)`` (LocalCluster start-up included) and vs ``client=`` an already
   running cluster.
 
+First, the host's own ceiling (``--no-host`` skips it): N copies of a
+pure-Python CPU loop at once against one copy N times, which shows how much a
+second virtual core gives any CPU-bound Python work on this machine.
+
 Every parallel run's artifacts are compared byte for byte with the serial
 run's. The machine load (``os.getloadavg``) is printed before and after.
 Run it on an idle machine: Linux groups a terminal session's processes for
@@ -24,7 +28,7 @@ many worker processes it starts, and ``--jobs`` cannot show a speed-up. The
 CPU seconds printed for the warm runs (serial process vs each worker) show
 how the work was split whatever the load.
 
-    .venv/bin/python benchmarks/bench_distributed.py [--n 200] [--small 10] [--jobs 2] [--reps 3] [--small-reps 6] [--target ir]
+    .venv/bin/python benchmarks/bench_distributed.py [--n 200] [--small 10] [--jobs 2] [--reps 3] [--small-reps 6] [--target ir] [--no-host]
     .venv/bin/python benchmarks/bench_distributed.py --calibrate   # cost-model constants
 """
 
@@ -150,6 +154,34 @@ def cold(paths: list[Path], work: Path, target: str, jobs: int, label: str, reps
     return serial / par, ok
 
 
+#: A pure-Python CPU-bound loop (integer arithmetic on a few locals: no allocation, no memory
+#: traffic beyond the first-level caches, nothing shared).
+SPIN = "s = 0\nfor i in range({n}):\n    s += i * i % 7\n"
+
+
+def host_ceiling(jobs: int, reps: int, n: int = 15_000_000) -> float:
+    """How much faster ``jobs`` copies of a pure-Python CPU loop finish than one copy run
+    ``jobs`` times: the most any CPU-bound Python work can gain from ``jobs`` processes on this
+    host (virtual cores that share a physical core, or a clock that drops when more cores are
+    busy, show here). ``reps`` interleaved rounds, the median of the per-round speed-ups."""
+    cmd = [sys.executable, "-S", "-c", SPIN.format(n=n)]
+    speedups = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True)
+        one = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        procs = [subprocess.Popen(cmd) for _ in range(jobs)]
+        for p in procs:
+            p.wait()
+        together = time.perf_counter() - t0
+        speedups.append(jobs * one / together)
+    ceiling = statistics.median(speedups)
+    print(f"  host: {jobs} pure-Python CPU loops at once run {ceiling:.2f}x as fast as one ({reps} interleaved "
+          f"rounds, median; per round {', '.join(f'{x:.2f}' for x in speedups)})")
+    return ceiling
+
+
 def warm(paths: list[Path], work: Path, target: str, jobs: int, label: str,
          reps: int) -> tuple[float, float, bool]:
     from qglm_ir.distributed import compile_many
@@ -218,6 +250,7 @@ def main() -> None:
     ap.add_argument("--target", default="ir", help="artifact compared byte for byte (default ir)")
     ap.add_argument("--calibrate", action="store_true", help="measure the cost-model constants only")
     ap.add_argument("--no-cold", action="store_true", help="skip the cold CLI runs")
+    ap.add_argument("--no-host", action="store_true", help="skip the host's pure-CPU ceiling")
     ap.add_argument("--reps", type=int, default=3, help="interleaved runs per mode, cold and warm (median; default 3)")
     ap.add_argument("--small-reps", type=int, default=6,
                     help="interleaved cold runs per mode of the small batch (a 2 s run is noisy; default 6)")
@@ -232,6 +265,8 @@ def main() -> None:
         small = paths[: args.small]
         print(f"{args.n} random circuits (5-20 qubits) -> {DEVICE}, --target {args.target}, --jobs {args.jobs}")
         rows = []
+        if not args.no_host:
+            host_ceiling(args.jobs, 2 * args.reps + 1)
         if not args.no_cold:
             rows.append(("cold CLI", args.n, *cold(paths, work, args.target, args.jobs, "big", args.reps,
                                                     ceiling=True)))
