@@ -17,7 +17,7 @@ from ..base import Pass, PassContext, PassResult
 from .angles import AngleFolder, ConstPool
 from .fuse_1q import target_basis
 from .synthesis import const_matrix as _matrix
-from .synthesis import euler_basis, num_2q_needed, synth_2q, two_qubit_target
+from .synthesis import euler_basis, num_2q_needed, plain_2q_counts, synth_2q, two_qubit_target
 from .wires import SPECS, gates_in_order, kernels, replace_gates, sweep_dead_classical
 
 _I2 = np.eye(2, dtype=np.complex128)
@@ -272,6 +272,12 @@ def resynthesis(block: BlockKey, target: str, euler: str, translate: bool,
     k = num_2q_needed(u, target, euler)
     if k > n2 or (k == n2 and len(block) <= k + 2):
         return None  # cannot get cheaper (the synthesis has >= k gates)
+    plain, plain_2q = plain_2q_counts(u, target, euler)
+    if plain_2q > n2 or (plain_2q == n2 and plain >= len(block)):
+        # Rejected below anyway, found without building the gate list or checking it (most
+        # syntheses of a first compile end here): where the synthesis must avoid a snap it
+        # uses more 2q gates than the decomposer (see synth_2q), never fewer.
+        return None
     new = synth_2q(u, target, euler, exact)
     new_2q = sum(1 for _, _, q in new if len(q) == 2)
     if new_2q > n2 or (new_2q == n2 and len(new) >= len(block)):

@@ -289,6 +289,25 @@ def synth_2q(u: np.ndarray, target: str, euler: str, exact: bool = True) -> Gate
     return list(_synth_2q_exact(u.tobytes(), target, euler))
 
 
+def plain_2q_counts(u: np.ndarray, target: str, euler: str) -> tuple[int, int]:
+    """``(gates, target gates)`` of Qiskit's decomposition of 4x4 ``u`` as it comes (what
+    :func:`synth_2q` returns unless it must avoid a snap, when it returns a sequence with
+    more ``target`` gates: see there), counted without converting the gates: a caller
+    deciding whether a synthesis is cheaper than what it has can often stop here."""
+    return _plain_counts(np.ascontiguousarray(u, dtype=np.complex128).tobytes(), target, euler)
+
+
+@lru_cache(maxsize=1 << 14)
+def _plain_counts(key: bytes, target: str, euler: str) -> tuple[int, int]:
+    u = np.frombuffer(key, dtype=np.complex128).reshape(4, 4)
+    inner = getattr(_kak(target, euler), "_inner_decomposer", None)
+    if inner is None or not hasattr(inner, "to_circuit"):  # pragma: no cover - depends on the Qiskit build
+        gates = _synth_2q_cached(key, target, euler)
+        return len(gates), sum(1 for _, _, qs in gates if len(qs) == 2)
+    data = inner.to_circuit(u, None, False, _num_basis_uses=None)
+    return len(data), sum(1 for ins in data if ins.name == target)
+
+
 @lru_cache(maxsize=1 << 14)
 def _synth_2q_exact(key: bytes, target: str, euler: str) -> tuple[tuple[str, tuple[float, ...], tuple[int, ...]], ...]:
     gates = _synth_2q_cached(key, target, euler)

@@ -63,3 +63,25 @@ def test_fuse_2q_keeps_a_tiny_entangling_rotation() -> None:
     got = to_qiskit(out)
     assert Operator(got).equiv(Operator(ref), atol=1e-12)
     assert not np.allclose(Operator(ref).data, np.eye(4), atol=1e-7)
+
+
+@pytest.mark.parametrize("target", ["cx", "ecr"])
+def test_plain_counts_are_the_synthesis_counts_or_a_snap_below_them(target: str) -> None:
+    """``plain_2q_counts`` counts what the decomposer gives: the gates of ``synth_2q`` for a
+    generic unitary, and for one next to a special class (where ``synth_2q`` avoids the snap)
+    fewer 2q gates than ``synth_2q`` uses, which is what lets fuse-2q reject on the counts."""
+    from qiskit.quantum_info import random_unitary
+
+    from qglm_ir.passes.optimize.synthesis import plain_2q_counts
+
+    for seed in range(5):
+        u = random_unitary(4, seed=seed).data
+        gates = synth_2q(u, target, "ZSX")
+        assert plain_2q_counts(u, target, "ZSX") == (len(gates), sum(1 for g in gates if len(g[2]) == 2))
+    ref = QuantumCircuit(2)
+    ref.cx(0, 1)
+    ref.rx(1e-6, 0)
+    ref.cx(0, 1)
+    u = Operator(ref).data
+    exact = synth_2q(u, target, "ZSX")
+    assert plain_2q_counts(u, target, "ZSX")[1] < sum(1 for g in exact if len(g[2]) == 2)
