@@ -118,11 +118,14 @@ _SINKS: dict[str, type[DeallocOp | ResetOp | MeasureOp]] = {"q.dealloc": Dealloc
 
 
 def remove_dead_kernel(kernel: Operation, eraser: Eraser,
-                       releases: dict[Operation, str] | None = None) -> tuple[int, int]:
+                       releases: dict[Operation, str] | None = None,
+                       exposed: list[Operation] | None = None) -> tuple[int, int]:
     """Remove the dead gates and measurements of ``kernel`` (see :class:`RemoveDead`); returns
     (gates removed, measurements removed). Unused classical ops are left to the caller.
     ``releases``: :func:`release_meanings` of the kernel when the caller has it (gate
-    rewrites do not change it: they keep every wire and its release)."""
+    rewrites do not change it: they keep every wire and its release). ``exposed``: when
+    given, the producer of every qubit input of each removed op is appended to it (live or
+    removed later): a removal changes the IR only at the wire ends right after those ops."""
     gates = measures = 0
     releases = release_meanings(kernel) if releases is None else releases
     # Seed with every op sitting right before a sink; follow predecessors as they get exposed.
@@ -153,6 +156,8 @@ def remove_dead_kernel(kernel: Operation, eraser: Eraser,
             measures += 1
             if isinstance(src, OpResult):
                 work.append(src.op)
+                if exposed is not None:
+                    exposed.append(src.op)
             continue
         spec = spec_of(op)
         if spec is None:
@@ -165,4 +170,6 @@ def remove_dead_kernel(kernel: Operation, eraser: Eraser,
         for v in ins:
             if isinstance(v, OpResult):
                 work.append(v.op)
+                if exposed is not None:
+                    exposed.append(v.op)
     return gates, measures
