@@ -10,7 +10,7 @@ from ...core.errors import PassError
 from ...core.ir import Operation, OpResult
 from ...core.module import Module
 from ...dialects.q import DeallocOp, MeasureOp, ResetOp
-from ...dialects.readout import readout_of
+from ...dialects.readout import readout_of, reads_every_wire
 from ..base import Pass, PassContext, PassResult
 from ..mapping.wires import analyze
 from .wires import kernels, remove_gate, spec_of, sweep_dead_classical
@@ -92,8 +92,12 @@ def release_meanings(kernel: Operation) -> dict[Operation, str]:
     A dealloc missing from the result is treated as observed (``"state"``), the
     safe default when the wires cannot be followed.
     """
-    readout = readout_of(kernel)
     deallocs = [op for op in kernel.regions[0].block if op.name == "q.dealloc"]
+    if reads_every_wire(kernel):
+        # Every wire is read: what numbering the wires would say of each release (its wire
+        # is one of 0..n-1, all read; or the wires cannot be followed: all observed).
+        return {d: "state" for d in deallocs}
+    readout = readout_of(kernel)
     if readout.kind == "bits":
         return {d: "discard" for d in deallocs}
     try:
