@@ -81,9 +81,15 @@ def num_output_wires(kernel: Operation) -> int:
     return count_wires(kernel)
 
 
+def _layout(kernel: Operation) -> object | None:
+    """The kernel's program-qubit layout property (``final_layout``, else ``initial_layout``),
+    ``None`` when the kernel is not mapped."""
+    return kernel.properties.get("final_layout", kernel.properties.get("initial_layout"))
+
+
 def program_wire_map(kernel: Operation) -> tuple[int, ...]:
     """Output wire of each program qubit: ``final_layout`` when mapped, else ``0..n-1``."""
-    final = kernel.properties.get("final_layout", kernel.properties.get("initial_layout"))
+    final = _layout(kernel)
     if final is not None:
         return tuple(int(p) for p in final)  # type: ignore[union-attr]
     return tuple(range(num_output_wires(kernel)))
@@ -95,6 +101,13 @@ def contract_kind(kernel: Operation) -> ReadoutKind:
     if kind is None:
         return "bits" if returned_bits(kernel) else "state"
     return kind  # type: ignore[return-value]
+
+
+def reads_every_wire(kernel: Operation) -> bool:
+    """Whether the readout observes the full state of every output wire: a ``state`` contract
+    on an unmapped kernel, whose program qubits are all its wires (:func:`program_wire_map`:
+    ``0..n-1`` for ``n`` wires). Cheap: reads properties only, numbers no wire."""
+    return contract_kind(kernel) == "state" and _layout(kernel) is None
 
 
 def readout_of(kernel: Operation) -> Readout:

@@ -133,7 +133,8 @@ class OptimizeFixpoint(Pass):
             created_1q: list[Operation] = []
             r, _, _ = fuse_1q_kernel(kernel, folder, eraser, euler, allowed, state.pool, created_1q, near)
             created += created_1q
-            g, m = remove_dead_kernel(kernel, eraser, releases)
+            exposed: list[Operation] = []
+            g, m = remove_dead_kernel(kernel, eraser, releases, exposed)
             g += m
             stats["blocks_resynthesized"] += b
             stats["two_qubit_saved"] += s
@@ -143,8 +144,10 @@ class OptimizeFixpoint(Pass):
                 break
             dirty = True
             journal.clear()
-            # a dead-gate removal shortens runs it does not report: the next fusion looks at all
-            near = None if g else list(created_1q)
+            # a dead-gate removal shortens only runs ending at the ops it exposed (runs end
+            # where the removed gates' inputs come from; nothing follows a removed gate
+            # but sinks, so no two runs join)
+            near = created_1q + exposed
             for op in created:
                 if op.parent is not None:  # fuse-1q may have replaced what fuse-2q made
                     state.created(op)

@@ -85,15 +85,32 @@ class PartnerFilter:
         keys: dict[Operation, tuple[int, ...]] = {}
         last: dict[tuple[int, ...], Operation] = {}
         of = ids.of
+        numbered = ids.ids
+        get = numbered.get
         specs = SPECS
         for g in gates:  # :meth:`key`, inlined for the one- and two-qubit cases
             s = specs[g.name]
             ops = g.operands
             nq = s.num_qubits
+            # Each gate's results are numbered as its qubits are (result k continues qubit
+            # k), so the next gate on a wire finds its qubit's id at the first lookup
+            # (gates in program order) instead of :meth:`WireIds.of` stepping back.
+            res = g.results
             if nq == 1:
-                k = (of(ops[s.num_params]),)
+                x = get(ops[s.num_params])
+                if x is None:
+                    x = of(ops[s.num_params])
+                numbered[res[0]] = x
+                k = (x,)
             elif nq == 2:
-                x, y = of(ops[s.num_params]), of(ops[s.num_params + 1])
+                x = get(ops[s.num_params])
+                if x is None:
+                    x = of(ops[s.num_params])
+                y = get(ops[s.num_params + 1])
+                if y is None:
+                    y = of(ops[s.num_params + 1])
+                numbered[res[0]] = x
+                numbered[res[1]] = y
                 k = (x, y) if x < y else (y, x)
             else:
                 k = self.key(g)

@@ -10,7 +10,7 @@ from ...core.errors import PassError
 from ...core.ir import Operation, OpResult
 from ...core.module import Module
 from ...dialects.q import DeallocOp, MeasureOp, ResetOp
-from ...dialects.readout import readout_of
+from ...dialects.readout import readout_of, reads_every_wire
 from ..base import Pass, PassContext, PassResult
 from ..mapping.wires import analyze
 from .wires import kernels, remove_gate, spec_of, sweep_dead_classical
@@ -92,8 +92,12 @@ def release_meanings(kernel: Operation) -> dict[Operation, str]:
     A dealloc missing from the result is treated as observed (``"state"``), the
     safe default when the wires cannot be followed.
     """
-    readout = readout_of(kernel)
     deallocs = [op for op in kernel.regions[0].block if op.name == "q.dealloc"]
+    if reads_every_wire(kernel):
+        # Every wire is read: what numbering the wires would say of each release (its wire
+        # is one of 0..n-1, all read; or the wires cannot be followed: all observed).
+        return {d: "state" for d in deallocs}
+    readout = readout_of(kernel)
     if readout.kind == "bits":
         return {d: "discard" for d in deallocs}
     try:
@@ -118,11 +122,14 @@ _SINKS: dict[str, type[DeallocOp | ResetOp | MeasureOp]] = {"q.dealloc": Dealloc
 
 
 def remove_dead_kernel(kernel: Operation, eraser: Eraser,
-                       releases: dict[Operation, str] | None = None) -> tuple[int, int]:
+                       releases: dict[Operation, str] | None = None,
+                       exposed: list[Operation] | None = None) -> tuple[int, int]:
     """Remove the dead gates and measurements of ``kernel`` (see :class:`RemoveDead`); returns
     (gates removed, measurements removed). Unused classical ops are left to the caller.
     ``releases``: :func:`release_meanings` of the kernel when the caller has it (gate
-    rewrites do not change it: they keep every wire and its release)."""
+    rewrites do not change it: they keep every wire and its release). ``exposed``: when
+    given, the producer of every qubit input of each removed op is appended to it (live or
+    removed later): a removal changes the IR only at the wire ends right after those ops."""
     gates = measures = 0
     releases = release_meanings(kernel) if releases is None else releases
     # Seed with every op sitting right before a sink; follow predecessors as they get exposed.
@@ -153,6 +160,8 @@ def remove_dead_kernel(kernel: Operation, eraser: Eraser,
             measures += 1
             if isinstance(src, OpResult):
                 work.append(src.op)
+                if exposed is not None:
+                    exposed.append(src.op)
             continue
         spec = spec_of(op)
         if spec is None:
@@ -165,4 +174,6 @@ def remove_dead_kernel(kernel: Operation, eraser: Eraser,
         for v in ins:
             if isinstance(v, OpResult):
                 work.append(v.op)
+                if exposed is not None:
+                    exposed.append(v.op)
     return gates, measures

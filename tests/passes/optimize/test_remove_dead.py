@@ -140,3 +140,56 @@ def test_only_gates_next_to_a_sink_are_examined(monkeypatch):
     # z, s (released unmeasured on wire 1) go; the 40-gate body is looked at only where exposed
     assert names(k).count("cx") == 20 and "s" not in names(k) and "z" not in names(k)
     assert len(calls) < 10
+
+
+# --- release meanings of a kernel that reads every wire -------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+
+from qglm_ir.core.errors import PassError  # noqa: E402
+from qglm_ir.dialects.q import DeallocOp  # noqa: E402
+from qglm_ir.dialects.readout import readout_of, reads_every_wire  # noqa: E402
+from qglm_ir.passes.mapping.wires import analyze  # noqa: E402
+from qglm_ir.passes.optimize import remove_dead  # noqa: E402
+from qglm_ir.testing import kernels as kernel_strategy  # noqa: E402
+
+
+def _meanings_by_numbering(k) -> dict:
+    """The release meanings from numbering the wires (the general rule), as observed: a
+    dealloc missing from the answer counts as ``"state"``."""
+    deallocs = [op for op in k.regions[0].block if op.name == "q.dealloc"]
+    readout = readout_of(k)
+    try:
+        kw = analyze(k)
+    except PassError:
+        return {d: "state" for d in deallocs}
+    read = set(readout.wires)
+    return {d: ("state" if kw.vid[DeallocOp(d).qubit] in read else "discard") for d in deallocs}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(k=kernel_strategy(max_qubits=4, max_ops=16, qubit_args=False))
+def test_state_readout_of_an_unmapped_kernel_observes_every_release(k) -> None:
+    if not reads_every_wire(k):
+        return
+    got = remove_dead.release_meanings(k)
+    want = _meanings_by_numbering(k)
+    assert {d: got.get(d, "state") for d in want} == want
+
+
+def test_every_wire_read_needs_no_wire_numbering(monkeypatch):
+    def body(kb):
+        kb.gate("h", 0)
+        kb.gate("cx", 0, 1)
+    k = kernel(2, body, qubit_args=False)  # returns no bits: the state of both wires is read
+    assert reads_every_wire(k)
+
+    def numbered(kernel):
+        raise AssertionError("wires numbered")
+    monkeypatch.setattr(remove_dead, "analyze", numbered)
+    meanings = remove_dead.release_meanings(k)
+    assert sorted(meanings.values()) == ["state", "state"]
+    # a mapped kernel (a layout property) still numbers its wires
+    mapped = k.parent_op.clone().lookup("k")
+    mapped.properties = {**mapped.properties, "final_layout": [1, 0]}
+    assert not reads_every_wire(mapped)
