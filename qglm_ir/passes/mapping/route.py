@@ -69,8 +69,17 @@ class RouteOptions:
     absorb: tuple[float, ...] = ABSORB
 
 
-#: Qiskit seeds for kernels above :data:`.select.SCORE_MAX_2Q` routed 2q ops (``qiskit_seeds=0``).
-QISKIT_SEEDS_LARGE = 4
+#: Qiskit seeds for kernels above :data:`.select.SCORE_MAX_2Q` routed 2q ops (``qiskit_seeds=0``):
+#: half of them number the wires each way (see :meth:`Route._route_plain`), so 2 is one seed in
+#: each numbering, the first of which is layout's shared Qiskit start. Why not 4 (two seeds per
+#: numbering): Qiskit's SABRE runs were 41% of the CPU of a heavy-hex:7 corpus compile (11.5 of
+#: 27.8 s), most of it the second seed's two runs on the large members. Measured on the corpus
+#: (``benchmarks/corpus.py``, heavy-hex:7, seed 1, with 3 layout iterations, see
+#: :data:`.layout.UNCALIBRATED_LAYOUT_ITERATIONS`; CPU of whole compiles, interleaved, minimum of
+#: 2): CPU geomean 0.88-0.91 of 4 seeds (qft_100 0.65, qv_32 0.67, random_50_d10 0.65); 2q
+#: geomean 0.886 -> 0.889 of Qiskit O3 (qft_30 1293 -> 1348, qv_16 861 -> 873, su2_full_20 790
+#: -> 842, qft_50 2951 -> 2959; the rest unchanged), no family's largest member above Qiskit.
+QISKIT_SEEDS_LARGE = 2
 #: Large kernels: routings whose estimate is within this factor of the best one are near ties,
 #: built and ranked by their 2q count after clean-up (:mod:`.select`). Measured on
 #: su2_full_50 on ``heavy-hex:7``: Qiskit seeds 1 and 2 estimate 2663 and 2650 (0.5% apart)
@@ -658,8 +667,8 @@ class Route(Pass):
     cheaper by the same estimate or, calibrated, has the higher ESP; see :mod:`.qiskit_route`;
     not run when qglm's routing, the error-weighted one on a calibrated device, needs no swap),
     ``qiskit_seeds`` (uncalibrated devices: how many seeds Qiskit's candidate is run with;
-    0 = automatic, see :meth:`_route_plain`. Measured on ``heavy-hex:7``
-    (``benchmarks/bench_corpus.py``): 4 seeds on the large kernels cut qft_50 3391 -> 2950,
+    0 = automatic, see :meth:`_route_plain` and :data:`QISKIT_SEEDS_LARGE`. Measured on
+    ``heavy-hex:7`` (``benchmarks/bench_corpus.py``, an earlier version): 4 seeds on the large kernels cut qft_50 3391 -> 2950,
     su2_full_50 3099 -> 2704, random_50_d10 2204 -> 2113 CX for ~1.5 s per extra seed; on the
     11 ``--quick`` circuits 4 seeds changed nothing, 8 seeds (ranked after clean-up) gave 2q
     geomean 0.934 -> 0.920 of Qiskit O3 for ~3x the compile time).

@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from qiskit.quantum_info import Operator
 
+import qglm_ir
+from qglm_ir.backends.qiskit import to_qiskit
 from qglm_ir.builder import ModuleBuilder
 from qglm_ir.passes.base import PassContext
 from qglm_ir.passes.mapping.check import coupling_violations, equivalent_up_to_layout
@@ -16,7 +19,7 @@ from qglm_ir.passes.mapping.layout import LAYOUT_TRIALS, auto_effort, coupler_co
 from qglm_ir.targets import load_device
 from qglm_ir.targets.device import GateCalibration, QubitCalibration
 
-from .conftest import kernel_of, map_module
+from .conftest import kernel_of, map_module, random_module
 from .test_engine import _random_dag, _replay
 
 
@@ -119,6 +122,59 @@ def test_calibrated_layout_search_runs_the_capped_trials(monkeypatch) -> None:
     kb.finish()
     layout_mod.Layout().run(mb.module, PassContext(device=load_device("qiskit:fake_sherbrooke"), seed=1))
     assert seen == [LAYOUT_TRIALS]
+
+
+def test_auto_effort_fewer_iterations_when_uncalibrated() -> None:
+    """Uncalibrated devices: at most layout.UNCALIBRATED_LAYOUT_ITERATIONS (3) iterations per
+    trial, the trial budget computed with them; calibrated ones keep 4; explicit values stay."""
+    from qglm_ir.passes.mapping.layout import UNCALIBRATED_LAYOUT_ITERATIONS
+
+    assert UNCALIBRATED_LAYOUT_ITERATIONS == 3
+    assert auto_effort(100, 0, 0, calibrated=False) == (32, 3)
+    assert auto_effort(100, 0, 0, calibrated=True) == (32, 4)
+    assert auto_effort(1_790, 0, 0, calibrated=False) == (200_000 // (1_790 * 7), 3)
+    assert auto_effort(10_000, 0, 0, calibrated=False)[1] == 1  # fewer already past 5k gates
+    assert auto_effort(100, 5, 4, calibrated=False) == (5, 4)
+
+
+def _layout_iterations(monkeypatch, module, device: str) -> tuple[list[int], object]:
+    """Compile ``module`` to ``device`` at -O3, recording the iterations the layout pass
+    gives each SABRE layout search."""
+    from qglm_ir.passes.mapping import layout as layout_mod
+
+    seen: list[int] = []
+    real = layout_mod.sabre_layout
+
+    def spy(device, graph, inter, trials, iters, *a, **k):
+        seen.append(iters)
+        return real(device, graph, inter, trials, iters, *a, **k)
+
+    monkeypatch.setattr(layout_mod, "sabre_layout", spy)
+    return seen, qglm_ir.compile(module, device=device, optimization_level=3, seed=1)
+
+
+def test_uncalibrated_layout_search_runs_three_iterations(monkeypatch) -> None:
+    """grid:3x3 (uncalibrated): the layout search gets 3 iterations per trial, and the compiled
+    circuit keeps its meaning (Qiskit's Operator through the emitted layout, the source widened
+    by the device's spare qubit)."""
+    module = random_module(8, 60, 3, ("cx",))
+    seen, out = _layout_iterations(monkeypatch, module, "grid:3x3")
+    assert seen == [3]
+    qc_in, qc_out = to_qiskit(module), to_qiskit(out)
+    assert qc_out.layout is not None
+    extra = qc_out.num_qubits - qc_in.num_qubits
+    assert Operator.from_circuit(qc_out).equiv(Operator(np.eye(2**extra)).tensor(Operator(qc_in)))
+
+
+def test_calibrated_layout_search_keeps_four_iterations(monkeypatch) -> None:
+    mb = ModuleBuilder("m")
+    kb = mb.kernel("k", 6)
+    for a in range(6):
+        for b in range(a + 1, 6):
+            kb.gate("cx", a, b)  # all pairs: no swap-free placement on a heavy-hex device
+    kb.finish()
+    seen, _ = _layout_iterations(monkeypatch, mb.module, "qiskit:fake_sherbrooke")
+    assert seen == [4]
 
 
 def _calibrated_line(n: int, bad: set[tuple[int, int]], bad_sx: set[int] = frozenset()):  # type: ignore[assignment]

@@ -69,3 +69,26 @@ def test_large_kernel_gets_few_trials_and_keeps_its_meaning(monkeypatch: pytest.
     extra = qc_out.num_qubits - qc_in.num_qubits
     op_in = Operator(np.eye(2**extra)).tensor(Operator(qc_in))
     assert Operator.from_circuit(qc_out).equiv(op_in)
+
+
+def test_large_kernel_runs_one_qiskit_seed_per_numbering(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past select.SCORE_MAX_2Q routed 2q ops, automatic seeds on an uncalibrated device mean
+    route.QISKIT_SEEDS_LARGE = 2: one seed (the compile's) in each wire numbering, never a
+    second seed; the compiled circuit keeps its meaning (Qiskit's Operator through the layout)."""
+    from qglm_ir.passes.mapping.route import QISKIT_SEEDS_LARGE
+
+    assert QISKIT_SEEDS_LARGE == 2
+    seeds: list[int] = []
+    real_run = qiskit_passes.SabreLayout.run
+
+    def run(self, dag):
+        seeds.append(self.seed)
+        return real_run(self, dag)
+
+    monkeypatch.setattr(qiskit_passes.SabreLayout, "run", run)
+    module = random_module(8, 450, 5, ("cx",))  # about 450 routed 2q ops on grid:3x3: a large kernel
+    out = qglm_ir.compile(module, device="grid:3x3", optimization_level=3, seed=1)
+    assert seeds and set(seeds) == {1}
+    qc_in, qc_out = to_qiskit(module), to_qiskit(out)
+    extra = qc_out.num_qubits - qc_in.num_qubits
+    assert Operator.from_circuit(qc_out).equiv(Operator(np.eye(2**extra)).tensor(Operator(qc_in)))
