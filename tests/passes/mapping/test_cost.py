@@ -102,6 +102,18 @@ def test_auto_effort_same_trials_when_calibrated() -> None:
     assert auto_effort(100, 0, 0) == (LAYOUT_TRIALS, 4) == (32, 4)
 
 
+def _all_pairs(n: int):
+    """A kernel with a cx on every pair of its ``n`` qubits: no swap-free placement on a
+    heavy-hex device."""
+    mb = ModuleBuilder("m")
+    kb = mb.kernel("k", n)
+    for a in range(n):
+        for b in range(a + 1, n):
+            kb.gate("cx", a, b)
+    kb.finish()
+    return mb.module
+
+
 def test_calibrated_layout_search_runs_the_capped_trials(monkeypatch) -> None:
     """A kernel that needs swaps on fake_sherbrooke gets LAYOUT_TRIALS random starts."""
     from qglm_ir.passes.mapping import layout as layout_mod
@@ -114,13 +126,7 @@ def test_calibrated_layout_search_runs_the_capped_trials(monkeypatch) -> None:
         return real(device, graph, inter, trials, *a, **k)
 
     monkeypatch.setattr(layout_mod, "sabre_layout", spy)
-    mb = ModuleBuilder("m")
-    kb = mb.kernel("k", 6)
-    for a in range(6):
-        for b in range(a + 1, 6):
-            kb.gate("cx", a, b)  # all pairs: no swap-free placement on a heavy-hex device
-    kb.finish()
-    layout_mod.Layout().run(mb.module, PassContext(device=load_device("qiskit:fake_sherbrooke"), seed=1))
+    layout_mod.Layout().run(_all_pairs(6), PassContext(device=load_device("qiskit:fake_sherbrooke"), seed=1))
     assert seen == [LAYOUT_TRIALS]
 
 
@@ -167,13 +173,7 @@ def test_uncalibrated_layout_search_runs_three_iterations(monkeypatch) -> None:
 
 
 def test_calibrated_layout_search_keeps_four_iterations(monkeypatch) -> None:
-    mb = ModuleBuilder("m")
-    kb = mb.kernel("k", 6)
-    for a in range(6):
-        for b in range(a + 1, 6):
-            kb.gate("cx", a, b)  # all pairs: no swap-free placement on a heavy-hex device
-    kb.finish()
-    seen, _ = _layout_iterations(monkeypatch, mb.module, "qiskit:fake_sherbrooke")
+    seen, _ = _layout_iterations(monkeypatch, _all_pairs(6), "qiskit:fake_sherbrooke")
     assert seen == [4]
 
 
