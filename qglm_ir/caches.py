@@ -6,7 +6,7 @@ synthesis of a single-qubit run, KAK decompositions, a basis's gate templates, d
 graphs, parsers. A warm process that compiles many different circuits gains from them
 (blocks, runs and gates recur across circuits). Compiling the *same* circuit again finds
 nearly every answer cached: on the benchmark corpus without a device the second compile of
-each circuit took 28% less CPU than the first (``benchmarks/bench_corpus.py`` therefore
+each circuit took 28-33% less CPU than the first (two measurements) (``benchmarks/bench_corpus.py`` therefore
 empties them before each round). :func:`clear` empties them all, for measurements that must
 time a first compile, and for long-running processes that want the memory back; everything
 is rebuilt on demand, with the same results.

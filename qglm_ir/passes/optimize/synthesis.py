@@ -299,13 +299,23 @@ def plain_2q_counts(u: np.ndarray, target: str, euler: str) -> tuple[int, int]:
 
 @lru_cache(maxsize=1 << 14)
 def _plain_counts(key: bytes, target: str, euler: str) -> tuple[int, int]:
-    u = np.frombuffer(key, dtype=np.complex128).reshape(4, 4)
-    inner = getattr(_kak(target, euler), "_inner_decomposer", None)
-    if inner is None or not hasattr(inner, "to_circuit"):  # pragma: no cover - depends on the Qiskit build
-        gates = _synth_2q_cached(key, target, euler)
-        return len(gates), sum(1 for _, _, qs in gates if len(qs) == 2)
-    data = inner.to_circuit(u, None, False, _num_basis_uses=None)
+    data, _ = _decompose(key, target, euler)
     return len(data), sum(1 for ins in data if ins.name == target)
+
+
+def _decompose(key: bytes, target: str, euler: str):
+    """Qiskit's KAK decomposition of the 4x4 unitary with bytes ``key``, as it comes: its
+    instructions and qubits (unconverted)."""
+    u = np.frombuffer(key, dtype=np.complex128).reshape(4, 4)
+    kak = _kak(target, euler)
+    inner = getattr(kak, "_inner_decomposer", None)
+    if inner is not None and hasattr(inner, "to_circuit"):
+        # What TwoQubitBasisDecomposer.__call__ computes, without wrapping the
+        # CircuitData in a QuantumCircuit (a quarter of the call).
+        data = inner.to_circuit(u, None, False, _num_basis_uses=None)
+        return data, data.qubits
+    circ = kak(u, approximate=False)  # pragma: no cover - depends on the Qiskit build
+    return circ.data, circ.qubits  # pragma: no cover
 
 
 @lru_cache(maxsize=1 << 14)
@@ -326,17 +336,7 @@ def _synth_2q_exact(key: bytes, target: str, euler: str) -> tuple[tuple[str, tup
 
 @lru_cache(maxsize=1 << 14)
 def _synth_2q_cached(key: bytes, target: str, euler: str) -> tuple[tuple[str, tuple[float, ...], tuple[int, ...]], ...]:
-    u = np.frombuffer(key, dtype=np.complex128).reshape(4, 4)
-    kak = _kak(target, euler)
-    inner = getattr(kak, "_inner_decomposer", None)
-    if inner is not None and hasattr(inner, "to_circuit"):
-        # What TwoQubitBasisDecomposer.__call__ computes, without wrapping the
-        # CircuitData in a QuantumCircuit (a quarter of the call).
-        data = inner.to_circuit(u, None, False, _num_basis_uses=None)
-        qubits = data.qubits
-    else:  # pragma: no cover - depends on the Qiskit build
-        circ = kak(u, approximate=False)
-        data, qubits = circ.data, circ.qubits
+    data, qubits = _decompose(key, target, euler)
     index = {q: i for i, q in enumerate(qubits)}
     out = []
     for ins in data:
