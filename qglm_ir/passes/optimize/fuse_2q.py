@@ -244,6 +244,17 @@ def _collect(
     return ops, ins, cur, n2
 
 
+@lru_cache(maxsize=1 << 14)
+def block_matrix(block: BlockKey) -> np.ndarray:
+    """:func:`block_unitary` of a block given by content (never mutate the result).
+
+    Cached apart from what the passes decide from it (:func:`resynthesis`,
+    :func:`.near_local.local_replacement`): those are cached per target and option, and
+    ``-O3`` asks both about the same unchanged blocks (``drop-near-local``, then the
+    fixed point's first round), so the product is computed once per block."""
+    return block_unitary([(None, _matrix(name, angles), pos) for name, angles, pos in block])
+
+
 @lru_cache(maxsize=4096)
 def _gate_cost(name: str, angles: tuple[float, ...], target: str, euler: str) -> int:
     """How many ``target`` gates gate ``name`` needs on its own (KAK optimum)."""
@@ -263,7 +274,7 @@ def resynthesis(block: BlockKey, target: str, euler: str, translate: bool,
     KAK count. The replacement is taken only when it is cheaper: fewer 2q gates,
     or as many and fewer gates in total (see :class:`Fuse2Q`).
     """
-    u = block_unitary([(None, _matrix(name, angles), pos) for name, angles, pos in block])
+    u = block_matrix(block)
     if translate:
         # With a target basis every 2q gate will cost its translation: compare in target gates.
         n2 = sum(_gate_cost(name, angles, target, euler) for name, angles, pos in block if len(pos) == 2)

@@ -31,7 +31,7 @@ from ...core.module import Module
 from ..base import ApproximatingPass, PassContext, PassResult
 from .angles import AngleFolder, ConstPool
 from .fuse_1q import target_basis
-from .fuse_2q import BlockKey, block_key, block_unitary, two_qubit_blocks
+from .fuse_2q import BlockKey, block_key, block_matrix, block_unitary, two_qubit_blocks
 from .synthesis import _kak, avg_infidelity, const_matrix, euler_basis, two_qubit_target
 from .wires import kernels, replace_gates, sweep_dead_classical
 
@@ -83,7 +83,7 @@ def local_replacement(block: BlockKey, target: str, euler: str,
     """The 1q gates replacing ``block`` (``(gates, infidelity)``) when Qiskit's synthesis of its
     unitary needs no 2q gate and the product is within ``tolerance``; else None. Cached by
     content, like :func:`.fuse_2q.resynthesis` (``-O3`` meets unchanged blocks every round)."""
-    u = block_unitary([(None, const_matrix(name, angles), pos) for name, angles, pos in block])
+    u = block_matrix(block)
     if local_ratio(u) > _PRETEST:
         return None
     circ = _kak(target, euler)(u, approximate=True)  # Qiskit's own near-local rule (see module doc)

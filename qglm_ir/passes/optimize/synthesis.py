@@ -303,9 +303,12 @@ def _plain_counts(key: bytes, target: str, euler: str) -> tuple[int, int]:
     return len(data), sum(1 for ins in data if ins.name == target)
 
 
+@lru_cache(maxsize=8)
 def _decompose(key: bytes, target: str, euler: str):
     """Qiskit's KAK decomposition of the 4x4 unitary with bytes ``key``, as it comes: its
-    instructions and qubits (unconverted)."""
+    instructions and qubits (unconverted). The last few are kept: a block that
+    :func:`plain_2q_counts` finds cheaper is synthesized (:func:`_synth_2q_cached`) right
+    after, from the same decomposition."""
     u = np.frombuffer(key, dtype=np.complex128).reshape(4, 4)
     kak = _kak(target, euler)
     inner = getattr(kak, "_inner_decomposer", None)
