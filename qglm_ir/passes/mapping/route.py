@@ -533,6 +533,19 @@ def swap_free(stats: dict) -> bool:
     return stats["swaps"] == 0
 
 
+#: Routed 2q ops of a kernel above which the calibrated route (:meth:`Route._route_calibrated`)
+#: makes no error-weighted routing of its own: its qglm candidate routes with hop distances only.
+#: Why: error-weighted detours pay off only on small kernels; on larger ones their extra swaps
+#: cost more than the bad couplers they avoid, and that candidate (a SABRE search on two DAGs,
+#: a post-layout VF2 search and an ESP) was built only to lose. Measured on the corpus
+#: (``benchmarks/corpus.py``, fake_sherbrooke, seed 1), kernels that need swaps: the
+#: error-weighted candidate won on 5 kernels of at most 132 routed 2q ops (random_5_d20,
+#: qaoa_20, su2_full_10, adder_cdkm_8, ra_full_12) and on none of the 19 larger ones (its ESP
+#: 0.46-0.87 of the winner's from 133 to 300 ops, at most 0.77 above 300), so with this bound
+#: every output is unchanged. Routing it away entirely (every size) cost ra_full_12 294 -> 392
+#: 2q gates (2q geomean 0.864 -> 0.872 of Qiskit O3, ESP 3.57 -> 3.50).
+CALIBRATED_WEIGHTED_MAX_2Q = 200
+
 #: Routed 2q ops below which the uncalibrated route compares one Qiskit numbering by its
 #: estimate only (see :meth:`Route._route_plain`).
 TINY_2Q = 100
@@ -819,22 +832,26 @@ class Route(Pass):
         result with the higher ESP. Error weighting steers swaps around bad couplers,
         but on dense circuits (QFT, QPE) the longer detours can cost more gates than
         the errors they avoid, so neither choice wins everywhere (measured with
-        ``benchmarks/bench_mapping.py --esp``). Returns (kernel, stats, relabelled)."""
+        ``benchmarks/bench_mapping.py --esp``). Kernels of more than
+        :data:`CALIBRATED_WEIGHTED_MAX_2Q` routed 2q ops get the hop-distance routing only
+        (there the error-weighted one did not win). Returns (kernel, stats, relabelled)."""
         from .esp import esp
         from .layout import coupler_costs, post_layout
+        from .select import routed_2q_ops
 
         pristine = kernel.clone()  # detached, unrouted copy for the second candidate
         third = None  # a copy for Qiskit's joint placement and routing, made from pristine
         costs = coupler_costs(device, device_graph(device, 0.0, reserved))
         candidates = []
         dags: dict = {}  # kernel, pristine and third are copies of one kernel: one DAG for all
-        for weight, k in ((self.error_weight, kernel), (0.0, pristine)):
+        weighted = routed_2q_ops(kernel, cap=CALIBRATED_WEIGHTED_MAX_2Q) <= CALIBRATED_WEIGHTED_MAX_2Q
+        # larger kernels: only the hop-distance routing (see CALIBRATED_WEIGHTED_MAX_2Q), and
+        # pristine is left for Qiskit's candidate
+        plan = ((self.error_weight, kernel), (0.0, pristine)) if weighted else ((0.0, kernel),)
+        for weight, k in plan:
             if candidates and swap_free(candidates[0][3]):
                 # Routing without swaps never consults distances (see _Router._search), so the
                 # hop-distance copy would be this same kernel with the same ESP; ties keep the first.
-                # Qiskit's candidate is not run either: every kernel of the corpus whose
-                # error-weighted routing needed no swap kept that routing on fake_sherbrooke
-                # (its placement is the layout's lowest-error VF2 embedding, then post_layout's).
                 break
             if k is pristine and self.qiskit:
                 third = pristine.clone()  # still unrouted, like pristine
@@ -844,6 +861,14 @@ class Route(Pass):
             kw = analyze(k)
             moved = bool(self.post_layout and post_layout(k, device, graph, seed=opts.seed, kw=kw))
             candidates.append((esp(k, device, None if moved else kw) or 0.0, -stats["swaps"], k, stats, moved))
+        if not weighted and self.qiskit:
+            third = pristine
+        if swap_free(candidates[0][3]):
+            # Qiskit's candidate is not run: every kernel of the corpus whose first routing
+            # needed no swap kept that routing on fake_sherbrooke (its placement is the layout's
+            # lowest-error VF2 embedding, then post_layout's). Whether a routing needs a swap
+            # does not depend on the distances it routes with (see _Router._search).
+            third = None
         if third is not None:
             graph = device_graph(device, 0.0, reserved)
             # physical numbering: what the sherbrooke ESP figures were measured with

@@ -275,3 +275,50 @@ def test_routed_2q_count_stops_past_the_cap() -> None:
 
     assert routed_2q_ops(_Counting(), cap=10) == 11  # type: ignore[arg-type]
     assert len(read) < len(list(walk())) / 2
+
+
+def _routing_weights(monkeypatch) -> list[bool]:
+    """Record, per qglm routing ``route`` makes (Qiskit's forced replays excluded), whether it
+    routed with error-weighted distances."""
+    from qglm_ir.passes.mapping import route as route_mod
+
+    seen: list[bool] = []
+    real = route_mod.route_kernel
+
+    def recording(kernel, graph, opts, coupler_cost=None, forced=None, dags=None):
+        if forced is None:
+            seen.append(graph.dist is not graph.hops)
+        return real(kernel, graph, opts, coupler_cost, forced=forced, dags=dags)
+
+    monkeypatch.setattr(route_mod, "route_kernel", recording)
+    return seen
+
+
+def test_calibrated_large_kernel_skips_the_error_weighted_routing(monkeypatch) -> None:
+    """fake_sherbrooke: a kernel of more than CALIBRATED_WEIGHTED_MAX_2Q routed 2q ops that
+    needs swaps gets one qglm routing, with hop distances (and Qiskit's candidate); a small
+    one gets the error-weighted and the hop-distance routings."""
+    from qglm_ir.passes.mapping.route import CALIBRATED_WEIGHTED_MAX_2Q
+
+    device = load_device("qiskit:fake_sherbrooke")
+    seen = _routing_weights(monkeypatch)
+    built = _qiskit_problems(monkeypatch)
+    stats = _route(random_module(12, CALIBRATED_WEIGHTED_MAX_2Q + 40, 3), device)
+    assert stats["swaps"] > 0 and seen == [False] and len(built) == 1
+    seen.clear()
+    built.clear()
+    stats = _route(random_module(10, 40, 8), device)
+    assert stats["swaps"] > 0 and seen == [True, False] and len(built) == 1
+
+
+def test_calibrated_large_swap_free_kernel_runs_no_qiskit(monkeypatch) -> None:
+    """fake_sherbrooke: a large kernel whose (hop-distance) routing needs no swap is routed once
+    and Qiskit's candidate is not run, as for the small kernels."""
+    from qglm_ir.passes.mapping.route import CALIBRATED_WEIGHTED_MAX_2Q
+
+    device = load_device("qiskit:fake_sherbrooke")
+    seen = _routing_weights(monkeypatch)
+    built = _qiskit_problems(monkeypatch)
+    module = _chain_module(8, 2 * CALIBRATED_WEIGHTED_MAX_2Q // 7 + 2)
+    stats = _route(module, device)
+    assert stats["swaps"] == 0 and seen == [False] and built == []
