@@ -123,6 +123,43 @@ def test_max_rewrites_bound_stops_a_pattern_set_that_never_converges():
     assert res.rewrites == 4 * 5 + 1024 and not res.converged
 
 
+class _Recording(PatternRewriter):
+    """A rewriter that keeps every list :meth:`take` hands the driver."""
+
+    def __init__(self, eraser: Eraser, expand=None) -> None:
+        super().__init__(eraser, expand=expand)
+        self.handed: list[list[str]] = []
+
+    def take(self) -> list[Operation]:
+        out = super().take()
+        self.handed.append([op.name for op in out])
+        return out
+
+
+def test_take_hands_out_only_ops_a_pattern_roots_at_and_journals_what_changed():
+    # x x go; their producer h is touched, but only ``x`` has a pattern: offering h would do
+    # nothing, so it is not queued (nor is the z the expansion names); the journal still
+    # records h (its successor changed), not the expansion z (an unchanged op).
+    module = parse_module(NESTED_PAIRS)
+    (k,) = kernels(module)
+    z = next(op for op in k.walk() if op.name == "q.z")
+    rw = _Recording(Eraser(), expand=lambda op: [z])
+    rw.journal = []
+    res = RewriteDriver([AdjacentPair("x")], rw).run([op for op in k.walk() if op.name in SPECS])
+    assert res.rewrites == 1
+    assert rw.handed[0] == []  # was ["q.z", "q.h"]
+    # (the users of what a bypass removed are journaled too: the second x, then the last h)
+    assert [op.name for op in rw.journal] == ["q.x", "q.h", "q.h"]
+    # a driver with a pattern rooted at h (and z) gets both, expansion first
+    module = parse_module(NESTED_PAIRS)
+    (k,) = kernels(module)
+    z = next(op for op in k.walk() if op.name == "q.z")
+    rw = _Recording(Eraser(), expand=lambda op: [z])
+    RewriteDriver([AdjacentPair("x"), AdjacentPair("h"), AdjacentPair("z")], rw).run(
+        [op for op in k.walk() if op.name in SPECS])
+    assert rw.handed[0] == ["q.z", "q.h"]
+
+
 CANCEL_AFTER_MERGE = textwrap.dedent("""\
     module @m {
       q.kernel @k() -> () {
