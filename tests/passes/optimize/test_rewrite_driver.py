@@ -317,3 +317,33 @@ def test_fixpoint_is_a_fixed_point_of_the_old_group():
     for p in (Cancel(), MergeRotations()):
         assert not p.run(module, ctx).changed, p.name
     assert Operator(to_qiskit(module)).equiv(ref, atol=1e-8)
+
+
+def test_fixpoint_hands_fuse_1q_only_gates_near_the_changes(monkeypatch):
+    # The driver's journal also holds the constants that fed an erased rotation; they have no
+    # run of their own (fuse-1q would look at the run of their first user, unchanged).
+    import sys
+    from pathlib import Path
+
+    from qglm_ir.passes.optimize import fixpoint
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
+    from bench_optimize_scaling import BASIS, build
+
+    from qglm_ir.passes.manager import PassManager
+    from qglm_ir.passes.presets import build_preset
+
+    seen: list[list[str]] = []
+    real = fixpoint.fuse_1q_kernel
+
+    def spy(*args, **kwargs):
+        near = args[7] if len(args) > 7 else kwargs.get("only_near")
+        if near is not None:
+            seen.append(sorted({op.name for op in near}))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fixpoint, "fuse_1q_kernel", spy)
+    module = build(3000, 8)
+    PassManager(build_preset(3, basis=True).items, verify_each=False).run(module, PassContext(basis=BASIS))
+    assert seen, "no second fuse-1q round: the test circuit no longer exercises the journal"
+    assert all(name in SPECS for names in seen for name in names), seen
