@@ -51,27 +51,16 @@ class PatternRewriter:
     operands, see :mod:`qglm_ir.core.eraser`); the caller flushes it.
     """
 
-    __slots__ = ("eraser", "_touched", "on_create", "expand", "reach_past", "roots", "clean", "journal")
+    __slots__ = ("eraser", "_touched", "on_create", "expand", "roots", "journal")
 
-    def __init__(self, eraser: Eraser, on_create=None, expand=None, reach_past=None) -> None:
+    def __init__(self, eraser: Eraser, on_create=None, expand=None) -> None:
         self.eraser = eraser
-        #: ops created or changed, and inputs of erased ops (an :class:`OpResult`: its
-        #: producer, unchanged, now feeds another op)
-        self._touched: list[Operation | OpResult] = []
+        self._touched: list[Operation] = []
         #: called with every op a pattern creates (e.g. to keep a pattern's index current)
         self.on_create = on_create
         #: ``expand(op)``: further ops a change at ``op`` may let match, requeued before it
         #: (patterns that look past neighbours: see :func:`.optimize.peephole.reach_back`)
         self.expand = expand
-        #: ``reach_past(v)``: of ``expand`` of ``v``'s producer, the ops a change right after
-        #: ``v`` can let match (see :func:`.optimize.peephole.reach_past`); with :attr:`clean`,
-        #: a clean op of the expansion of an erased op's producer that is not among them for
-        #: any of the producer's changed wires is not requeued
-        self.reach_past = reach_past
-        #: set by :class:`RewriteDriver` while it runs: the ops whose last look found no
-        #: match and that were not handed out since (what they see is unchanged, but for
-        #: what the rewrites handed out with them changed)
-        self.clean: set[Operation] | None = None
         #: the op names some pattern of the driver roots at (``None``: any); set by
         #: :class:`RewriteDriver`. :meth:`take` hands out no other op: it would be offered
         #: nothing (its expansion still counts)
@@ -89,7 +78,7 @@ class PatternRewriter:
         touched = self._touched
         for v in op.operands:
             if isinstance(v, OpResult) and v.op.parent is not None and v.op is not op:
-                touched.append(v)
+                touched.append(v.op)
 
     def insert_before(self, new: Operation, anchor: Operation) -> Operation:
         """Insert ``new`` right before ``anchor`` in ``anchor``'s block; ``new`` is requeued."""
@@ -129,14 +118,8 @@ class PatternRewriter:
 
     def take(self) -> list[Operation]:
         """The live ops to look at again since the last call, each once: for each live op
-        touched (first-touched first), ``expand(op)`` then the op itself, only ops in
-        :attr:`roots`, and of the expansion of an erased op's producer only ops not
-        :attr:`clean` or in :attr:`reach_past` of one of its changed wires.
-
-        Requires: a clean op's search sees only what it saw at its last look, except where a
-        touched op (or its expansion) is. So a clean op whose search stops before the
-        change at a producer would not match now: leaving it out changes no rewrite, nor the
-        order of the others (an op not clean keeps its place)."""
+        touched, first-touched first, ``expand(op)`` then the op itself; only ops in
+        :attr:`roots`."""
         t = self._touched
         if not t:
             return []
@@ -144,48 +127,19 @@ class PatternRewriter:
         expand = self.expand
         roots = self.roots
         journal = self.journal
-        clean = self.clean if self.reach_past is not None else None
-        # op -> the inputs of erased ops it produced (None: created or changed: all of
-        # ``expand(op)``), first-touched first
-        via: dict[Operation, list[OpResult] | None] = {}
-        for x in t:
-            if x.__class__ is OpResult:
-                op = x.op  # type: ignore[union-attr]
-                vals = via.get(op, _ABSENT)
-                if vals is _ABSENT:
-                    via[op] = [x]  # type: ignore[list-item]
-                elif vals is not None:
-                    vals.append(x)  # type: ignore[union-attr, arg-type]
-            else:
-                via[x] = None  # type: ignore[index]
         out: dict[Operation, None] = {}
-        for op, vals in via.items():
+        for op in dict.fromkeys(t):
             if op.parent is None:
                 continue
             if expand is not None:
-                past: set[Operation] | None = None
                 for e in expand(op):
-                    if roots is not None and e.name not in roots:
-                        continue
-                    if clean is not None and vals is not None and e in clean:
-                        if past is None:
-                            past = set()
-                            for v in vals:
-                                past.update(self.reach_past(v))
-                        if e not in past:
-                            continue
-                    out.setdefault(e)
+                    if roots is None or e.name in roots:
+                        out.setdefault(e)
             if roots is None or op.name in roots:
                 out.setdefault(op)
             if journal is not None:
                 journal.append(op)
-        if clean is not None:
-            for e in out:
-                clean.discard(e)
         return list(out)
-
-
-_ABSENT: object = object()
 
 
 @dataclass
@@ -236,8 +190,6 @@ class RewriteDriver:
         lookup = self._by_name
         pop = work.popleft
         visited = rewrites = 0  # (locals in the loop; written to ``res`` on the way out)
-        clean: set[Operation] = set()
-        rw.clean = clean
         while work:
             op = pop()
             if op.parent is None:
@@ -254,14 +206,10 @@ class RewriteDriver:
                     if touched:
                         work.extendleft(reversed(touched))
                     if rewrites >= limit:
-                        rw.clean = None
                         res.visited, res.rewrites = visited, rewrites
                         res.converged = not work
                         return res
                     break
-            else:
-                clean.add(op)
         rw.take()
-        rw.clean = None
         res.visited, res.rewrites = visited, rewrites
         return res

@@ -15,7 +15,7 @@ from ...core.eraser import Eraser
 from ...core.ir import Operation
 from ..rewrite import DriverResult, PatternRewriter, RewriteDriver, RewritePattern
 from .angles import AngleFolder, ConstPool
-from .peephole import DEFAULT_CAP, PartnerFilter, reach_back, reach_past
+from .peephole import DEFAULT_CAP, PartnerFilter, reach_back
 from .wires import WireIds, gates_in_order
 
 
@@ -56,10 +56,8 @@ class LocalState:
     def rewriter(self, eraser: Eraser) -> PatternRewriter:
         """The rewriter for this kernel's patterns: counts created gates (:meth:`created`) and
         requeues, with each touched gate, the 1q gates whose partner search can reach it
-        (:func:`.peephole.reach_back`), as a whole-pass rerun would look at them again (for
-        the producer of an erased gate, of those looked at since, only the ones whose search
-        passes it: :func:`.peephole.reach_past`)."""
-        return PatternRewriter(eraser, self.created, reach_back, reach_past)
+        (:func:`.peephole.reach_back`), as a whole-pass rerun would look at them again."""
+        return PatternRewriter(eraser, self.created, reach_back)
 
     def created(self, op: Operation) -> None:
         """Record a gate made by a rewrite (keeps the partner filter a necessary condition)."""

@@ -345,55 +345,33 @@ def reach_back(op: Operation, cap: int = REACH_BACK_CAP) -> list[Operation]:
     when it is empty.
     """
     out: list[Operation] = []
-    for v in op.operands:
-        if v.__class__ is OpResult:
-            _walk_back(v, cap, out)
-    return out
-
-
-def reach_past(v: Value, cap: int = REACH_BACK_CAP) -> list[Operation]:
-    """The 1q gates whose :func:`find_partner` walk passes the point right after value
-    ``v`` on its wire: ``v``'s producer when it is a 1q gate, and each 1q gate before it
-    (at most ``cap`` gates back from the producer, as :func:`reach_back` of the producer)
-    that commutes with every gate from it up to and including the producer.
-
-    The others among :func:`reach_back` of the producer stop at the producer or walk on
-    along its other wires: a change right after ``v`` (the gate reading ``v`` erased) does
-    not change what their search finds while the producer is unchanged.
-    """
-    out: list[Operation] = []
-    if v.__class__ is OpResult:
-        _walk_back(v, cap + 1, out)  # (+1: the walk's first step is the producer itself)
-    return out
-
-
-def _walk_back(v: Value, cap: int, out: list[Operation]) -> None:
-    """Append to ``out`` the 1q gates within ``cap`` gates back from value ``v`` (its
-    producer first) that commute with every gate passed before them, earliest first."""
     steps = _BACK_STEPS
-    passing = _ALL_1Q
-    found: list[Operation] = []
-    cur: Value = v
-    for _ in range(cap):
-        if cur.__class__ is not OpResult:
-            break
-        g = cur.op  # type: ignore[attr-defined]
-        step = steps.get(g.name)
-        if step is None:
-            spec = SPECS.get(g.name)
-            if spec is None:
+    for v in op.operands:
+        if v.__class__ is not OpResult:
+            continue
+        passing = _ALL_1Q
+        found: list[Operation] = []
+        cur: Value = v
+        for _ in range(cap):
+            if cur.__class__ is not OpResult:
                 break
-            step = steps[g.name] = _back_step(spec)
-        bit, num_params, by_index = step
-        if passing & bit:  # (bit is 0 for a multi-qubit gate)
-            found.append(g)
-        idx = cur.index  # type: ignore[attr-defined]
-        passing &= by_index[idx]
-        if not passing:
-            break
-        cur = g.operands[num_params + idx]
-    found.reverse()
-    out.extend(found)
+            g = cur.op  # type: ignore[attr-defined]
+            step = steps.get(g.name)
+            if step is None:
+                spec = SPECS.get(g.name)
+                if spec is None:
+                    break
+                step = steps[g.name] = _back_step(spec)
+            bit, num_params, by_index = step
+            if passing & bit:  # (bit is 0 for a multi-qubit gate)
+                found.append(g)
+            idx = cur.index  # type: ignore[attr-defined]
+            passing &= by_index[idx]
+            if not passing:
+                break
+            cur = g.operands[num_params + idx]
+        out.extend(reversed(found))
+    return out
 
 
 def _back_step(spec: GateSpec) -> tuple[int, int, tuple[int, ...]]:

@@ -137,31 +137,3 @@ def _reach_back_reference(op, cap=peephole.REACH_BACK_CAP):
 def test_reach_back_bitmask_walk_matches_its_contract(kernel) -> None:
     for g in gates_in_order(kernel):
         assert peephole.reach_back(g) == _reach_back_reference(g)
-
-
-@settings(max_examples=60, **_SETTINGS)
-@given(kernel=kernel_strategy(min_qubits=1, max_qubits=3, max_ops=24, measurements=True, control_flow=False,
-                              symbolic=True, qubit_args=True))
-def test_reach_past_is_reach_back_of_the_producer_passing_it_on_that_wire(kernel) -> None:
-    """reach_past(v): of reach_back's gates on the producer's wire of ``v``, those that
-    commute with the producer there, then the producer itself when it is a 1q gate."""
-    from qglm_ir.passes.optimize.commutation import commutes
-    from qglm_ir.passes.optimize.wires import SPECS
-
-    for p in gates_in_order(kernel):
-        sp = SPECS[p.name]
-        for idx, v in enumerate(p.results):
-            wire = p.operands[sp.num_params + idx]
-            behind = _reach_back_reference(_OneOperand(wire))
-            at = tuple(0 if i == idx else -1 for i in range(sp.num_qubits))
-            want = [a for a in behind if commutes(a.name[2:], sp.name, at)]
-            if sp.num_qubits == 1:
-                want.append(p)
-            assert peephole.reach_past(v) == want
-
-
-class _OneOperand:
-    """Stands for an op reading only ``v`` (what :func:`_reach_back_reference` walks back from)."""
-
-    def __init__(self, v) -> None:
-        self.operands = [v]
