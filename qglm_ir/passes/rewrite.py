@@ -5,8 +5,9 @@ The shape of MLIR's greedy pattern driver and xDSL's ``PatternRewriteWalker``: a
 :class:`PatternRewriter`. The rewriter tells the driver which ops a rewrite touched: ops it
 created, ops it changed, and the *producers* of the ops it erased (their results now feed
 other ops, so a pattern rooted at them may match now). Those go to the front of the
-worklist, so a rewrite's consequences are looked at before the rest of the program, as a
-whole-pass loop would only find them in its next round. The driver stops when the worklist
+worklist (those some pattern roots at: another would be offered nothing), so a rewrite's
+consequences are looked at before the rest of the program, as a whole-pass loop would only
+find them in its next round. The driver stops when the worklist
 is empty, or after ``max_rewrites`` successful rewrites (a pattern set that undoes itself
 would never stop), reported as ``converged=False``.
 
@@ -50,7 +51,7 @@ class PatternRewriter:
     operands, see :mod:`qglm_ir.core.eraser`); the caller flushes it.
     """
 
-    __slots__ = ("eraser", "_touched", "on_create", "expand", "journal")
+    __slots__ = ("eraser", "_touched", "on_create", "expand", "roots", "journal")
 
     def __init__(self, eraser: Eraser, on_create=None, expand=None) -> None:
         self.eraser = eraser
@@ -60,8 +61,13 @@ class PatternRewriter:
         #: ``expand(op)``: further ops a change at ``op`` may let match, requeued before it
         #: (patterns that look past neighbours: see :func:`.optimize.peephole.reach_back`)
         self.expand = expand
-        #: when a list: every op :meth:`take` hands out is appended (what changed, for a
-        #: caller that only revisits changed parts afterwards)
+        #: the op names some pattern of the driver roots at (``None``: any); set by
+        #: :class:`RewriteDriver`. :meth:`take` hands out no other op: it would be offered
+        #: nothing (its expansion still counts)
+        self.roots: frozenset[str] | None = None
+        #: when a list: every live op touched (created, changed, or a producer of an erased
+        #: op) is appended by :meth:`take`: what changed, for a caller that only revisits
+        #: changed parts afterwards (not the expansions: ``expand`` returns unchanged ops)
         self.journal: list[Operation] | None = None
 
     def notify_changed(self, op: Operation) -> None:
@@ -111,23 +117,29 @@ class PatternRewriter:
         self.erase_op(old)
 
     def take(self) -> list[Operation]:
-        """The live ops touched since the last call, first-touched first, each once."""
+        """The live ops to look at again since the last call, each once: for each live op
+        touched, first-touched first, ``expand(op)`` then the op itself; only ops in
+        :attr:`roots`."""
         t = self._touched
         if not t:
-            return t
+            return []
         self._touched = []
-        live = [op for op in dict.fromkeys(t) if op.parent is not None]
         expand = self.expand
-        if expand is not None:
-            out: dict[Operation, None] = {}
-            for op in live:
+        roots = self.roots
+        journal = self.journal
+        out: dict[Operation, None] = {}
+        for op in dict.fromkeys(t):
+            if op.parent is None:
+                continue
+            if expand is not None:
                 for e in expand(op):
-                    out.setdefault(e)
+                    if roots is None or e.name in roots:
+                        out.setdefault(e)
+            if roots is None or op.name in roots:
                 out.setdefault(op)
-            live = list(out)
-        if self.journal is not None:
-            self.journal.extend(live)
-        return live
+            if journal is not None:
+                journal.append(op)
+        return list(out)
 
 
 @dataclass
@@ -154,6 +166,8 @@ class RewriteDriver:
     def __init__(self, patterns: Iterable[RewritePattern], rewriter: PatternRewriter) -> None:
         self.patterns = tuple(patterns)
         self.rewriter = rewriter
+        roots = [p.roots for p in self.patterns]
+        rewriter.roots = None if any(r is None for r in roots) else frozenset().union(*roots)
         self._by_name: dict[str, tuple[RewritePattern, ...]] = {}
 
     def _for(self, name: str) -> tuple[RewritePattern, ...]:

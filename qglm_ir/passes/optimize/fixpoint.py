@@ -129,7 +129,9 @@ class OptimizeFixpoint(Pass):
             b, s = fuse_2q_kernel(kernel, folder, eraser, target, euler, basis is not None, not self.snap,
                                   state.pool, created)
             if near is not None:
-                near = near + journal + created
+                # (the journal's non-gates, constants that fed an erased gate, have no run:
+                # fuse-1q would look at the run of their first user, changed or not)
+                near = near + [op for op in journal if op.name in SPECS] + created
             created_1q: list[Operation] = []
             r, _, _ = fuse_1q_kernel(kernel, folder, eraser, euler, allowed, state.pool, created_1q, near)
             created += created_1q

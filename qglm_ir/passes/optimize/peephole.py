@@ -176,8 +176,9 @@ def find_partner(
     na = spec_a.num_qubits
     np_a = spec_a.num_params
     a_ops = a.operands
-    # Chain id -> A's qubit index (a 1q A needs none: see _step).
-    pos = {ids.of(a_ops[np_a + k]): k for k in range(na)} if na > 1 else {}
+    # Chain id -> A's qubit index, built when the walk first meets a multi-qubit gate (most
+    # walks of a 2q ``A`` end at a 1q gate before: their chain ids are never looked up).
+    pos: dict[int, int] | None = None
     full = frozenset(range(na))
     name_a = spec_a.name
     specs = SPECS
@@ -195,15 +196,18 @@ def find_partner(
         nq = gs.num_qubits
         if nq == 1:  # _step's cases, inlined: this loop is the pass's hot path
             pat, k = _ONE, 0
-        elif nq == 2:
-            ops = g.operands
-            q0 = ops[gs.num_params]
-            if q0 is cur:
-                pat, k = (0, pos.get(of(ops[gs.num_params + 1]), -1)), 0
-            else:
-                pat, k = (pos.get(of(q0), -1), 0), 1
         else:
-            pat, k = _step(g, gs, cur, 0, na, pos, ids)
+            if pos is None:
+                pos = {of(a_ops[np_a + j]): j for j in range(na)}
+            if nq == 2:
+                ops = g.operands
+                q0 = ops[gs.num_params]
+                if q0 is cur:
+                    pat, k = (0, pos.get(of(ops[gs.num_params + 1]), -1)), 0
+                else:
+                    pat, k = (pos.get(of(q0), -1), 0), 1
+            else:
+                pat, k = _step(g, gs, cur, 0, na, pos, ids)
         if nq == na and frozenset(pat) == full and match(g, gs, pat):
             found = (g, gs, pat)
             break
@@ -212,6 +216,7 @@ def find_partner(
         cur = g.results[k]
     if found is None:
         return None
+    assert pos is not None  # (B acts on all of A's wires, na > 1: the walk met it)
     b = found[0]
     # Every other wire of A must reach B through commuting gates only.
     for m in range(1, na):

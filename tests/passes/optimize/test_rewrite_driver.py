@@ -123,6 +123,43 @@ def test_max_rewrites_bound_stops_a_pattern_set_that_never_converges():
     assert res.rewrites == 4 * 5 + 1024 and not res.converged
 
 
+class _Recording(PatternRewriter):
+    """A rewriter that keeps every list :meth:`take` hands the driver."""
+
+    def __init__(self, eraser: Eraser, expand=None) -> None:
+        super().__init__(eraser, expand=expand)
+        self.handed: list[list[str]] = []
+
+    def take(self) -> list[Operation]:
+        out = super().take()
+        self.handed.append([op.name for op in out])
+        return out
+
+
+def test_take_hands_out_only_ops_a_pattern_roots_at_and_journals_what_changed():
+    # x x go; their producer h is touched, but only ``x`` has a pattern: offering h would do
+    # nothing, so it is not queued (nor is the z the expansion names); the journal still
+    # records h (its successor changed), not the expansion z (an unchanged op).
+    module = parse_module(NESTED_PAIRS)
+    (k,) = kernels(module)
+    z = next(op for op in k.walk() if op.name == "q.z")
+    rw = _Recording(Eraser(), expand=lambda op: [z])
+    rw.journal = []
+    res = RewriteDriver([AdjacentPair("x")], rw).run([op for op in k.walk() if op.name in SPECS])
+    assert res.rewrites == 1
+    assert rw.handed[0] == []  # was ["q.z", "q.h"]
+    # (the users of what a bypass removed are journaled too: the second x, then the last h)
+    assert [op.name for op in rw.journal] == ["q.x", "q.h", "q.h"]
+    # a driver with a pattern rooted at h (and z) gets both, expansion first
+    module = parse_module(NESTED_PAIRS)
+    (k,) = kernels(module)
+    z = next(op for op in k.walk() if op.name == "q.z")
+    rw = _Recording(Eraser(), expand=lambda op: [z])
+    RewriteDriver([AdjacentPair("x"), AdjacentPair("h"), AdjacentPair("z")], rw).run(
+        [op for op in k.walk() if op.name in SPECS])
+    assert rw.handed[0] == ["q.z", "q.h"]
+
+
 CANCEL_AFTER_MERGE = textwrap.dedent("""\
     module @m {
       q.kernel @k() -> () {
@@ -227,3 +264,33 @@ def test_fixpoint_is_a_fixed_point_of_the_old_group():
     for p in (Cancel(), MergeRotations()):
         assert not p.run(module, ctx).changed, p.name
     assert Operator(to_qiskit(module)).equiv(ref, atol=1e-8)
+
+
+def test_fixpoint_hands_fuse_1q_only_gates_near_the_changes(monkeypatch):
+    # The driver's journal also holds the constants that fed an erased rotation; they have no
+    # run of their own (fuse-1q would look at the run of their first user, unchanged).
+    import sys
+    from pathlib import Path
+
+    from qglm_ir.passes.optimize import fixpoint
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
+    from bench_optimize_scaling import BASIS, build
+
+    from qglm_ir.passes.manager import PassManager
+    from qglm_ir.passes.presets import build_preset
+
+    seen: list[list[str]] = []
+    real = fixpoint.fuse_1q_kernel
+
+    def spy(*args, **kwargs):
+        near = args[7] if len(args) > 7 else kwargs.get("only_near")
+        if near is not None:
+            seen.append(sorted({op.name for op in near}))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fixpoint, "fuse_1q_kernel", spy)
+    module = build(3000, 8)
+    PassManager(build_preset(3, basis=True).items, verify_each=False).run(module, PassContext(basis=BASIS))
+    assert seen, "no second fuse-1q round: the test circuit no longer exercises the journal"
+    assert all(name in SPECS for names in seen for name in names), seen
