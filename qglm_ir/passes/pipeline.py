@@ -25,7 +25,7 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from types import MappingProxyType
 from typing import Any, Literal, Union
 
@@ -141,7 +141,7 @@ def parse_pipeline_spec(text: str, filename: str = "<pipeline>") -> list[PassSpe
         s.pos += 1
 
 
-@lru_cache(maxsize=None)
+@cache
 def pass_options(cls: type[Pass]) -> Mapping[str, Any]:
     """The typed options of a pass class: field name -> resolved annotation (read-only).
 
